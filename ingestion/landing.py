@@ -1,0 +1,101 @@
+"""Find partner files in the landing zone and say which partition each one feeds.
+
+Layout: <landing>/<partner>/<feed>/<file>. A partner's folder can only feed that partner: the
+partner comes from the folder, never from the file. A file whose name matches no pattern, or two
+files claiming the same partition, is reported, never silently skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingestion.periods import Period, period_from_match
+from ingestion.registry import FeedConfig, Registry
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    partner: str
+    feed: str
+    period: Period
+    path: Path
+
+    @property
+    def partition_key(self) -> str:
+        return f"{self.partner}|{self.period.key}"
+
+
+@dataclass(frozen=True)
+class LandingProblem:
+    path: Path
+    message: str
+
+
+@dataclass
+class LandingScan:
+    files: list[LandedFile]
+    problems: list[LandingProblem]
+
+    def for_partition(self, partner: str, feed: str, period: str) -> LandedFile | None:
+        for landed in self.files:
+            if (landed.partner, landed.feed, landed.period.key) == (partner, feed, period):
+                return landed
+        return None
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def match_file(config: FeedConfig, path: Path) -> Period | None:
+    match = config.pattern.fullmatch(path.name)
+    return period_from_match(match) if match else None
+
+
+def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
+    files: list[LandedFile] = []
+    problems: list[LandingProblem] = []
+    claimed: dict[tuple[str, str, str], Path] = {}
+    if not landing_dir.exists():
+        return LandingScan(files, [LandingProblem(landing_dir, "landing folder does not exist")])
+    for partner_dir in sorted(p for p in landing_dir.iterdir() if p.is_dir()):
+        if partner_dir.name not in registry.partners:
+            problems.append(LandingProblem(partner_dir, (
+                f"folder '{partner_dir.name}' is not a partner in config/partners.yml; "
+                "add the partner there or move the files")))
+            continue
+        partner = registry.partners[partner_dir.name]
+        for feed_dir in sorted(p for p in partner_dir.iterdir() if p.is_dir()):
+            config = partner.feeds.get(feed_dir.name)
+            if config is None:
+                problems.append(LandingProblem(feed_dir, (
+                    f"partner '{partner.code}' has no '{feed_dir.name}' feed configured")))
+                continue
+            for path in sorted(p for p in feed_dir.iterdir() if p.is_file()):
+                if path.name.startswith("."):
+                    continue
+                try:
+                    period = match_file(config, path)
+                except ValueError as exc:
+                    problems.append(LandingProblem(path, f"file name gives no valid period: {exc}"))
+                    continue
+                if period is None:
+                    problems.append(LandingProblem(path, (
+                        f"file name does not match the {partner.code} {feed_dir.name} pattern "
+                        f"{config.file_pattern!r}; rename the file or extend file_pattern")))
+                    continue
+                key = (partner.code, feed_dir.name, period.key)
+                if key in claimed:
+                    problems.append(LandingProblem(path, (
+                        f"both {claimed[key].name} and {path.name} claim {partner.code} "
+                        f"{feed_dir.name} period {period.key}; keep one (the corrected one)")))
+                    continue
+                claimed[key] = path
+                files.append(LandedFile(partner.code, feed_dir.name, period, path))
+    return LandingScan(files, problems)

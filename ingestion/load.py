@@ -1,0 +1,226 @@
+"""Load one feed file: read, map, parse, validate, then write loaded and quarantined rows.
+
+The accounting identity rows_in = rows_loaded + rows_quarantined is asserted on every load, so no
+row can disappear between a partner's file and the warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from ingestion import raw_store
+from ingestion.canonical import FEEDS
+from ingestion.landing import LandedFile, file_hash
+from ingestion.mapping import MappingError, map_columns, mapping_header_keys
+from ingestion.normalise import (
+    normalise_postcodes, parse_amount_pence, parse_dates, redaction_flags, within_period,
+)
+from ingestion.periods import Period
+from ingestion.readers import RawTable, ReadError, read_table
+from ingestion.registry import FeedConfig, Rules
+from ingestion.validate import BLOCKING, ROW_ID, CheckResult, run_suite, spend_suite, suppliers_suite, verdict
+
+
+@dataclass
+class LoadReport:
+    partner: str
+    feed: str
+    period: str
+    source_file: str
+    source_file_hash: str
+    status: str  # loaded | unchanged | failed
+    passed: bool
+    rows_in: int | None = None
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    blank_rows_skipped: int = 0
+    loaded_amount_pence: int | None = None
+    checks: list[CheckResult] = field(default_factory=list)
+    load_id: str | None = None
+
+    def summary(self) -> str:
+        head = (f"{self.partner}/{self.feed}/{self.period} {self.source_file}: {self.status}, "
+                f"{self.rows_in} rows in, {self.rows_loaded} loaded, {self.rows_quarantined} quarantined")
+        failures = [c.describe() for c in self.checks if not c.success or c.failing_rows]
+        return "\n  ".join([head] + failures)
+
+
+def _lineage(frame: pd.DataFrame, source_file: str, digest: str, load_id: str, loaded_at) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["source_file"] = source_file
+    frame["source_file_hash"] = digest
+    frame["load_id"] = load_id
+    frame["loaded_at"] = loaded_at
+    return frame
+
+
+def _prepare_spend(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
+    out = pd.DataFrame({ROW_ID: mapped[ROW_ID]})
+    out["payment_date"] = parse_dates(mapped["payment_date"], config.date_format)
+    out["amount_pence"] = parse_amount_pence(mapped["amount_gbp"])
+    out["supplier_name"] = mapped["supplier_name"]
+    for column in ("supplier_ref", "transaction_ref", "service_area", "expense_type", "vat_number"):
+        out[column] = mapped[column] if column in mapped else None
+    out["is_redacted"] = redaction_flags(out["supplier_name"], rules.redaction_patterns)
+    out["in_file_period"] = within_period(out["payment_date"], period.start, period.end)
+    return out
+
+
+def _prepare_suppliers(mapped: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({ROW_ID: mapped[ROW_ID]})
+    for column in ("supplier_ref", "supplier_name", "company_number", "charity_number", "vat_number"):
+        out[column] = mapped[column] if column in mapped else None
+    given = mapped["postcode"] if "postcode" in mapped else pd.Series(None, index=mapped.index, dtype="string")
+    out["postcode_as_given"] = given
+    out["postcode"] = normalise_postcodes(given)
+    out["postcode_readable"] = given.isna() | out["postcode"].notna()
+    out["is_repeat_ref"] = out["supplier_ref"].notna() & out["supplier_ref"].duplicated(keep="first")
+    return out
+
+
+SPEND_SCHEMA = pa.schema([
+    ("partner_code", pa.string()), ("period", pa.string()), ("payment_date", pa.date32()),
+    ("supplier_name", pa.string()), ("supplier_ref", pa.string()), ("amount_pence", pa.int64()),
+    ("transaction_ref", pa.string()), ("service_area", pa.string()), ("expense_type", pa.string()),
+    ("vat_number", pa.string()), ("is_redacted", pa.bool_()),
+    ("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
+    ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC")),
+])
+SUPPLIERS_SCHEMA = pa.schema([
+    ("partner_code", pa.string()), ("period", pa.string()), ("supplier_ref", pa.string()),
+    ("supplier_name", pa.string()), ("postcode", pa.string()), ("postcode_as_given", pa.string()),
+    ("company_number", pa.string()), ("charity_number", pa.string()), ("vat_number", pa.string()),
+    ("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
+    ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC")),
+])
+SCHEMAS = {"spend": SPEND_SCHEMA, "suppliers": SUPPLIERS_SCHEMA}
+
+
+def _to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    columns = {}
+    for f in schema:
+        values = frame[f.name] if f.name in frame else pd.Series(None, index=frame.index, dtype=object)
+        if pa.types.is_string(f.type):
+            values = values.astype(object).where(values.notna(), None)
+        columns[f.name] = pa.array(values, type=f.type, from_pandas=True)
+    return pa.table(columns, schema=schema)
+
+
+def _quarantine_rows(raw: pd.DataFrame, bad_rows: dict[int, list[CheckResult]], partner: str, feed: str,
+                     period: str, source_file: str, digest: str, load_id: str, loaded_at) -> pd.DataFrame:
+    bad = raw[raw[ROW_ID].isin(bad_rows)]
+    cells = bad.drop(columns=[ROW_ID])
+    records = [json.dumps({k: v for k, v in row.items() if isinstance(v, str)}, ensure_ascii=False)
+               for row in cells.to_dict(orient="records")]
+    checks = [bad_rows[int(r)] for r in bad[ROW_ID]]
+    return pd.DataFrame({
+        "partner_code": partner, "feed": feed, "period": period, "source_file": source_file,
+        "source_file_hash": digest, "source_row_number": bad[ROW_ID].astype("int64").to_numpy(),
+        "load_id": load_id, "loaded_at": loaded_at,
+        "checks": [", ".join(c.check for c in cs) for cs in checks],
+        "reason": ["; ".join(c.reason for c in cs) for cs in checks],
+        "fix": ["; ".join(c.fix for c in cs) for cs in checks],
+        "raw_record": records,
+    })
+
+
+def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Period):
+    """The part of a load shared with `svw validate-feed`: no writes, just what would happen.
+
+    Returns (raw cells with row numbers, prepared frame or None, check results, bad rows, table).
+    """
+    schema = FEEDS[config.feed]
+    table: RawTable = read_table(path, encoding=config.encoding, delimiter=config.delimiter,
+                                 sheet=config.sheet, na_values=config.na_values,
+                                 expected_headers=mapping_header_keys(config))
+    raw = table.frame.copy()
+    raw.insert(0, ROW_ID, table.row_numbers.to_numpy())
+    try:
+        mapped = map_columns(table, config, source=str(path))
+    except MappingError as exc:
+        check = CheckResult(check="file_layout", severity=BLOCKING, success=False, reason=str(exc),
+                            fix=exc.fix, failing_rows=len(raw), rows_checked=len(raw),
+                            example_rows=[int(r) for r in raw[ROW_ID].head(20)], source="mapping")
+        return raw, None, [check], {int(r): [check] for r in raw[ROW_ID]}, table
+    if config.feed == "spend":
+        prepared = _prepare_spend(mapped, config, rules, period)
+        max_pence = int(rules.feed_validation["max_abs_amount_gbp"]) * 100
+        suite = spend_suite(config.tolerance_pct, max_pence, config.date_format)
+    else:
+        prepared = _prepare_suppliers(mapped)
+        suite = suppliers_suite(config.tolerance_pct)
+    results, bad_rows = run_suite(prepared, suite, f"{config.partner}.{schema.name}")
+    return raw, prepared, results, bad_rows, table
+
+
+def load_file(landed: LandedFile, config: FeedConfig, rules: Rules, raw_dir: Path,
+              source_name: str | None = None) -> LoadReport:
+    """Load one landed file into its partition (a no-op if this exact file is already loaded)."""
+    digest = file_hash(landed.path)
+    source_file = source_name or f"{landed.partner}/{landed.feed}/{landed.path.name}"
+    fingerprint = config.fingerprint()
+    rule_versions = rules.versions()
+    previous = raw_store.read_manifest(raw_dir, landed.feed, landed.partner, landed.period.key)
+    if previous and previous.get("source_file_hash") == digest \
+            and previous.get("mapping_fingerprint") == fingerprint \
+            and previous.get("rule_versions") == rule_versions:
+        return LoadReport(
+            partner=landed.partner, feed=landed.feed, period=landed.period.key, source_file=source_file,
+            source_file_hash=digest, status="unchanged", passed=bool(previous["passed"]),
+            rows_in=previous["rows_in"], rows_loaded=previous["rows_loaded"],
+            rows_quarantined=previous["rows_quarantined"],
+            checks=[CheckResult(**c) for c in previous["checks"]], load_id=previous["load_id"],
+        )
+
+    load_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    loaded_at = pd.Timestamp.now(tz="UTC").floor("us")
+    try:
+        raw, prepared, results, bad_rows, table = read_and_validate(landed.path, config, rules, landed.period)
+    except ReadError as exc:
+        check = CheckResult(check="file_readable", severity=BLOCKING, success=False, reason=str(exc),
+                            fix="re-export the file as CSV or .xlsx, or set encoding/delimiter/sheet",
+                            source="reader")
+        raw = pd.DataFrame({ROW_ID: pd.Series([], dtype="int64")})
+        prepared, results, bad_rows, table = None, [check], {}, None
+
+    keep = pd.Series(dtype=bool) if prepared is None else ~prepared[ROW_ID].isin(bad_rows)
+    loaded = prepared[keep] if prepared is not None else pd.DataFrame(columns=[ROW_ID])
+    loaded = _lineage(loaded, source_file, digest, load_id, loaded_at)
+    loaded["partner_code"] = landed.partner
+    loaded["period"] = landed.period.key
+    quarantined = _quarantine_rows(raw, bad_rows, landed.partner, landed.feed, landed.period.key,
+                                   source_file, digest, load_id, loaded_at)
+    rows_in = len(raw)
+    if rows_in != len(loaded) + len(quarantined):
+        raise AssertionError(f"{source_file}: {rows_in} rows in but {len(loaded)} loaded + "
+                             f"{len(quarantined)} quarantined; this is a bug, please report it")
+    passed = verdict(results)
+    amount = int(loaded["amount_pence"].sum()) if "amount_pence" in loaded and len(loaded) else None
+    manifest = {
+        "partner": landed.partner, "feed": landed.feed, "period": landed.period.key,
+        "source_file": source_file, "source_file_hash": digest, "mapping_fingerprint": fingerprint,
+        "rule_versions": rule_versions, "load_id": load_id, "loaded_at": loaded_at.isoformat(),
+        "rows_in": rows_in, "rows_loaded": len(loaded), "rows_quarantined": len(quarantined),
+        "blank_rows_skipped": table.blank_rows_skipped if table else 0,
+        "header_row": table.header_row if table else None,
+        "encoding": table.encoding if table else None,
+        "loaded_amount_pence": amount, "passed": passed,
+        "checks": [c.as_dict() for c in results],
+    }
+    raw_store.write_partition(raw_dir, landed.feed, landed.partner, landed.period.key,
+                              _to_arrow(loaded, SCHEMAS[landed.feed]),
+                              pa.Table.from_pandas(quarantined, preserve_index=False), manifest)
+    return LoadReport(
+        partner=landed.partner, feed=landed.feed, period=landed.period.key, source_file=source_file,
+        source_file_hash=digest, status="loaded", passed=passed, rows_in=rows_in,
+        rows_loaded=len(loaded), rows_quarantined=len(quarantined),
+        blank_rows_skipped=manifest["blank_rows_skipped"], loaded_amount_pence=amount,
+        checks=results, load_id=load_id,
+    )

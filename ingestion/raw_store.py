@@ -1,0 +1,79 @@
+"""The raw layer: one directory per feed x partner x period, replaced whole or not at all.
+
+    data/raw/<feed>/partner=<code>/period=<yyyy-mm|current>/
+        rows.parquet        rows that loaded, with lineage
+        quarantine.parquet  rows that did not, each with its reason and fix
+        _load.json          the load manifest: file, hash, counts, every check result
+
+Only ingestion writes here and only dbt reads it, so no two processes ever hold the warehouse file.
+A new load is written under _staging/ and swapped in with renames, so a reader sees the old
+partition or the new one, never half of each; an unchanged file (same hash, same mapping, same
+rules) is not reloaded at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+MANIFEST = "_load.json"
+ROWS = "rows.parquet"
+QUARANTINE = "quarantine.parquet"
+
+QUARANTINE_SCHEMA = pa.schema([
+    ("partner_code", pa.string()), ("feed", pa.string()), ("period", pa.string()),
+    ("source_file", pa.string()), ("source_file_hash", pa.string()),
+    ("source_row_number", pa.int64()), ("load_id", pa.string()),
+    ("loaded_at", pa.timestamp("us", tz="UTC")),
+    ("checks", pa.string()), ("reason", pa.string()), ("fix", pa.string()),
+    ("raw_record", pa.string()),
+])
+
+
+def partition_dir(raw_dir: Path, feed: str, partner: str, period: str) -> Path:
+    return raw_dir / feed / f"partner={partner}" / f"period={period}"
+
+
+def read_manifest(raw_dir: Path, feed: str, partner: str, period: str) -> dict | None:
+    path = partition_dir(raw_dir, feed, partner, period) / MANIFEST
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def all_manifests(raw_dir: Path) -> list[dict]:
+    """Every current partition's manifest (what the publication gate and lineage read)."""
+    manifests = []
+    for path in sorted(raw_dir.glob(f"*/partner=*/period=*/{MANIFEST}")):
+        if "_staging" in path.parts or "_trash" in path.parts:
+            continue
+        manifests.append(json.loads(path.read_text(encoding="utf-8")))
+    return manifests
+
+
+def write_partition(raw_dir: Path, feed: str, partner: str, period: str, rows: pa.Table,
+                    quarantine: pa.Table, manifest: dict) -> Path:
+    load_id = manifest["load_id"]
+    staging = raw_dir / "_staging" / load_id
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    pq.write_table(rows, staging / ROWS)
+    pq.write_table(quarantine.cast(QUARANTINE_SCHEMA), staging / QUARANTINE)
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+
+    final = partition_dir(raw_dir, feed, partner, period)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    trash = raw_dir / "_trash" / load_id
+    if final.exists():
+        trash.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(final, trash)
+    os.replace(staging, final)
+    if trash.exists():
+        shutil.rmtree(trash)
+    return final

@@ -1,0 +1,247 @@
+"""The partner registry (config/partners.yml) and rules (config/rules.yml), parsed and checked.
+
+A mistake in the registry is reported with the partner, feed and key to fix, at load time, before any
+file is touched: onboarding a partner is configuration, so configuration errors must read like
+validation messages, not stack traces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingestion.canonical import FEEDS
+
+PARTNER_TYPES = {
+    "council", "ccg", "gmca", "nhs_trust", "nhs_icb", "housing_association", "university", "other",
+}
+GM_LAD_CODES = tuple(f"E080000{n:02d}" for n in range(1, 11))
+
+
+class ConfigError(ValueError):
+    """The registry or rules file says something the pipeline cannot act on."""
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    partner: str
+    feed: str
+    file_pattern: str
+    columns: dict[str, tuple[str, ...]]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    date_format: str | None = None
+    na_values: tuple[str, ...] = ()
+    # Share of rows a blocking row check may fail before the whole file fails (0 = none may fail;
+    # failing rows are quarantined either way).
+    tolerance_pct: float = 0.0
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.file_pattern, re.IGNORECASE)
+
+    def fingerprint(self) -> str:
+        """Changes whenever the mapping changes, so a re-mapped file is reloaded, not skipped."""
+        payload = json.dumps(self.__dict__, sort_keys=True, default=list)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Partner:
+    code: str
+    name: str
+    type: str
+    home_lad_codes: tuple[str, ...]
+    groups: tuple[str, ...]
+    feeds: dict[str, FeedConfig] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    name: str
+    home_lad_codes: tuple[str, ...]
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Registry:
+    partners: dict[str, Partner]
+    groups: dict[str, Group]
+
+    def partner(self, code: str) -> Partner:
+        try:
+            return self.partners[code]
+        except KeyError:
+            known = ", ".join(sorted(self.partners))
+            raise ConfigError(
+                f"unknown partner '{code}'; partners in config/partners.yml: {known}"
+            ) from None
+
+    def feed(self, partner_code: str, feed: str) -> FeedConfig:
+        partner = self.partner(partner_code)
+        if feed not in partner.feeds:
+            raise ConfigError(
+                f"partner '{partner_code}' has no '{feed}' feed in config/partners.yml "
+                f"(it has: {', '.join(sorted(partner.feeds)) or 'none'})"
+            )
+        return partner.feeds[feed]
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def _require(mapping: dict, key: str, where: str) -> Any:
+    if key not in mapping or mapping[key] in (None, ""):
+        raise ConfigError(f"{where}: '{key}' is required")
+    return mapping[key]
+
+
+def _parse_feed(partner_code: str, feed: str, raw: dict) -> FeedConfig:
+    where = f"config/partners.yml: partner '{partner_code}', feed '{feed}'"
+    if feed not in FEEDS:
+        raise ConfigError(f"{where}: unknown feed; known feeds: {', '.join(sorted(FEEDS))}")
+    pattern = _require(raw, "file_pattern", where)
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{where}: file_pattern is not a valid regular expression: {exc}") from exc
+    columns_raw = _require(raw, "columns", where)
+    schema = FEEDS[feed]
+    unknown = sorted(set(columns_raw) - set(schema.columns))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown canonical column(s) {unknown}; "
+            f"the {feed} feed has: {', '.join(schema.columns)}"
+        )
+    missing = [c for c in schema.required if c not in columns_raw]
+    if missing:
+        raise ConfigError(f"{where}: the mapping must name a source column for {missing}")
+    if feed == "spend" and not raw.get("date_format"):
+        raise ConfigError(
+            f"{where}: 'date_format' is required (for example '%d/%m/%Y'); "
+            "the date order is declared per partner, never guessed"
+        )
+    return FeedConfig(
+        partner=partner_code,
+        feed=feed,
+        file_pattern=pattern,
+        columns={k: _as_tuple(v) for k, v in columns_raw.items()},
+        encoding=raw.get("encoding"),
+        delimiter=raw.get("delimiter"),
+        sheet=raw.get("sheet"),
+        date_format=raw.get("date_format"),
+        na_values=_as_tuple(raw.get("na_values")),
+        tolerance_pct=float(raw.get("tolerance_pct", 0.0)),
+    )
+
+
+def parse_registry(raw: dict) -> Registry:
+    partners: dict[str, Partner] = {}
+    for entry in raw.get("partners") or []:
+        code = _require(entry, "code", "config/partners.yml: a partner entry")
+        where = f"config/partners.yml: partner '{code}'"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", code):
+            raise ConfigError(f"{where}: code must be lower-case letters, digits and _")
+        if code in partners:
+            raise ConfigError(f"{where}: defined twice")
+        ptype = _require(entry, "type", where)
+        if ptype not in PARTNER_TYPES:
+            raise ConfigError(f"{where}: type '{ptype}' is not one of {sorted(PARTNER_TYPES)}")
+        feeds = {
+            feed: _parse_feed(code, feed, feed_raw or {})
+            for feed, feed_raw in (entry.get("feeds") or {}).items()
+        }
+        partners[code] = Partner(
+            code=code,
+            name=_require(entry, "name", where),
+            type=ptype,
+            home_lad_codes=_as_tuple(_require(entry, "home_lad_codes", where)),
+            groups=_as_tuple(entry.get("groups")),
+            feeds=feeds,
+        )
+
+    groups: dict[str, Group] = {}
+    for entry in raw.get("groups") or []:
+        code = _require(entry, "code", "config/partners.yml: a group entry")
+        where = f"config/partners.yml: group '{code}'"
+        members = tuple(p.code for p in partners.values() if code in p.groups)
+        home_area = entry.get("home_area", "members")
+        if home_area == "members":
+            lads = tuple(sorted({lad for m in members for lad in partners[m].home_lad_codes}))
+        elif home_area == "lad_codes":
+            lads = _as_tuple(_require(entry, "home_lad_codes", where))
+        else:
+            raise ConfigError(f"{where}: home_area must be 'members' or 'lad_codes'")
+        groups[code] = Group(code=code, name=entry.get("name", code), home_lad_codes=lads,
+                             members=members)
+    for partner in partners.values():
+        for g in partner.groups:
+            if g not in groups:
+                raise ConfigError(
+                    f"config/partners.yml: partner '{partner.code}' is in group '{g}', "
+                    "which is not defined under 'groups'"
+                )
+    return Registry(partners=partners, groups=groups)
+
+
+def load_registry(config_dir: Path) -> Registry:
+    path = config_dir / "partners.yml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"partner registry not found at {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    return parse_registry(raw)
+
+
+@dataclass(frozen=True)
+class Rules:
+    raw: dict
+
+    @property
+    def local_spend(self) -> dict:
+        return self.raw["local_spend"]
+
+    @property
+    def redaction_patterns(self) -> tuple[str, ...]:
+        return tuple(self.raw["redaction"]["patterns"])
+
+    @property
+    def redaction_version(self) -> str:
+        return self.raw["redaction"]["version"]
+
+    @property
+    def feed_validation(self) -> dict:
+        return self.raw["feed_validation"]
+
+    def versions(self) -> dict[str, str]:
+        return {name: section["version"] for name, section in self.raw.items()
+                if isinstance(section, dict) and "version" in section}
+
+
+def load_rules(config_dir: Path) -> Rules:
+    path = config_dir / "rules.yml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for section in ("local_spend", "redaction", "feed_validation"):
+        if section not in raw or "version" not in raw[section]:
+            raise ConfigError(f"{path}: section '{section}' with a 'version' is required")
+    ls = raw["local_spend"]
+    if ls.get("share_denominator") not in ("in_scope_spend", "located_spend"):
+        raise ConfigError(f"{path}: local_spend.share_denominator must be in_scope_spend or located_spend")
+    if ls.get("threshold_basis") != "partner_supplier_year":
+        raise ConfigError(f"{path}: local_spend.threshold_basis supports only partner_supplier_year")
+    return Rules(raw=raw)

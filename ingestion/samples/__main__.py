@@ -1,0 +1,71 @@
+"""python -m ingestion.samples --out data/sample [--seed N]"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import shutil
+from pathlib import Path
+
+from ingestion.samples.answers import local_spend_answers
+from ingestion.samples.layouts import write_partner_feeds
+from ingestion.samples.world import (
+    FINANCIAL_YEARS, TARGET_GM_SHARE, TARGET_HOME_SHARE, World, build_world,
+)
+
+DEFAULT_SEED = 20210401
+
+
+def write_postcode_directory(world: World, path: Path) -> None:
+    """A small postcode directory in the ONS NSPL column layout, covering the sample's suppliers."""
+    rows = {f.postcode: f.lad for f in world.firms.values() if f.postcode and f.lad}
+    rows.update(world.decoy_postcodes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["pcd", "pcd2", "pcds", "dointr", "doterm", "usertype", "laua", "ctry", "rgn"])
+        for postcode, lad in sorted(rows.items()):
+            outward, inward = postcode.split(" ")
+            writer.writerow([f"{outward:<4}{inward}", f"{outward:<4} {inward}", postcode, "198001", "",
+                             "0", lad, "E92000001", "E12000002" if lad.startswith("E080000") else ""])
+
+
+def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
+    world = build_world(seed)
+    landing = out / "landing"
+    if landing.exists():
+        shutil.rmtree(landing)
+    write_partner_feeds(world, landing, random.Random(seed + 1))
+    write_postcode_directory(world, out / "reference" / "sample_postcodes_nspl.csv")
+    answers = {
+        "generator": "ingestion.samples", "seed": seed,
+        "note": "True figures computed from the generated payments by ingestion/samples/answers.py.",
+        "planted_targets": {
+            "STAR": {f"{fy}/{(fy + 1) % 100:02d}": {"home_share_pct": 100 * TARGET_HOME_SHARE[fy],
+                                                   "gm_share_pct": 100 * TARGET_GM_SHARE[fy]}
+                     for fy in FINANCIAL_YEARS}},
+        "kpi_local_spend": local_spend_answers(world),
+        "payments": len(world.payments),
+        "redacted_payments": sum(1 for p in world.payments if p.firm_id is None),
+    }
+    (out / "answers.json").write_text(json.dumps(answers, indent=2), encoding="utf-8")
+    return answers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("data/sample"))
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args()
+    answers = generate(args.out, args.seed)
+    star = [r for r in answers["kpi_local_spend"] if r["reporting_unit"] == "STAR"]
+    for row in star:
+        print(f"STAR {row['financial_year']}: home {row['home_share_pct']:.2f}%  GM {row['gm_share_pct']:.2f}%  "
+              f"in scope £{row['in_scope_spend_gbp']:,.0f}")
+    print(f"{answers['payments']} payments written under {args.out / 'landing'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Great Expectations suites for feed files, and what their results mean for each row.
+
+A suite is the single source of truth for a file: its row-level *blocking* expectations decide
+which rows go to quarantine (with the expectation's reason and fix), and its overall result decides
+whether the file may reach a published figure. *Warning* expectations are reported, never block.
+Suites are kept here as code so that they are reviewed like code; GX runs on pandas (GX has no
+working DuckDB datasource on our stack, see engineering notes).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+import great_expectations as gx  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+BLOCKING = "blocking"
+WARNING = "warning"
+ROW_ID = "source_row_number"
+MAX_ROWS_LISTED = 20
+
+
+@dataclass
+class CheckResult:
+    """One check's outcome, in the words a partner's data lead needs to fix it."""
+
+    check: str
+    severity: str
+    success: bool
+    reason: str
+    fix: str
+    failing_rows: int = 0
+    rows_checked: int = 0
+    example_rows: list[int] = field(default_factory=list)
+    source: str = "great_expectations"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def describe(self) -> str:
+        if self.success and not self.failing_rows:
+            return f"PASS {self.check}"
+        rows = ", ".join(str(r) for r in self.example_rows[:10])
+        more = "" if self.failing_rows <= 10 else f" and {self.failing_rows - 10} more"
+        status = "FAIL" if not self.success else "WARN"
+        where = f" at row(s) {rows}{more}" if rows else ""
+        return f"{status} {self.check} [{self.severity}]: {self.reason}{where}. Fix: {self.fix}"
+
+
+@dataclass
+class Expectation:
+    check: str
+    severity: str
+    reason: str
+    fix: str
+    gx_expectation: object
+    row_level: bool = True
+
+
+def spend_suite(tolerance_pct: float, max_abs_pence: int, date_format: str) -> list[Expectation]:
+    mostly = 1.0 - tolerance_pct / 100.0
+    E = gx.expectations
+    return [
+        Expectation("file_has_rows", BLOCKING, "the file has no data rows",
+                    "check that the export is not empty and the header row is present",
+                    E.ExpectTableRowCountToBeBetween(min_value=1), row_level=False),
+        Expectation("amount_readable", BLOCKING, "amount is missing or not a number",
+                    "write amounts as numbers, e.g. 1234.56, £1,234.56, -51.46 or (51.46)",
+                    E.ExpectColumnValuesToNotBeNull(column="amount_pence", mostly=mostly)),
+        Expectation("amount_plausible", BLOCKING,
+                    f"amount is larger than £{max_abs_pence / 100:,.0f} either way",
+                    "check the amount for a typing slip; genuine larger payments need a rules change",
+                    E.ExpectColumnValuesToBeBetween(column="amount_pence", min_value=-max_abs_pence,
+                                                    max_value=max_abs_pence, mostly=mostly)),
+        Expectation("payment_date_readable", BLOCKING,
+                    f"payment date is missing or not in the declared format {date_format!r}",
+                    f"write dates as {date_format!r} (e.g. {pd.Timestamp('2019-04-01').strftime(date_format)}) "
+                    "or change date_format in config/partners.yml if the whole file uses another",
+                    E.ExpectColumnValuesToNotBeNull(column="payment_date", mostly=mostly)),
+        Expectation("supplier_named", BLOCKING, "supplier name is empty",
+                    "give the payee's name, or a redaction marker such as 'Redacted' for individuals",
+                    E.ExpectColumnValuesToNotBeNull(column="supplier_name", mostly=mostly)),
+        Expectation("payment_date_in_file_period", WARNING,
+                    "payment date lies outside the period named by the file",
+                    "check the file name's period; the row is loaded under its own date's financial year",
+                    E.ExpectColumnValuesToBeInSet(column="in_file_period", value_set=[True])),
+    ]
+
+
+def suppliers_suite(tolerance_pct: float) -> list[Expectation]:
+    mostly = 1.0 - tolerance_pct / 100.0
+    E = gx.expectations
+    return [
+        Expectation("file_has_rows", BLOCKING, "the file has no data rows",
+                    "check that the export is not empty and the header row is present",
+                    E.ExpectTableRowCountToBeBetween(min_value=1), row_level=False),
+        Expectation("supplier_ref_present", BLOCKING, "supplier reference (vendor id) is empty",
+                    "every supplier needs the id that the spend ledger uses for it",
+                    E.ExpectColumnValuesToNotBeNull(column="supplier_ref", mostly=mostly)),
+        Expectation("supplier_ref_unique", BLOCKING,
+                    "supplier reference appears more than once (later copies quarantined)",
+                    "keep one row per supplier reference; put other addresses in a separate feed",
+                    E.ExpectColumnValuesToBeInSet(column="is_repeat_ref", value_set=[False],
+                                                  mostly=mostly)),
+        Expectation("supplier_named", BLOCKING, "supplier name is empty", "give the supplier's name",
+                    E.ExpectColumnValuesToNotBeNull(column="supplier_name", mostly=mostly)),
+        Expectation("postcode_readable", WARNING,
+                    "postcode is not a UK postcode; the supplier's location will be unknown",
+                    "correct the postcode (e.g. SK1 3XE)",
+                    E.ExpectColumnValuesToBeInSet(column="postcode_readable", value_set=[True])),
+    ]
+
+
+@lru_cache(maxsize=1)
+def _batch_definition():
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    asset = context.data_sources.add_pandas("svw").add_dataframe_asset(name="frame")
+    return asset.add_batch_definition_whole_dataframe("whole")
+
+
+def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: str):
+    """Validate `frame` (which must carry source_row_number) and return (CheckResults, bad rows).
+
+    bad rows: {source_row_number: [CheckResult of each failed blocking row check]}.
+    """
+    batch_definition = _batch_definition()  # creates the GX context the suite needs
+    suite = gx.ExpectationSuite(name=suite_name)
+    for exp in expectations:
+        suite.add_expectation(exp.gx_expectation)
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    outcome = batch.validate(suite, result_format={
+        "result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID],
+        "return_unexpected_index_query": False,
+    })
+    results: list[CheckResult] = []
+    bad_rows: dict[int, list[CheckResult]] = {}
+    for exp, res in zip(expectations, outcome.results, strict=True):
+        info = res.result or {}
+        rows = sorted(int(item[ROW_ID]) for item in info.get("unexpected_index_list") or [])
+        raised = (res.exception_info or {}).get("raised_exception")
+        check = CheckResult(
+            check=exp.check, severity=exp.severity, success=bool(res.success) and not raised,
+            reason=exp.reason if not raised else f"{exp.reason} (check could not run: "
+            f"{res.exception_info.get('exception_message')})",
+            fix=exp.fix, failing_rows=len(rows), rows_checked=int(info.get("element_count") or len(frame)),
+            example_rows=rows[:MAX_ROWS_LISTED],
+        )
+        results.append(check)
+        if exp.row_level and exp.severity == BLOCKING:
+            for row in rows:
+                bad_rows.setdefault(row, []).append(check)
+    return results, bad_rows
+
+
+def verdict(results: list[CheckResult]) -> bool:
+    """A file passes when every blocking check passes (warnings are reported, never block)."""
+    return all(r.success for r in results if r.severity == BLOCKING)
