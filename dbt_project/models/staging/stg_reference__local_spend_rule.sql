@@ -1,0 +1,2 @@
+select rule_version, threshold_gbp, threshold_basis, share_denominator, address_rule, redacted_payees
+from {{ source('reference', 'local_spend_rule') }}

@@ -1,0 +1,2 @@
+select postcode, lad_code, is_terminated
+from {{ source('reference', 'postcodes') }}

@@ -1,0 +1,57 @@
+"""Write the reference tables dbt reads: partners, reporting units, boroughs, postcodes, rules.
+
+Configuration reaches dbt as data (Parquet beside the raw feeds) rather than as dbt variables, so the
+rule version that produced a figure is a column that travels with it, and a dbt build by hand sees
+exactly what the pipeline saw.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ingestion.geography import read_postcode_directory
+from ingestion.registry import Registry, Rules
+
+
+def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcode_directory: Path) -> dict[str, pd.DataFrame]:
+    partners = pd.DataFrame([{
+        "partner_code": p.code, "partner_name": p.name, "partner_type": p.type,
+        "home_lad_codes": ",".join(p.home_lad_codes), "groups": ",".join(p.groups),
+    } for p in registry.partners.values()])
+    members = [{"reporting_unit": p.code, "reporting_unit_type": "partner", "partner_code": p.code}
+               for p in registry.partners.values()]
+    members += [{"reporting_unit": g.code, "reporting_unit_type": "group", "partner_code": m}
+                for g in registry.groups.values() for m in g.members]
+    home = [{"reporting_unit": p.code, "lad_code": lad}
+            for p in registry.partners.values() for lad in p.home_lad_codes]
+    home += [{"reporting_unit": g.code, "lad_code": lad}
+             for g in registry.groups.values() for lad in g.home_lad_codes]
+    lads = pd.read_csv(config_dir / "reference" / "lad.csv", dtype={"lad_code": str, "lad_name": str})
+    lads["in_gm"] = lads["in_gm"].astype(str).str.lower().eq("true")
+    ls = rules.local_spend
+    rule = pd.DataFrame([{
+        "rule_version": ls["version"], "threshold_gbp": float(ls["threshold_gbp"]),
+        "threshold_basis": ls["threshold_basis"], "share_denominator": ls["share_denominator"],
+        "address_rule": ls["address_rule"], "redacted_payees": ls["redacted_payees"],
+    }])
+    return {
+        "partners": partners,
+        "reporting_unit_members": pd.DataFrame(members),
+        "reporting_unit_home_lads": pd.DataFrame(home),
+        "lads": lads,
+        "postcodes": read_postcode_directory(postcode_directory),
+        "local_spend_rule": rule,
+    }
+
+
+def write_reference_tables(tables: dict[str, pd.DataFrame], reference_dir: Path) -> dict[str, int]:
+    reference_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, frame in tables.items():
+        tmp = reference_dir / f".{name}.parquet.tmp"
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(reference_dir / f"{name}.parquet")
+        counts[name] = len(frame)
+    return counts
