@@ -15,6 +15,10 @@ from ingestion.geography import read_postcode_directory
 from ingestion.registry import Registry, Rules
 
 
+REFERENCE_TABLES = ("partners", "reporting_unit_members", "reporting_unit_home_lads", "lads", "postcodes",
+                    "local_spend_rule")
+
+
 def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcode_directory: Path) -> dict[str, pd.DataFrame]:
     partners = pd.DataFrame([{
         "partner_code": p.code, "partner_name": p.name, "partner_type": p.type,

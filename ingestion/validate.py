@@ -137,15 +137,16 @@ def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: 
     for exp in expectations:
         suite.add_expectation(exp.gx_expectation)
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    outcome = batch.validate(suite, result_format={
-        "result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID],
-        "return_unexpected_index_query": False,
-    })
+    result_format = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
+    if ROW_ID in frame.columns:
+        result_format["unexpected_index_column_names"] = [ROW_ID]
+    outcome = batch.validate(suite, result_format=result_format)
     results: list[CheckResult] = []
     bad_rows: dict[int, list[CheckResult]] = {}
     for exp, res in zip(expectations, outcome.results, strict=True):
         info = res.result or {}
-        rows = sorted(int(item[ROW_ID]) for item in info.get("unexpected_index_list") or [])
+        rows = sorted(int(item[ROW_ID]) for item in info.get("unexpected_index_list") or []
+                      if isinstance(item, dict) and ROW_ID in item)
         raised = (res.exception_info or {}).get("raised_exception")
         check = CheckResult(
             check=exp.check, severity=exp.severity, success=bool(res.success) and not raised,

@@ -1,0 +1,54 @@
+# A newcomer needs two commands: `make run` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+
+# dbt, dagster and the tests all see the same paths (ingestion/settings.py documents each one).
+export PATH := $(BIN):$(PATH)
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+export SVW_LANDING_DIR ?= $(CURDIR)/data/sample/landing
+export SVW_POSTCODE_DIRECTORY ?= $(CURDIR)/data/sample/reference/sample_postcodes_nspl.csv
+
+.PHONY: help setup manifest run test dev samples clean
+
+help:
+	@echo "make run      set up, run the whole pipeline on the bundled sample feeds, publish"
+	@echo "make test     set up, run the whole test suite (pytest, including dbt tests)"
+	@echo "make dev      open the Dagster UI on the same definitions"
+	@echo "make samples  regenerate the bundled sample feeds and their answers file"
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+# dagster-dbt reads dbt's manifest when the definitions load; build it (prepare_if_dev only does
+# this under `dagster dev`).
+manifest: setup
+	cd dbt_project && $(BIN)/dbt parse --profiles-dir . --quiet
+
+run: manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m orchestration.run_pipeline
+
+test: manifest
+	$(BIN)/python -m pytest
+
+dev: manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -m orchestration.definitions
+
+samples: setup
+	$(BIN)/python -m ingestion.samples --out data/sample
+
+clean:
+	rm -rf data/raw data/work data/published data/dagster_home dbt_project/target dbt_project/logs

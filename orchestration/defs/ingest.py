@@ -1,0 +1,79 @@
+"""Raw-layer assets: one partition = one partner's file for one period (or its supplier list)."""
+
+
+import dagster as dg
+
+from ingestion.landing import scan_landing
+from ingestion.load import LoadReport, load_file
+from ingestion.registry import load_registry, load_rules
+from ingestion.settings import load_settings
+from orchestration.partitions import PARTNER_PARTITIONS, SPEND_PARTITIONS
+
+RAW_SPEND = dg.AssetKey(["raw", "spend"])
+RAW_SUPPLIERS = dg.AssetKey(["raw", "suppliers"])
+
+
+def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, period: str,
+                    check_name: str):
+    settings = load_settings()
+    registry = load_registry(settings.config_dir)
+    scan = scan_landing(settings.landing_dir, registry)
+    landed = scan.for_partition(partner, feed, period)
+    if landed is None:
+        context.log.info(f"no {feed} file has landed for {partner} {period}; nothing to load")
+        return
+    report: LoadReport = load_file(landed, registry.feed(partner, feed), load_rules(settings.config_dir),
+                                   settings.raw_dir)
+    context.log.info(report.summary())
+    yield dg.MaterializeResult(
+        asset_key=RAW_SPEND if feed == "spend" else RAW_SUPPLIERS,
+        metadata={
+            "status": report.status, "source_file": report.source_file,
+            "source_file_hash": report.source_file_hash, "rows_in": report.rows_in,
+            "rows_loaded": report.rows_loaded, "rows_quarantined": report.rows_quarantined,
+            "blank_rows_skipped": report.blank_rows_skipped, "load_id": report.load_id,
+        },
+    )
+    failed = [c for c in report.checks if not c.success]
+    yield dg.AssetCheckResult(
+        asset_key=RAW_SPEND if feed == "spend" else RAW_SUPPLIERS,
+        check_name=check_name,
+        passed=report.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=("all blocking checks passed" if report.passed else
+                     f"{report.source_file}: " + " | ".join(c.describe() for c in failed)),
+        metadata={
+            "source_file": report.source_file,
+            "checks": dg.MetadataValue.json([c.as_dict() for c in report.checks]),
+            "rows_quarantined": report.rows_quarantined,
+        },
+    )
+
+
+@dg.asset(
+    key=RAW_SPEND,
+    partitions_def=SPEND_PARTITIONS,
+    group_name="raw",
+    output_required=False,
+    check_specs=[dg.AssetCheckSpec("spend_feed_valid", asset=RAW_SPEND, blocking=True,
+                                   description="The file passed its Great Expectations suite")],
+    description="A partner's spend ledger file for one period, validated, as Parquet with lineage.",
+    pool="raw_writer",
+)
+def raw_spend(context: dg.AssetExecutionContext):
+    key = context.partition_key.keys_by_dimension
+    yield from _load_partition(context, "spend", key["partner"], key["period"], "spend_feed_valid")
+
+
+@dg.asset(
+    key=RAW_SUPPLIERS,
+    partitions_def=PARTNER_PARTITIONS,
+    group_name="raw",
+    output_required=False,
+    check_specs=[dg.AssetCheckSpec("suppliers_feed_valid", asset=RAW_SUPPLIERS, blocking=True,
+                                   description="The file passed its Great Expectations suite")],
+    description="A partner's supplier list (latest snapshot), validated, as Parquet with lineage.",
+    pool="raw_writer",
+)
+def raw_suppliers(context: dg.AssetExecutionContext):
+    yield from _load_partition(context, "suppliers", context.partition_key, "current", "suppliers_feed_valid")

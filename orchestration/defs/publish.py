@@ -1,0 +1,58 @@
+"""Publication: run the quality gate over every layer, then publish atomically (or not at all)."""
+
+
+from datetime import datetime
+
+import dagster as dg
+
+from ingestion.landing import scan_landing
+from ingestion.raw_store import all_manifests
+from ingestion.registry import load_registry, load_rules
+from ingestion.settings import load_settings
+from orchestration.defs.quality import read_kpi_local_spend
+from orchestration.defs.transform import run_results_path
+from publishing.gate import GateCheck, GateReport, dbt_checks, feed_checks, landing_checks, mart_checks
+from publishing.kpi_suite import validate_kpi_local_spend
+from publishing.publish import PUBLISHED_TABLES, PublicationBlocked, publish
+
+PUBLISHED = dg.AssetKey(["published", "warehouse"])
+
+
+def evaluate_gate() -> tuple[GateReport, list[dict]]:
+    """Every check from every layer, as the publication will record them."""
+    settings = load_settings()
+    manifests = all_manifests(settings.raw_dir)
+    newest = max((datetime.fromisoformat(m["loaded_at"]) for m in manifests), default=None)
+    report = GateReport()
+    report.checks += landing_checks(scan_landing(settings.landing_dir, load_registry(settings.config_dir)).problems)
+    report.checks += feed_checks(manifests)
+    report.checks += dbt_checks(run_results_path(), newest)
+    try:
+        report.checks += mart_checks("kpi_local_spend", validate_kpi_local_spend(read_kpi_local_spend()))
+    except Exception as exc:  # a missing mart is itself a failed check, reported as such
+        report.checks.append(GateCheck("mart", "kpi_local_spend_readable", "kpi_local_spend", "blocking",
+                                       False, f"cannot read the mart: {exc}"))
+    return report, manifests
+
+
+@dg.asset(key=PUBLISHED, group_name="publish",
+          deps=[dg.AssetKey([t]) for t in PUBLISHED_TABLES],
+          description="data/published/: warehouse.duckdb and parquet/, the only thing BI tools read.",
+          pool="warehouse_writer")
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    settings = load_settings()
+    report, manifests = evaluate_gate()
+    for line in report.summary().splitlines():
+        context.log.info(line)
+    try:
+        publication = publish(settings.warehouse_path, settings.published_dir, report, manifests,
+                              load_rules(settings.config_dir).versions())
+    except PublicationBlocked as exc:
+        raise dg.Failure(description=f"nothing published; the previous publication is unchanged.\n{exc}",
+                         allow_retries=False) from None
+    return dg.MaterializeResult(metadata={
+        "publication_id": publication.publication_id,
+        "warehouse": str(publication.warehouse_path),
+        "checks": len(report.checks),
+        **{f"rows_{k}": v for k, v in publication.row_counts.items()},
+    })

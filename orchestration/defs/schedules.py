@@ -1,0 +1,62 @@
+"""Jobs, the landing sensor and the monthly rebuild."""
+
+
+import dagster as dg
+
+from ingestion.landing import file_hash, scan_landing
+from ingestion.raw_store import read_manifest
+from ingestion.registry import load_registry
+from ingestion.settings import load_settings
+from orchestration.defs.ingest import RAW_SPEND, RAW_SUPPLIERS
+from orchestration.defs.publish import PUBLISHED
+from orchestration.defs.reference import REFERENCE_KEYS
+from orchestration.defs.transform import dbt_warehouse
+from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
+
+ingest_spend_job = dg.define_asset_job(
+    "ingest_spend", selection=dg.AssetSelection.assets(RAW_SPEND),
+    description="Load one partner x period spend file (validate, quarantine, write Parquet).")
+ingest_suppliers_job = dg.define_asset_job(
+    "ingest_suppliers", selection=dg.AssetSelection.assets(RAW_SUPPLIERS),
+    description="Load one partner's supplier list.")
+build_and_publish_job = dg.define_asset_job(
+    "build_and_publish",
+    selection=(dg.AssetSelection.assets(*REFERENCE_KEYS.values())
+               | dg.AssetSelection.assets(dbt_warehouse)
+               | dg.AssetSelection.assets(PUBLISHED)),
+    description="Rebuild reference tables and every dbt model, run all checks, publish if they pass.")
+
+monthly_publication = dg.ScheduleDefinition(
+    name="monthly_rebuild_and_publish", job=build_and_publish_job, cron_schedule="0 6 2 * *",
+    execution_timezone="Europe/London",
+    description="Rebuild marts and republish on the 2nd of each month, after month-end feeds land.")
+
+
+@dg.sensor(jobs=[ingest_spend_job, ingest_suppliers_job], minimum_interval_seconds=60,
+           default_status=dg.DefaultSensorStatus.RUNNING)
+def landing_zone_sensor(context: dg.SensorEvaluationContext):
+    """A run for each new or changed file, keyed by its content hash: an unchanged re-upload starts
+    nothing; files that cannot be placed are logged (and block publication at the gate)."""
+    settings = load_settings()
+    scan = scan_landing(settings.landing_dir, load_registry(settings.config_dir))
+    for problem in scan.problems:
+        context.log.warning(f"{problem.path}: {problem.message}")
+    new_periods = sorted({f.period.key for f in scan.files if f.feed == "spend"}
+                         - set(context.instance.get_dynamic_partitions(PERIOD_PARTITIONS.name)))
+    requests = []
+    for landed in scan.files:
+        digest = file_hash(landed.path)
+        manifest = read_manifest(settings.raw_dir, landed.feed, landed.partner, landed.period.key)
+        if manifest and manifest.get("source_file_hash") == digest:
+            continue
+        run_key = f"{landed.partner}/{landed.feed}/{landed.period.key}/{digest}"
+        if landed.feed == "spend":
+            requests.append(dg.RunRequest(run_key=run_key, job_name=ingest_spend_job.name,
+                                          partition_key=spend_partition_key(landed.partner, landed.period.key)))
+        else:
+            requests.append(dg.RunRequest(run_key=run_key, job_name=ingest_suppliers_job.name,
+                                          partition_key=landed.partner))
+    return dg.SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=[PERIOD_PARTITIONS.build_add_request(new_periods)] if new_periods else [],
+    )

@@ -1,0 +1,113 @@
+"""Run the whole pipeline in-process through Dagster, as `make run` does, and print the KPIs.
+
+The same jobs the sensor and schedule launch: one ingest run per landed file's partition (so
+each partition's history in the Dagster UI is the same whether loaded here or by the sensor), then
+one build-and-publish run. Exit code 0 only when the publication went through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import dagster as dg
+import duckdb
+
+from ingestion.landing import scan_landing
+from ingestion.registry import load_registry
+from ingestion.settings import load_settings
+from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
+
+
+def _instance() -> dg.DagsterInstance:
+    import os
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def _failed_check_lines(result) -> list[str]:
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                lines.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: "
+                             f"{evaluation.description}")
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            lines.append(f"step {event.step_key} failed: {error.message.strip() if error else ''}")
+    return lines
+
+
+def print_kpis(published_warehouse) -> None:
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select reporting_unit, financial_year, in_scope_spend_gbp, home_share_pct, gm_share_pct, "
+            "unknown_location_spend_gbp, rule_version from kpi_local_spend "
+            "order by reporting_unit_type desc, reporting_unit, financial_year").fetchall()
+        publication = con.execute("select publication_id, feed_files, checks_run from publication").fetchone()
+    print(f"\nPublished {published_warehouse} (publication {publication[0]}: "
+          f"{publication[1]} feed files, {publication[2]} checks passed)\n")
+    header = f"{'unit':<10} {'year':<8} {'in-scope £':>16} {'home %':>7} {'GM %':>6} {'unknown £':>14}  rule"
+    print(header)
+    print("-" * len(header))
+    for unit, year, spend, home, gm, unknown, rule in rows:
+        print(f"{unit:<10} {year:<8} {spend:>16,.0f} {home:>7.2f} {gm:>6.2f} {unknown:>14,.0f}  {rule}")
+
+
+# Every event still reaches the Dagster instance (and the UI); the terminal shows warnings and up.
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def run(quiet: bool = False) -> int:
+    from orchestration.definitions import defs
+
+    settings = load_settings()
+    registry = load_registry(settings.config_dir)
+    scan = scan_landing(settings.landing_dir, registry)
+    print(f"landing zone {settings.landing_dir}: {len(scan.files)} files for {len(registry.partners)} partners")
+    for problem in scan.problems:
+        print(f"  PROBLEM {problem.path}: {problem.message}")
+    instance = _instance()
+    periods = sorted({f.period.key for f in scan.files if f.feed == "spend"})
+    instance.add_dynamic_partitions(PERIOD_PARTITIONS.name,
+                                    [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)])
+    problems: list[str] = []
+    spend_job = defs.resolve_job_def("ingest_spend")
+    suppliers_job = defs.resolve_job_def("ingest_suppliers")
+    started = time.monotonic()
+    for index, landed in enumerate(scan.files, start=1):
+        if landed.feed == "spend":
+            job, key = spend_job, spend_partition_key(landed.partner, landed.period.key)
+        else:
+            job, key = suppliers_job, landed.partner
+        result = job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False,
+                                        run_config=QUIET_LOGS)
+        problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]
+        if not quiet and (index % 20 == 0 or index == len(scan.files)):
+            print(f"  loaded {index}/{len(scan.files)} files ({time.monotonic() - started:.0f}s)")
+    print("building marts, running checks, publishing ...")
+    result = defs.resolve_job_def("build_and_publish").execute_in_process(
+        instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
+    problems += _failed_check_lines(result)
+    if problems:
+        print("\nProblems found:")
+        for line in problems:
+            print(f"  {line}")
+    if not result.success:
+        print(f"\nNOT PUBLISHED: a blocking check failed (see above). "
+              f"The previous publication in {settings.published_dir} is unchanged.")
+        return 1
+    print_kpis(settings.published_warehouse_path)
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args()
+    sys.exit(run(quiet=args.quiet))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""The quality gate: every blocking check, from every layer, in one verdict.
+
+Publication happens only when all of these pass:
+  * every current feed file passed its Great Expectations suite (recorded in its load manifest),
+  * the landing zone holds no file the pipeline could not place,
+  * every dbt model built and every error-severity dbt test passed, in a build newer than the
+    newest load,
+  * the KPI marts pass their Great Expectations suites.
+The report keeps every check, passed or not, because the publication records all of them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ingestion.landing import LandingProblem
+from ingestion.validate import BLOCKING, CheckResult
+
+
+@dataclass
+class GateCheck:
+    layer: str        # feed | landing | dbt | mart
+    check: str
+    subject: str      # the file, model or table the check is about
+    severity: str
+    success: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'PASS' if self.success else 'FAIL'} [{self.layer}] {self.check} on {self.subject}: {self.detail}"
+
+
+@dataclass
+class GateReport:
+    checks: list[GateCheck] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[GateCheck]:
+        return [c for c in self.checks if not c.success and c.severity == BLOCKING]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.checks) and not self.failures
+
+    def summary(self) -> str:
+        if self.passed:
+            return f"quality gate passed: {len(self.checks)} checks"
+        lines = [f"quality gate FAILED: {len(self.failures)} of {len(self.checks)} blocking checks failed"]
+        lines += ["  " + c.line() for c in self.failures]
+        return "\n".join(lines)
+
+    def as_records(self) -> list[dict]:
+        return [asdict(c) for c in self.checks]
+
+
+def feed_checks(manifests: list[dict]) -> list[GateCheck]:
+    checks = []
+    for manifest in manifests:
+        for raw in manifest["checks"]:
+            result = CheckResult(**raw)
+            checks.append(GateCheck(
+                layer="feed", check=result.check, subject=manifest["source_file"],
+                severity=result.severity, success=result.success,
+                detail=result.describe() if (not result.success or result.failing_rows)
+                else f"{result.rows_checked} rows checked"))
+    return checks
+
+
+def landing_checks(problems: list[LandingProblem]) -> list[GateCheck]:
+    return [GateCheck(layer="landing", check="file_placed", subject=str(p.path), severity=BLOCKING,
+                      success=False, detail=p.message) for p in problems]
+
+
+def dbt_checks(run_results_path: Path, newest_load: datetime | None) -> list[GateCheck]:
+    if not run_results_path.exists():
+        return [GateCheck("dbt", "dbt_build_ran", str(run_results_path), BLOCKING, False,
+                          "no dbt run results: build the marts (dbt build) before publishing")]
+    run_results = json.loads(run_results_path.read_text(encoding="utf-8"))
+    checks = []
+    generated = datetime.fromisoformat(run_results["metadata"]["generated_at"].replace("Z", "+00:00"))
+    fresh = newest_load is None or generated >= newest_load
+    checks.append(GateCheck("dbt", "dbt_build_newer_than_loads", "dbt build", BLOCKING, fresh,
+                            f"dbt build at {generated.isoformat()}, newest load at "
+                            f"{newest_load.isoformat() if newest_load else 'n/a'}"
+                            + ("" if fresh else "; rebuild the marts before publishing")))
+    for result in run_results["results"]:
+        unique_id = result["unique_id"]
+        kind = unique_id.split(".")[0]
+        status = result["status"]
+        ok = status in ("pass", "success")
+        severity = BLOCKING if status != "warn" else "warning"
+        detail = status if ok else f"{status}: {result.get('message') or ''} ({result.get('failures') or 0} failing rows)"
+        checks.append(GateCheck("dbt", unique_id.split(".")[-1] if kind == "test" else f"build {unique_id.split('.')[-1]}",
+                                unique_id, severity, ok or status == "warn", detail))
+    return checks
+
+
+def mart_checks(table: str, results: list[CheckResult]) -> list[GateCheck]:
+    return [GateCheck("mart", r.check, table, r.severity, r.success,
+                      r.describe() if not r.success else f"{r.rows_checked} rows checked") for r in results]

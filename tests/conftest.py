@@ -1,0 +1,85 @@
+"""Shared fixtures: isolated data directories per test, the bundled samples, the real data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+REAL_DATA = (PROJECT_ROOT / ".." / "shared" / "data" / "real").resolve()
+ENV_KEYS = ("SVW_LANDING_DIR", "SVW_RAW_DIR", "SVW_WORK_DIR", "SVW_PUBLISHED_DIR",
+            "SVW_POSTCODE_DIRECTORY", "SVW_CONFIG_DIR", "SVW_WAREHOUSE", "DAGSTER_HOME")
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """The real published council files. They are part of the test contract, so their absence
+    fails the test rather than skipping it."""
+    if not REAL_DATA.exists():
+        pytest.fail(f"real data not found at {REAL_DATA}: the project expects ../shared/data/real")
+    return REAL_DATA
+
+
+@pytest.fixture(scope="session")
+def config_dir() -> Path:
+    return PROJECT_ROOT / "config"
+
+
+class Workspace:
+    """A private copy of everything the pipeline writes, pointed to by the SVW_* variables."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.landing = root / "landing"
+        self.raw = root / "raw"
+        self.work = root / "work"
+        self.published = root / "published"
+        self.postcodes = SAMPLE_DIR / "reference" / "sample_postcodes_nspl.csv"
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "SVW_LANDING_DIR": str(self.landing), "SVW_RAW_DIR": str(self.raw),
+            "SVW_WORK_DIR": str(self.work), "SVW_PUBLISHED_DIR": str(self.published),
+            "SVW_POSTCODE_DIRECTORY": str(self.postcodes),
+            "SVW_WAREHOUSE": str(self.work / "warehouse.duckdb"),
+        }
+
+
+def _activate(workspace: Workspace):
+    saved = {k: os.environ.get(k) for k in ENV_KEYS}
+    for key in ENV_KEYS:
+        os.environ.pop(key, None)
+    os.environ.update(workspace.environment())
+    return saved
+
+
+def _restore(saved):
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Workspace:
+    """An empty workspace, active for one test."""
+    ws = Workspace(tmp_path)
+    ws.landing.mkdir()
+    saved = _activate(ws)
+    yield ws
+    _restore(saved)
+
+
+@pytest.fixture(scope="module")
+def sample_workspace(tmp_path_factory) -> Workspace:
+    """A workspace whose landing zone is a copy of the bundled sample feeds (module-wide)."""
+    ws = Workspace(tmp_path_factory.mktemp("sample_ws"))
+    shutil.copytree(SAMPLE_DIR / "landing", ws.landing)
+    saved = _activate(ws)
+    yield ws
+    _restore(saved)

@@ -1,0 +1,44 @@
+import copy
+
+import pytest
+import yaml
+
+from ingestion.registry import ConfigError, load_registry, load_rules, parse_registry
+
+
+@pytest.fixture
+def raw_registry(config_dir):
+    return yaml.safe_load((config_dir / "partners.yml").read_text())
+
+
+def test_shipped_registry_and_rules_load(config_dir):
+    registry = load_registry(config_dir)
+    assert set(registry.partners) == {"stockport", "trafford", "rochdale", "tameside"}
+    assert registry.groups["STAR"].members == ("stockport", "trafford", "rochdale", "tameside")
+    assert set(registry.groups["STAR"].home_lad_codes) == {"E08000005", "E08000007", "E08000008", "E08000009"}
+    assert len(registry.groups["GM"].home_lad_codes) == 10
+    assert load_rules(config_dir).versions()["local_spend"] == "local-spend-v1"
+
+
+def test_a_new_partner_is_configuration_only(raw_registry):
+    new = copy.deepcopy(raw_registry["partners"][0])
+    new.update(code="bolton", name="Bolton Council", home_lad_codes=["E08000001"], groups=["GM"])
+    raw_registry["partners"].append(new)
+    registry = parse_registry(raw_registry)
+    assert "bolton" in registry.partners
+    assert "bolton" in registry.groups["GM"].members and "bolton" not in registry.groups["STAR"].members
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda p: p["feeds"]["spend"].pop("date_format"), "date_format' is required"),
+    (lambda p: p["feeds"]["spend"]["columns"].update(amount=["X"]), "unknown canonical column"),
+    (lambda p: p["feeds"]["spend"]["columns"].pop("amount_gbp"), "must name a source column"),
+    (lambda p: p.update(groups=["NOPE"]), "group 'NOPE'"),
+    (lambda p: p.update(type="bank"), "type 'bank'"),
+    (lambda p: p["feeds"]["spend"].update(file_pattern="(unclosed"), "not a valid regular expression"),
+])
+def test_config_mistakes_name_partner_feed_and_key(raw_registry, mutate, message):
+    mutate(raw_registry["partners"][0])
+    with pytest.raises(ConfigError, match=message) as info:
+        parse_registry(raw_registry)
+    assert "stockport" in str(info.value) or "NOPE" in str(info.value)
