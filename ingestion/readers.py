@@ -89,12 +89,13 @@ def _clean_frame(frame: pd.DataFrame, na_values: tuple[str, ...]) -> pd.DataFram
 def _finish(frame: pd.DataFrame, header: list[str], first_data_row: int, na_values, **meta) -> RawTable:
     header = [str(h).replace(_MISDECODED_BOM, "").replace("\ufeff", "").strip() for h in header]
     frame = frame.iloc[:, : len(header)] if frame.shape[1] > len(header) else frame
-    frame.columns = header[: frame.shape[1]]
-    # Trailing columns with no name and no values are an export artefact, not data.
-    keep = [i for i, h in enumerate(frame.columns) if h or frame.iloc[:, i].notna().any()]
-    frame = frame.iloc[:, keep]
-    frame.columns = [h if h else f"column_{i + 1}" for i, h in zip(keep, frame.columns)]
+    names = header[: frame.shape[1]] + [""] * max(0, frame.shape[1] - len(header))
+    frame.columns = range(frame.shape[1])
     frame = _clean_frame(frame, na_values)
+    # Columns with no name and no values (trailing commas) are an export artefact, not data.
+    keep = [i for i, name in enumerate(names) if name or frame.iloc[:, i].notna().any()]
+    frame = frame.iloc[:, keep]
+    frame.columns = [names[i] or f"column_{i + 1}" for i in keep]
     row_numbers = pd.Series(range(first_data_row, first_data_row + len(frame)), dtype="int64")
     blank = frame.isna().all(axis=1).to_numpy()
     frame = frame.loc[~blank].reset_index(drop=True)

@@ -48,7 +48,7 @@ def read_tables(warehouse: Path, tables=PUBLISHED_TABLES) -> dict[str, pa.Table]
             raise PublicationBlocked(f"working warehouse {warehouse} has no table(s) {missing}; "
                                      "run the dbt build first")
         # Table names come from the fixed PUBLISHED_TABLES list, never from input.
-        return {t: con.execute(f'select * from "{t}"').to_arrow_table() for t in tables}
+        return {t: con.sql(f'select * from "{t}"').to_arrow_table() for t in tables}
 
 
 def _publication_tables(publication_id: str, published_at: datetime, gate: GateReport,

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_spend'}}}) }}
 -- Every loaded row reached fct_spend, no more and no fewer, with the same total in pence,
 -- partition by partition, as each load manifest recorded.
 with loads as (

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_local_spend'}}}) }}
 -- home and GM spend cannot exceed in-scope spend; known + unknown cannot exceed it either;
 -- shares lie in 0-100.
 select *

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_local_spend'}}}) }}
 -- Each partner row of the KPI mart equals the sum, straight from fct_spend, of supplier-years
 -- at or above the threshold; each group row equals the sum of its members' partner rows.
 with supplier_year as (

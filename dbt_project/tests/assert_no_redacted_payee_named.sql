@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_spend'}}}) }}
 -- Redacted individuals count in totals but never appear by name in a mart.
 select payment_id from {{ ref('fct_spend') }} where is_redacted and supplier_name is not null
 union all

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'stg_raw__loads'}}}) }}
 -- rows in = rows loaded + rows quarantined, for every current partition, checked against the
 -- Parquet actually on disk (not only the manifest's own arithmetic).
 with q as (
