@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.periods import Period, period_from_match
+from ingestion.periods import Period, overlaps, period_from_match
 from ingestion.registry import FeedConfig, Registry
 
 
@@ -21,6 +21,7 @@ class LandedFile:
     feed: str
     period: Period
     path: Path
+    config: FeedConfig
 
     @property
     def partition_key(self) -> str:
@@ -58,10 +59,18 @@ def match_file(config: FeedConfig, path: Path) -> Period | None:
     return period_from_match(match) if match else None
 
 
+def match_layout(layouts: tuple[FeedConfig, ...], path: Path) -> tuple[FeedConfig, Period] | None:
+    """The first layout whose file-name pattern matches, and the period it gives."""
+    for config in layouts:
+        period = match_file(config, path)
+        if period is not None:
+            return config, period
+    return None
+
+
 def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
     files: list[LandedFile] = []
     problems: list[LandingProblem] = []
-    claimed: dict[tuple[str, str, str], Path] = {}
     if not landing_dir.exists():
         return LandingScan(files, [LandingProblem(landing_dir, "landing folder does not exist")])
     for partner_dir in sorted(p for p in landing_dir.iterdir() if p.is_dir()):
@@ -72,30 +81,35 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
             continue
         partner = registry.partners[partner_dir.name]
         for feed_dir in sorted(p for p in partner_dir.iterdir() if p.is_dir()):
-            config = partner.feeds.get(feed_dir.name)
-            if config is None:
+            layouts = partner.feeds.get(feed_dir.name)
+            if layouts is None:
                 problems.append(LandingProblem(feed_dir, (
                     f"partner '{partner.code}' has no '{feed_dir.name}' feed configured")))
                 continue
+            placed: list[LandedFile] = []
             for path in sorted(p for p in feed_dir.iterdir() if p.is_file()):
                 if path.name.startswith("."):
                     continue
                 try:
-                    period = match_file(config, path)
+                    matched = match_layout(layouts, path)
                 except ValueError as exc:
                     problems.append(LandingProblem(path, f"file name gives no valid period: {exc}"))
                     continue
-                if period is None:
+                if matched is None:
+                    patterns = " or ".join(repr(c.file_pattern) for c in layouts)
                     problems.append(LandingProblem(path, (
                         f"file name does not match the {partner.code} {feed_dir.name} pattern "
-                        f"{config.file_pattern!r}; rename the file or extend file_pattern")))
+                        f"{patterns}; rename the file or extend file_pattern in config/partners.yml")))
                     continue
-                key = (partner.code, feed_dir.name, period.key)
-                if key in claimed:
+                config, period = matched
+                clash = next((f for f in placed if overlaps(f.period, period)), None)
+                if clash is not None:
                     problems.append(LandingProblem(path, (
-                        f"both {claimed[key].name} and {path.name} claim {partner.code} "
-                        f"{feed_dir.name} period {period.key}; keep one (the corrected one)")))
+                        f"{path.name} ({period.key}, {period.months or 'snapshot'} months) overlaps "
+                        f"{clash.path.name} ({clash.period.key}) for {partner.code} {feed_dir.name}; "
+                        "its payments would be counted twice: keep one of them")))
                     continue
-                claimed[key] = path
-                files.append(LandedFile(partner.code, feed_dir.name, period, path))
+                landed = LandedFile(partner.code, feed_dir.name, period, path, config)
+                placed.append(landed)
+                files.append(landed)
     return LandingScan(files, problems)

@@ -160,9 +160,9 @@ def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Peri
     return raw, prepared, results, bad_rows, table
 
 
-def load_file(landed: LandedFile, config: FeedConfig, rules: Rules, raw_dir: Path,
-              source_name: str | None = None) -> LoadReport:
+def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str | None = None) -> LoadReport:
     """Load one landed file into its partition (a no-op if this exact file is already loaded)."""
+    config = landed.config
     digest = file_hash(landed.path)
     source_file = source_name or f"{landed.partner}/{landed.feed}/{landed.path.name}"
     fingerprint = config.fingerprint()

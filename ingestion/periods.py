@@ -32,6 +32,12 @@ class Period:
         return date(total // 12, total % 12 + 1, 1)
 
 
+def overlaps(a: Period, b: Period) -> bool:
+    if a.start is None or b.start is None:
+        return a.key == b.key
+    return a.start < b.end and b.start < a.end
+
+
 def _month_period(year: int, month: int, months: int) -> Period:
     if not 1 <= month <= 12:
         raise ValueError(f"month {month} is not 1-12")
@@ -57,6 +63,8 @@ def period_from_match(match: re.Match[str]) -> Period:
         return _month_period(year, (start_month - 1) % 12 + 1, 3)
     if "fy" in g:
         return _month_period(int(g["fy"]), 4, 12)
+    if "calendar_year" in g:
+        return _month_period(int(g["calendar_year"]), 1, 12)
     return Period(key=SNAPSHOT, start=None, months=0)
 
 

@@ -30,6 +30,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class FeedConfig:
+    """One layout of one partner's feed: how to recognise, read and map its files."""
+
     partner: str
     feed: str
     file_pattern: str
@@ -42,6 +44,7 @@ class FeedConfig:
     # Share of rows a blocking row check may fail before the whole file fails (0 = none may fail;
     # failing rows are quarantined either way).
     tolerance_pct: float = 0.0
+    layout: str = "default"
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -60,7 +63,8 @@ class Partner:
     type: str
     home_lad_codes: tuple[str, ...]
     groups: tuple[str, ...]
-    feeds: dict[str, FeedConfig] = field(default_factory=dict)
+    # feed -> its layouts, in the order files are matched against them
+    feeds: dict[str, tuple[FeedConfig, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ class Registry:
                 f"unknown partner '{code}'; partners in config/partners.yml: {known}"
             ) from None
 
-    def feed(self, partner_code: str, feed: str) -> FeedConfig:
+    def layouts(self, partner_code: str, feed: str) -> tuple[FeedConfig, ...]:
         partner = self.partner(partner_code)
         if feed not in partner.feeds:
             raise ConfigError(
@@ -93,6 +97,17 @@ class Registry:
                 f"(it has: {', '.join(sorted(partner.feeds)) or 'none'})"
             )
         return partner.feeds[feed]
+
+    def feed(self, partner_code: str, feed: str, layout: str | None = None) -> FeedConfig:
+        """A layout of a feed (the first one unless named)."""
+        layouts = self.layouts(partner_code, feed)
+        if layout is None:
+            return layouts[0]
+        for config in layouts:
+            if config.layout == layout:
+                return config
+        raise ConfigError(f"partner '{partner_code}' feed '{feed}' has no layout '{layout}' "
+                          f"(it has: {', '.join(c.layout for c in layouts)})")
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -109,8 +124,31 @@ def _require(mapping: dict, key: str, where: str) -> Any:
     return mapping[key]
 
 
-def _parse_feed(partner_code: str, feed: str, raw: dict) -> FeedConfig:
-    where = f"config/partners.yml: partner '{partner_code}', feed '{feed}'"
+LAYOUT_KEYS = {"name", "file_pattern", "columns", "encoding", "delimiter", "sheet", "date_format",
+               "na_values", "tolerance_pct"}
+
+
+def _parse_feed(partner_code: str, feed: str, raw: dict) -> tuple[FeedConfig, ...]:
+    """A feed is one layout, or `layouts:` (each inheriting the feed's other keys): a partner whose
+    export changed over the years keeps every layout it has used."""
+    if "layouts" not in raw:
+        return (_parse_layout(partner_code, feed, raw, "default"),)
+    defaults = {k: v for k, v in raw.items() if k != "layouts"}
+    layouts = []
+    for index, layout in enumerate(raw["layouts"] or []):
+        name = layout.get("name") or f"layout_{index + 1}"
+        layouts.append(_parse_layout(partner_code, feed, {**defaults, **layout}, name))
+    if not layouts:
+        raise ConfigError(f"config/partners.yml: partner '{partner_code}', feed '{feed}': 'layouts' is empty")
+    return tuple(layouts)
+
+
+def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedConfig:
+    where = f"config/partners.yml: partner '{partner_code}', feed '{feed}'" + \
+        (f", layout '{layout}'" if layout != "default" else "")
+    unknown_keys = sorted(set(raw) - LAYOUT_KEYS)
+    if unknown_keys:
+        raise ConfigError(f"{where}: unknown key(s) {unknown_keys}; known: {sorted(LAYOUT_KEYS)}")
     if feed not in FEEDS:
         raise ConfigError(f"{where}: unknown feed; known feeds: {', '.join(sorted(FEEDS))}")
     pattern = _require(raw, "file_pattern", where)
@@ -145,6 +183,7 @@ def _parse_feed(partner_code: str, feed: str, raw: dict) -> FeedConfig:
         date_format=raw.get("date_format"),
         na_values=_as_tuple(raw.get("na_values")),
         tolerance_pct=float(raw.get("tolerance_pct", 0.0)),
+        layout=layout,
     )
 
 

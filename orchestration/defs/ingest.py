@@ -22,8 +22,7 @@ def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, 
     if landed is None:
         context.log.info(f"no {feed} file has landed for {partner} {period}; nothing to load")
         return
-    report: LoadReport = load_file(landed, registry.feed(partner, feed), load_rules(settings.config_dir),
-                                   settings.raw_dir)
+    report: LoadReport = load_file(landed, load_rules(settings.config_dir), settings.raw_dir)
     context.log.info(report.summary())
     yield dg.MaterializeResult(
         asset_key=RAW_SPEND if feed == "spend" else RAW_SUPPLIERS,

@@ -33,7 +33,7 @@ def test_new_file_requests_its_partition_and_reupload_requests_nothing(workspace
 
     registry = load_registry(config_dir)
     landed = scan_landing(workspace.landing, registry).files[0]
-    load_file(landed, registry.feed("stockport", "spend"), load_rules(config_dir), workspace.raw)
+    load_file(landed, load_rules(config_dir), workspace.raw)
     shutil.copy(SAMPLE_DIR / "landing" / "stockport" / "spend" / NAME, folder / NAME)  # same bytes again
     assert not evaluate(instance).run_requests
 

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from ingestion.landing import LandedFile, match_file
+from ingestion.landing import LandedFile, match_layout
 from ingestion.load import load_file
 from ingestion.normalise import parse_amount_pence
 from ingestion.raw_store import partition_dir
@@ -17,10 +17,10 @@ pytestmark = pytest.mark.real_data
 
 def load_real(path, workspace, config_dir):
     registry = load_registry(config_dir)
-    config = registry.feed("trafford", "spend")
-    period = match_file(config, path)
-    assert period is not None, f"{path.name} should match Trafford's file pattern"
-    report = load_file(LandedFile("trafford", "spend", period, path), config, load_rules(config_dir),
+    matched = match_layout(registry.layouts("trafford", "spend"), path)
+    assert matched is not None, f"{path.name} should match a Trafford layout's file pattern"
+    config, period = matched
+    report = load_file(LandedFile("trafford", "spend", period, path, config), load_rules(config_dir),
                        workspace.raw)
     folder = partition_dir(workspace.raw, "spend", "trafford", period.key)
     return report, pd.read_parquet(folder / "rows.parquet"), pd.read_parquet(folder / "quarantine.parquet")

@@ -24,7 +24,7 @@ def load_one(workspace, config_dir, name):
     registry = load_registry(config_dir)
     scan = scan_landing(workspace.landing, registry)
     landed = next(f for f in scan.files if f.path.name == name)
-    return load_file(landed, registry.feed("stockport", "spend"), load_rules(config_dir), workspace.raw)
+    return load_file(landed, load_rules(config_dir), workspace.raw)
 
 
 GOOD = [
