@@ -26,7 +26,8 @@ FEEDS: dict[str, FeedSchema] = {
     "spend": FeedSchema(
         name="spend",
         required=("payment_date", "supplier_name", "amount_gbp"),
-        optional=("supplier_ref", "transaction_ref", "service_area", "expense_type", "vat_number"),
+        optional=("supplier_ref", "transaction_ref", "service_area", "expense_type", "vat_number",
+                  "company_number", "charity_number"),
         periodic=True,
     ),
     "suppliers": FeedSchema(

@@ -66,7 +66,8 @@ def _prepare_spend(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, perio
     out["payment_date"] = parse_dates(mapped["payment_date"], config.date_format)
     out["amount_pence"] = parse_amount_pence(mapped["amount_gbp"])
     out["supplier_name"] = mapped["supplier_name"]
-    for column in ("supplier_ref", "transaction_ref", "service_area", "expense_type", "vat_number"):
+    for column in ("supplier_ref", "transaction_ref", "service_area", "expense_type", "vat_number",
+                   "company_number", "charity_number"):
         out[column] = mapped[column] if column in mapped else None
     out["is_redacted"] = redaction_flags(out["supplier_name"], rules.redaction_patterns)
     out["in_file_period"] = within_period(out["payment_date"], period.start, period.end)
@@ -89,7 +90,8 @@ SPEND_SCHEMA = pa.schema([
     ("partner_code", pa.string()), ("period", pa.string()), ("payment_date", pa.date32()),
     ("supplier_name", pa.string()), ("supplier_ref", pa.string()), ("amount_pence", pa.int64()),
     ("transaction_ref", pa.string()), ("service_area", pa.string()), ("expense_type", pa.string()),
-    ("vat_number", pa.string()), ("is_redacted", pa.bool_()),
+    ("vat_number", pa.string()), ("company_number", pa.string()), ("charity_number", pa.string()),
+    ("is_redacted", pa.bool_()),
     ("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
     ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC")),
 ])
@@ -131,6 +133,14 @@ def _quarantine_rows(raw: pd.DataFrame, bad_rows: dict[int, list[CheckResult]], 
     })
 
 
+def suite_for(config: FeedConfig, rules: Rules):
+    """The Great Expectations suite a file of this feed must pass."""
+    if config.feed == "spend":
+        max_pence = int(rules.feed_validation["max_abs_amount_gbp"]) * 100
+        return spend_suite(config.tolerance_pct, max_pence, config.date_format)
+    return suppliers_suite(config.tolerance_pct)
+
+
 def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Period):
     """The part of a load shared with `svw validate-feed`: no writes, just what would happen.
 
@@ -149,14 +159,9 @@ def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Peri
                             fix=exc.fix, failing_rows=len(raw), rows_checked=len(raw),
                             example_rows=[int(r) for r in raw[ROW_ID].head(20)], source="mapping")
         return raw, None, [check], {int(r): [check] for r in raw[ROW_ID]}, table
-    if config.feed == "spend":
-        prepared = _prepare_spend(mapped, config, rules, period)
-        max_pence = int(rules.feed_validation["max_abs_amount_gbp"]) * 100
-        suite = spend_suite(config.tolerance_pct, max_pence, config.date_format)
-    else:
-        prepared = _prepare_suppliers(mapped)
-        suite = suppliers_suite(config.tolerance_pct)
-    results, bad_rows = run_suite(prepared, suite, f"{config.partner}.{schema.name}")
+    prepared = _prepare_spend(mapped, config, rules, period) if config.feed == "spend" \
+        else _prepare_suppliers(mapped)
+    results, bad_rows = run_suite(prepared, suite_for(config, rules), f"{config.partner}.{schema.name}")
     return raw, prepared, results, bad_rows, table
 
 

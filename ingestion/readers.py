@@ -112,17 +112,25 @@ def _read_csv_bytes(data: bytes, source: str, encoding, delimiter, na_values, ex
     if not head_rows:
         raise ReadError(f"{source}: the file is empty")
     header_index = _find_header(head_rows, expected)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delim, header=None, skiprows=header_index + 1, dtype=str,
-            keep_default_na=False, skip_blank_lines=False, engine="c", quotechar='"',
-            names=range(max(len(r) for r in head_rows[header_index:]) or 1),
-        )
-    except pd.errors.ParserError as exc:
-        raise ReadError(
-            f"{source}: cannot be split into columns with delimiter {delim!r} ({exc}); "
-            "set 'delimiter' for this feed in config/partners.yml"
-        ) from exc
+    width = max(len(r) for r in head_rows[header_index:]) or 1
+    for _ in range(5):  # rows wider than the opening ones (e.g. a trailing comma) widen the table
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text), sep=delim, header=None, skiprows=header_index + 1, dtype=str,
+                keep_default_na=False, skip_blank_lines=False, engine="c", quotechar='"',
+                names=range(width),
+            )
+            break
+        except pd.errors.ParserError as exc:
+            wider = re.search(r"Expected \d+ fields in line \d+, saw (\d+)", str(exc))
+            if not wider or int(wider.group(1)) <= width:
+                raise ReadError(
+                    f"{source}: cannot be split into columns with delimiter {delim!r} ({exc}); "
+                    "set 'delimiter' for this feed in config/partners.yml"
+                ) from exc
+            width = int(wider.group(1))
+    else:
+        raise ReadError(f"{source}: rows have too many different widths to read as a table")
     return _finish(frame, head_rows[header_index], header_index + 2, na_values,
                    header_row=header_index + 1, encoding=used_encoding, delimiter=delim,
                    from_excel=False)

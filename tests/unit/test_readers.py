@@ -85,3 +85,11 @@ def test_declared_encoding_that_is_wrong_says_what_to_change(tmp_path):
     path = write(tmp_path / "f.csv", "Date,Supplier\n01/04/2019,Caf\u00e9\n", "cp1252")
     with pytest.raises(ReadError, match="set 'encoding'"):
         read_table(path, encoding="utf-8")
+
+
+def test_rows_wider_than_the_header_deep_in_the_file(tmp_path):
+    body = "".join(f"01/04/2019,Firm {i},{i}\n" for i in range(100))
+    path = write(tmp_path / "f.csv", "Date,Supplier,Amount\n" + body + "02/04/2019,Late,5,\n")
+    table = read_table(path, expected_headers=EXPECTED)
+    assert list(table.frame.columns) == ["Date", "Supplier", "Amount"]
+    assert len(table.frame) == 101
