@@ -108,10 +108,14 @@ SCHEMAS = {"spend": SPEND_SCHEMA, "suppliers": SUPPLIERS_SCHEMA}
 def _to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     columns = {}
     for f in schema:
-        values = frame[f.name] if f.name in frame else pd.Series(None, index=frame.index, dtype=object)
-        if pa.types.is_string(f.type):
-            values = values.astype(object).where(values.notna(), None)
-        columns[f.name] = pa.array(values, type=f.type, from_pandas=True)
+        if f.name not in frame:
+            columns[f.name] = pa.nulls(len(frame), type=f.type)
+            continue
+        values = frame[f.name]
+        try:
+            columns[f.name] = pa.array(values, type=f.type, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            columns[f.name] = pa.array(values.astype(object).where(values.notna(), None), type=f.type)
     return pa.table(columns, schema=schema)
 
 

@@ -32,7 +32,7 @@ def map_columns(table: RawTable, config: FeedConfig, source: str) -> pd.DataFram
             if canonical in FEEDS[config.feed].required:
                 missing.append((canonical, names))
             continue
-        mapped[canonical] = table.frame[found].to_numpy()
+        mapped[canonical] = table.frame[found].array  # keeps the Arrow-backed text as it is
     if missing:
         wanted = "; ".join(f"'{c}' (looked for {', '.join(repr(n) for n in names)})" for c, names in missing)
         columns = ", ".join(repr(c) for c in table.frame.columns)

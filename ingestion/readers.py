@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 HEADER_SCAN_LINES = 30
 _MISDECODED_BOM = "\u00ef\u00bb\u00bf"  # a UTF-8 byte-order mark read as cp1252 and saved again
@@ -86,12 +90,13 @@ def _clean_frame(frame: pd.DataFrame, na_values: tuple[str, ...]) -> pd.DataFram
     return frame.mask(frame.isin(missing))
 
 
-def _finish(frame: pd.DataFrame, header: list[str], first_data_row: int, na_values, **meta) -> RawTable:
+def _finish(frame: pd.DataFrame, header: list[str], first_data_row: int, na_values, cleaned=False,
+            **meta) -> RawTable:
     header = [str(h).replace(_MISDECODED_BOM, "").replace("\ufeff", "").strip() for h in header]
-    frame = frame.iloc[:, : len(header)] if frame.shape[1] > len(header) else frame
     names = header[: frame.shape[1]] + [""] * max(0, frame.shape[1] - len(header))
     frame.columns = range(frame.shape[1])
-    frame = _clean_frame(frame, na_values)
+    if not cleaned:
+        frame = _clean_frame(frame, na_values)
     # Columns with no name and no values (trailing commas) are an export artefact, not data.
     keep = [i for i, name in enumerate(names) if name or frame.iloc[:, i].notna().any()]
     frame = frame.iloc[:, keep]
@@ -103,7 +108,73 @@ def _finish(frame: pd.DataFrame, header: list[str], first_data_row: int, na_valu
     return RawTable(frame=frame, row_numbers=row_numbers, blank_rows_skipped=int(blank.sum()), **meta)
 
 
+_STRING = pd.StringDtype("pyarrow", na_value=np.nan)
+_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
+
+
+def _arrow_frame(data: bytes, delimiter: str, skip_lines: int, width: int, na_values) -> pd.DataFrame | None:
+    """Fast path: Arrow's multi-threaded CSV reader on UTF-8 bytes, cleaning cells in Arrow.
+    Returns None when the file needs the careful path (empty lines or rows of other widths would
+    shift row numbers; text that is not UTF-8)."""
+    body_start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    for _ in range(skip_lines):
+        body_start = data.find(b"\n", body_start) + 1
+        if body_start == 0:
+            return None
+    if _BLANK_LINE.search(data, max(body_start - 1, 0)):
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(memoryview(data)[body_start:]),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return None
+    missing = pa.array(sorted({""} | set(na_values)), type=pa.string())
+    columns = {}
+    for name in names:
+        cells = pc.utf8_trim_whitespace(table.column(name))
+        cells = pc.if_else(pc.is_in(cells, value_set=missing), pa.scalar(None, pa.string()), cells)
+        columns[name] = pd.Series(pd.array(cells, dtype=_STRING))
+    return pd.DataFrame(columns)
+
+
+def _header_rows(opening: str, delimiter: str | None) -> tuple[str, list[list[str]]]:
+    lines = opening.splitlines()[:HEADER_SCAN_LINES]
+    delim = delimiter or _sniff_delimiter("\n".join(lines))
+    return delim, list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+
+
+def _fast_utf8(data, opening, used_encoding, delimiter, na_values, expected) -> RawTable | None:
+    delim, head_rows = _header_rows(opening, delimiter)
+    if not head_rows:
+        return None
+    header_index = _find_header(head_rows, expected)
+    width = max(len(r) for r in head_rows[header_index:]) or 1
+    frame = _arrow_frame(data, delim, header_index + 1, width, na_values)
+    if frame is None:
+        return None
+    return _finish(frame, head_rows[header_index], header_index + 2, na_values, cleaned=True,
+                   header_row=header_index + 1, encoding=used_encoding, delimiter=delim, from_excel=False)
+
+
 def _read_csv_bytes(data: bytes, source: str, encoding, delimiter, na_values, expected) -> RawTable:
+    if encoding is None or encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
+        # Decode only the opening to find the header; Arrow validates the rest as UTF-8 itself.
+        try:
+            opening_text = data[:65536].decode("utf-8-sig", errors="strict")
+            used_encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        except UnicodeDecodeError as exc:
+            opening_text = None if exc.start < 65536 - 4 else data[:exc.start].decode("utf-8-sig")
+            used_encoding = "utf-8"
+        if opening_text is not None:
+            fast = _fast_utf8(data, opening_text, used_encoding, delimiter, na_values, expected)
+            if fast is not None:
+                return fast
     text, used_encoding = _decode(data, encoding, source)
     opening = text[:65536]
     delim = delimiter or _sniff_delimiter("\n".join(opening.splitlines()[:HEADER_SCAN_LINES]))
@@ -113,6 +184,7 @@ def _read_csv_bytes(data: bytes, source: str, encoding, delimiter, na_values, ex
         raise ReadError(f"{source}: the file is empty")
     header_index = _find_header(head_rows, expected)
     width = max(len(r) for r in head_rows[header_index:]) or 1
+    meta = dict(header_row=header_index + 1, encoding=used_encoding, delimiter=delim, from_excel=False)
     for _ in range(5):  # rows wider than the opening ones (e.g. a trailing comma) widen the table
         try:
             frame = pd.read_csv(
@@ -131,9 +203,7 @@ def _read_csv_bytes(data: bytes, source: str, encoding, delimiter, na_values, ex
             width = int(wider.group(1))
     else:
         raise ReadError(f"{source}: rows have too many different widths to read as a table")
-    return _finish(frame, head_rows[header_index], header_index + 2, na_values,
-                   header_row=header_index + 1, encoding=used_encoding, delimiter=delim,
-                   from_excel=False)
+    return _finish(frame, head_rows[header_index], header_index + 2, na_values, **meta)
 
 
 def _excel_cell_text(value) -> str | None:

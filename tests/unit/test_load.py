@@ -95,7 +95,7 @@ def test_unknown_layout_quarantines_every_row_and_says_what_to_fix(workspace, co
 
 def test_landing_problems_are_reported_not_ignored(workspace, config_dir):
     land(workspace, "stockport spend April.csv", GOOD)
-    (workspace.landing / "bolton").mkdir()
+    (workspace.landing / "wigan").mkdir()
     problems = scan_landing(workspace.landing, load_registry(config_dir)).problems
     messages = " ".join(p.message for p in problems)
-    assert "does not match" in messages and "'bolton' is not a partner" in messages
+    assert "does not match" in messages and "'wigan' is not a partner" in messages
