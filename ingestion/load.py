@@ -63,7 +63,9 @@ def _lineage(frame: pd.DataFrame, source_file: str, digest: str, load_id: str, l
 
 def _prepare_spend(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
     out = pd.DataFrame({ROW_ID: mapped[ROW_ID]})
-    out["payment_date"] = parse_dates(mapped["payment_date"], config.date_format)
+    out["payment_date"], by_fallback = parse_dates(mapped["payment_date"], config.date_format,
+                                                   with_fallback_flags=True)
+    out["date_in_declared_format"] = ~by_fallback.to_numpy()
     out["amount_pence"] = parse_amount_pence(mapped["amount_gbp"])
     out["supplier_name"] = mapped["supplier_name"]
     for column in ("supplier_ref", "transaction_ref", "service_area", "expense_type", "vat_number",

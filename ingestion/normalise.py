@@ -51,10 +51,11 @@ def parse_amount_pence(values) -> pd.Series:
     return pd.Series(pd.array(pc.cast(pence, pa.int64()), dtype="Int64"))
 
 
-def parse_dates(values, date_format: str) -> pd.Series:
+def parse_dates(values, date_format: str, with_fallback_flags: bool = False):
     """Parse with the partner's declared format; also accept Excel serial numbers (e.g. 43556)
     and ISO dates from Excel cells, which are unambiguous. Never guesses day/month order.
-    Returns a date32-backed Series (missing where unreadable)."""
+    Returns a date32-backed Series (missing where unreadable) and, if asked, a boolean Series that
+    is True where a date was read by a fallback rather than the declared format."""
     text = _arrow_text(values)
     try:
         parsed = pc.strptime(text, format=date_format, unit="s", error_is_null=True)
@@ -66,7 +67,11 @@ def parse_dates(values, date_format: str) -> pd.Series:
     if pc.any(unread).as_py():
         fallback = _fallback_dates(pd.Series(text.to_pandas(), dtype=object), np.asarray(unread.to_numpy(zero_copy_only=False)))
         dates = pc.if_else(unread, fallback, dates)
-    return pd.Series(pd.arrays.ArrowExtensionArray(dates))
+    result = pd.Series(pd.arrays.ArrowExtensionArray(dates))
+    if not with_fallback_flags:
+        return result
+    by_fallback = pc.fill_null(pc.and_(unread, pc.is_valid(dates)), False)
+    return result, pd.Series(by_fallback.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _fallback_dates(text: pd.Series, mask: np.ndarray) -> pa.Array:

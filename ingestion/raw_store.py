@@ -77,3 +77,17 @@ def write_partition(raw_dir: Path, feed: str, partner: str, period: str, rows: p
     if trash.exists():
         shutil.rmtree(trash)
     return final
+
+
+PLACEHOLDER = ("_none", "_none")
+
+
+def ensure_feed_placeholders(raw_dir: Path, schemas: dict[str, pa.Schema]) -> None:
+    """An empty, typed rows.parquet per feed, so dbt's sources read an empty table (not an error)
+    when no partner has sent that feed yet. It has no manifest, so it is not a load."""
+    for feed, schema in schemas.items():
+        folder = partition_dir(raw_dir, feed, *PLACEHOLDER)
+        if not (folder / ROWS).exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(schema.empty_table(), folder / ROWS)
+            pq.write_table(QUARANTINE_SCHEMA.empty_table(), folder / QUARANTINE)

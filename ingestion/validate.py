@@ -52,7 +52,7 @@ class CheckResult:
             return f"PASS {self.check}"
         rows = ", ".join(str(r) for r in self.example_rows[:10])
         more = "" if self.failing_rows <= 10 else f" and {self.failing_rows - 10} more"
-        status = "FAIL" if not self.success else "WARN"
+        status = "WARN" if self.severity == WARNING or self.success else "FAIL"
         where = f" at row(s) {rows}{more}" if rows else ""
         return f"{status} {self.check} [{self.severity}]: {self.reason}{where}. Fix: {self.fix}"
 
@@ -90,6 +90,12 @@ def spend_suite(tolerance_pct: float, max_abs_pence: int, date_format: str) -> l
         Expectation("supplier_named", BLOCKING, "supplier name is empty",
                     "give the payee's name, or a redaction marker such as 'Redacted' for individuals",
                     E.ExpectColumnValuesToNotBeNull(column="supplier_name", mostly=mostly)),
+        Expectation("payment_date_in_declared_format", WARNING,
+                    f"payment date is not in the declared format {date_format!r} but was read as an "
+                    "ISO date or Excel serial number",
+                    "check date_format in config/partners.yml matches the file "
+                    "(these dates are unambiguous and were loaded)",
+                    E.ExpectColumnValuesToBeInSet(column="date_in_declared_format", value_set=[True])),
         Expectation("payment_date_in_file_period", WARNING,
                     "payment date lies outside the period named by the file",
                     "check the file name's period; the row is loaded under its own date's financial year",

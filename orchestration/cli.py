@@ -1,5 +1,6 @@
 """`svw`: the project's command line.
 
+  svw inspect-file path/to/file.csv                                   (writing a mapping)
   svw validate-feed --partner stockport --feed spend path/to/file.csv   (partners, before submitting)
   svw run                                                             (the whole pipeline, as make run)
 """
@@ -33,6 +34,25 @@ def _validate_feed(args) -> int:
     return 0 if report.passed else 1
 
 
+def _inspect_file(args) -> int:
+    """What the reader sees in a file: encoding, delimiter, header row, columns, example values."""
+    from ingestion.readers import ReadError, read_table
+
+    try:
+        table = read_table(args.file, encoding=args.encoding, sheet=args.sheet)
+    except ReadError as exc:
+        print(f"cannot read: {exc}")
+        return 1
+    kind = "Excel" if table.from_excel else f"CSV, encoding {table.encoding}, delimiter {table.delimiter!r}"
+    print(f"{args.file}: {kind}, header on row {table.header_row}, {len(table.frame)} data rows, "
+          f"{table.blank_rows_skipped} empty rows skipped")
+    print("columns (name: first values):")
+    for column in table.frame.columns:
+        examples = table.frame[column].dropna().astype(str).head(3).tolist()
+        print(f"  {column!r}: {', '.join(repr(e) for e in examples)}")
+    return 0
+
+
 def _run(args) -> int:
     from orchestration.run_pipeline import run
     return run(quiet=args.quiet)
@@ -49,6 +69,11 @@ def main(argv: list[str] | None = None) -> None:
     validate.add_argument("--no-docs", action="store_true", help="skip the HTML report")
     validate.add_argument("file", type=Path)
     validate.set_defaults(handler=_validate_feed)
+    inspect = commands.add_parser("inspect-file", help="show how a file reads: header, columns, values")
+    inspect.add_argument("--encoding")
+    inspect.add_argument("--sheet")
+    inspect.add_argument("file", type=Path)
+    inspect.set_defaults(handler=_inspect_file)
     run = commands.add_parser("run", help="run the whole pipeline on the landing zone and publish")
     run.add_argument("--quiet", action="store_true")
     run.set_defaults(handler=_run)

@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from ingestion.load import SCHEMAS
+from ingestion.raw_store import ensure_feed_placeholders
 from ingestion.reference import REFERENCE_TABLES, reference_tables, write_reference_tables
 from ingestion.registry import load_registry, load_rules
 from ingestion.settings import load_settings
@@ -21,6 +23,7 @@ def reference_tables_asset(context: dg.AssetExecutionContext):
     tables = reference_tables(load_registry(settings.config_dir), rules, settings.config_dir,
                               settings.postcode_directory)
     counts = write_reference_tables(tables, settings.reference_dir)
+    ensure_feed_placeholders(settings.raw_dir, SCHEMAS)
     context.log.info(f"reference tables written: {counts}; postcode directory {settings.postcode_directory}")
     for name, key in REFERENCE_KEYS.items():
         yield dg.MaterializeResult(asset_key=key, metadata={"rows": counts[name]})
