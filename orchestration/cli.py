@@ -2,6 +2,7 @@
 
   svw inspect-file path/to/file.csv                                   (writing a mapping)
   svw validate-feed --partner stockport --feed spend path/to/file.csv   (partners, before submitting)
+  svw backfill --partner stockport --from 2019-04 --to 2019-06 [--publish]  (re-run partitions)
   svw run                                                             (the whole pipeline, as make run)
 """
 
@@ -53,6 +54,11 @@ def _inspect_file(args) -> int:
     return 0
 
 
+def _backfill(args) -> int:
+    from orchestration.run_pipeline import backfill
+    return backfill(args.feed, args.partner, args.start, args.end, args.publish, quiet=args.quiet)
+
+
 def _run(args) -> int:
     from orchestration.run_pipeline import run
     return run(quiet=args.quiet)
@@ -74,6 +80,14 @@ def main(argv: list[str] | None = None) -> None:
     inspect.add_argument("--sheet")
     inspect.add_argument("file", type=Path)
     inspect.set_defaults(handler=_inspect_file)
+    refill = commands.add_parser("backfill", help="re-run ingest partitions (in-process), optionally publish")
+    refill.add_argument("--feed", choices=["spend", "suppliers"])
+    refill.add_argument("--partner", action="append", help="repeatable; default: every partner")
+    refill.add_argument("--from", dest="start", help="first period, yyyy-mm")
+    refill.add_argument("--to", dest="end", help="last period, yyyy-mm")
+    refill.add_argument("--publish", action="store_true", help="then rebuild the marts and publish")
+    refill.add_argument("--quiet", action="store_true")
+    refill.set_defaults(handler=_backfill)
     run = commands.add_parser("run", help="run the whole pipeline on the landing zone and publish")
     run.add_argument("--quiet", action="store_true")
     run.set_defaults(handler=_run)

@@ -10,7 +10,7 @@ from orchestration.defs.quality import kpi_local_spend_gx_suite
 from orchestration.defs.reference import reference_tables_asset
 from orchestration.defs.schedules import (
     build_and_publish_job, ingest_spend_job, ingest_suppliers_job, landing_zone_sensor,
-    monthly_publication,
+    monthly_publication, rebuild_after_new_loads,
 )
 from orchestration.defs.transform import dbt_resource, dbt_warehouse
 
@@ -28,6 +28,6 @@ defs = dg.Definitions(
     asset_checks=[kpi_local_spend_gx_suite],
     jobs=[ingest_spend_job, ingest_suppliers_job, build_and_publish_job],
     schedules=[monthly_publication],
-    sensors=[landing_zone_sensor],
+    sensors=[landing_zone_sensor, rebuild_after_new_loads],
     resources={"dbt": dbt_resource()},
 )

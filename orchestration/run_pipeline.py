@@ -59,37 +59,35 @@ def print_kpis(published_warehouse) -> None:
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def run(quiet: bool = False) -> int:
+def ingest(files, instance, quiet: bool = False) -> list[str]:
+    """One ingest run per landed file's partition, as the sensor would launch them."""
+    from orchestration.definitions import defs
+
+    periods = sorted({f.period.key for f in files if f.feed == "spend"})
+    instance.add_dynamic_partitions(
+        PERIOD_PARTITIONS.name,
+        [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)])
+    jobs = {"spend": defs.resolve_job_def("ingest_spend"), "suppliers": defs.resolve_job_def("ingest_suppliers")}
+    problems: list[str] = []
+    started = time.monotonic()
+    for index, landed in enumerate(files, start=1):
+        key = spend_partition_key(landed.partner, landed.period.key) if landed.feed == "spend" else landed.partner
+        result = jobs[landed.feed].execute_in_process(instance=instance, partition_key=key,
+                                                      raise_on_error=False, run_config=QUIET_LOGS)
+        problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]
+        if not quiet and (index % 20 == 0 or index == len(files)):
+            print(f"  loaded {index}/{len(files)} files ({time.monotonic() - started:.0f}s)")
+    return problems
+
+
+def build_and_publish(instance, problems: list[str]) -> int:
     from orchestration.definitions import defs
 
     settings = load_settings()
-    registry = load_registry(settings.config_dir)
-    scan = scan_landing(settings.landing_dir, registry)
-    print(f"landing zone {settings.landing_dir}: {len(scan.files)} files for {len(registry.partners)} partners")
-    for problem in scan.problems:
-        print(f"  PROBLEM {problem.path}: {problem.message}")
-    instance = _instance()
-    periods = sorted({f.period.key for f in scan.files if f.feed == "spend"})
-    instance.add_dynamic_partitions(PERIOD_PARTITIONS.name,
-                                    [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)])
-    problems: list[str] = []
-    spend_job = defs.resolve_job_def("ingest_spend")
-    suppliers_job = defs.resolve_job_def("ingest_suppliers")
-    started = time.monotonic()
-    for index, landed in enumerate(scan.files, start=1):
-        if landed.feed == "spend":
-            job, key = spend_job, spend_partition_key(landed.partner, landed.period.key)
-        else:
-            job, key = suppliers_job, landed.partner
-        result = job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False,
-                                        run_config=QUIET_LOGS)
-        problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]
-        if not quiet and (index % 20 == 0 or index == len(scan.files)):
-            print(f"  loaded {index}/{len(scan.files)} files ({time.monotonic() - started:.0f}s)")
     print("building marts, running checks, publishing ...")
     result = defs.resolve_job_def("build_and_publish").execute_in_process(
         instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
-    problems += _failed_check_lines(result)
+    problems = problems + _failed_check_lines(result)
     if problems:
         print("\nProblems found:")
         for line in problems:
@@ -100,6 +98,42 @@ def run(quiet: bool = False) -> int:
         return 1
     print_kpis(settings.published_warehouse_path)
     return 0
+
+
+def _scan():
+    settings = load_settings()
+    registry = load_registry(settings.config_dir)
+    scan = scan_landing(settings.landing_dir, registry)
+    print(f"landing zone {settings.landing_dir}: {len(scan.files)} files for {len(registry.partners)} partners")
+    for problem in scan.problems:
+        print(f"  PROBLEM {problem.path}: {problem.message}")
+    return scan
+
+
+def run(quiet: bool = False) -> int:
+    """Everything in the landing zone, then build and publish."""
+    scan = _scan()
+    instance = _instance()
+    return build_and_publish(instance, ingest(scan.files, instance, quiet))
+
+
+def backfill(feed: str | None, partners: list[str] | None, start: str | None, end: str | None,
+             publish: bool, quiet: bool = False) -> int:
+    """Re-run the ingest partitions whose files match (period keys compared as yyyy-mm), and
+    optionally rebuild and publish. Unchanged files stay no-ops; a changed mapping reloads."""
+    scan = _scan()
+    chosen = [f for f in scan.files
+              if (feed is None or f.feed == feed) and (not partners or f.partner in partners)
+              and (start is None or f.period.key == "current" or f.period.key >= start)
+              and (end is None or f.period.key == "current" or f.period.key <= end)]
+    print(f"backfilling {len(chosen)} partition(s)")
+    instance = _instance()
+    problems = ingest(chosen, instance, quiet)
+    if publish:
+        return build_and_publish(instance, problems)
+    for line in problems:
+        print(f"  {line}")
+    return 1 if problems else 0
 
 
 def main() -> None:

@@ -60,3 +60,18 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
         run_requests=requests,
         dynamic_partitions_requests=[PERIOD_PARTITIONS.build_add_request(new_periods)] if new_periods else [],
     )
+
+
+@dg.sensor(job=build_and_publish_job, minimum_interval_seconds=300,
+           default_status=dg.DefaultSensorStatus.RUNNING)
+def rebuild_after_new_loads(context: dg.SensorEvaluationContext):
+    """After new raw loads, rebuild what depends on them and republish, once per burst of loads:
+    one request when the newest raw materialization is newer than the newest publication attempt."""
+    newest_load = max((event.timestamp for key in (RAW_SPEND, RAW_SUPPLIERS)
+                       if (event := context.instance.get_latest_materialization_event(key))), default=None)
+    if newest_load is None:
+        return dg.SkipReason("nothing loaded yet")
+    published = context.instance.get_latest_materialization_event(PUBLISHED)
+    if published is not None and published.timestamp >= newest_load:
+        return dg.SkipReason("the publication is newer than every load")
+    return dg.RunRequest(run_key=f"loads-until-{newest_load:.0f}")

@@ -41,3 +41,22 @@ def test_new_file_requests_its_partition_and_reupload_requests_nothing(workspace
         handle.write("People Directorate,Housing,Premises,30/04/2019,1,Acme Ltd,S999999,10.00\r\n")
     changed = evaluate(instance)
     assert len(changed.run_requests) == 1 and changed.run_requests[0].run_key != request.run_key
+
+
+def test_marts_are_rebuilt_once_after_a_burst_of_loads(workspace):
+    from ingestion.landing import scan_landing as scan
+    from orchestration import run_pipeline
+    from ingestion.registry import load_registry as registry_of
+    from tests.conftest import PROJECT_ROOT
+
+    folder = workspace.landing / "stockport" / "spend"
+    folder.mkdir(parents=True)
+    for month in ("2019-04", "2019-05"):
+        shutil.copy(SAMPLE_DIR / "landing" / "stockport" / "spend" / f"stockport_spend_{month}.csv", folder)
+    instance = dg.DagsterInstance.ephemeral()
+    sensor = defs.resolve_sensor_def("rebuild_after_new_loads")
+    assert isinstance(sensor(dg.build_sensor_context(instance=instance)), dg.SkipReason)
+    files = scan(workspace.landing, registry_of(PROJECT_ROOT / "config")).files
+    run_pipeline.ingest(files, instance, quiet=True)
+    request = sensor(dg.build_sensor_context(instance=instance))
+    assert isinstance(request, dg.RunRequest) and request.run_key.startswith("loads-until-")
