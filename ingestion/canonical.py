@@ -33,7 +33,8 @@ FEEDS: dict[str, FeedSchema] = {
     "suppliers": FeedSchema(
         name="suppliers",
         required=("supplier_ref", "supplier_name"),
-        optional=("postcode", "company_number", "charity_number", "vat_number"),
+        optional=("postcode", "address_type", "company_number", "charity_number", "vat_number",
+                  "is_sme", "is_vcse"),
         periodic=False,
     ),
 }

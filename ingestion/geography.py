@@ -19,6 +19,7 @@ from ingestion.readers import header_key
 POSTCODE_COLUMNS = ("pcds", "pcd", "pcd2", "postcode")
 LAD_COLUMNS = ("laua", "oslaua", "la_code", "area_code", "lad_code", "ladcd")
 TERMINATED_COLUMNS = ("doterm",)
+WARD_COLUMNS = ("osward", "ward", "ward_code")
 
 
 class PostcodeDirectoryError(ValueError):
@@ -37,7 +38,7 @@ def _pick(columns: list[str], candidates: tuple[str, ...], pattern: str | None =
 
 
 def read_postcode_directory(path: Path) -> pd.DataFrame:
-    """Columns: postcode (normalised 'SK1 3XE'), lad_code, is_terminated."""
+    """Columns: postcode (normalised 'SK1 3XE'), lad_code, is_terminated, ward_code (if given)."""
     if not path.exists():
         raise PostcodeDirectoryError(
             f"postcode directory not found at {path}; set SVW_POSTCODE_DIRECTORY to an ONSPD or NSPL "
@@ -50,13 +51,16 @@ def read_postcode_directory(path: Path) -> pd.DataFrame:
             f"{path}: expected a postcode column ({', '.join(POSTCODE_COLUMNS)}) and a local authority "
             f"column ({', '.join(LAD_COLUMNS)} or ladYYcd); found: {', '.join(header)}")
     terminated_col = _pick(header, TERMINATED_COLUMNS)
-    usecols = [c for c in (postcode_col, lad_col, terminated_col) if c]
+    ward_col = _pick(header, WARD_COLUMNS, pattern=r"wd\d{2}cd")
+    usecols = [c for c in (postcode_col, lad_col, terminated_col, ward_col) if c]
     frame = pd.read_csv(path, usecols=usecols, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     out = pd.DataFrame({
         "postcode": normalise_postcodes(frame[postcode_col]),
         "lad_code": frame[lad_col].str.strip().replace("", None),
         "is_terminated": (frame[terminated_col].str.strip() != "") if terminated_col
         else pd.Series(False, index=frame.index),
+        "ward_code": frame[ward_col].str.strip().replace("", None) if ward_col
+        else pd.Series(None, index=frame.index, dtype="string"),
     })
     out = out.dropna(subset=["postcode", "lad_code"])
     # A live record wins over a terminated one for the same postcode.

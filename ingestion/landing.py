@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.periods import Period, overlaps, period_from_match
+from ingestion.periods import SNAPSHOT, Period, overlaps, period_from_match
 from ingestion.registry import FeedConfig, Registry
 
 
@@ -60,10 +60,14 @@ def match_file(config: FeedConfig, path: Path) -> Period | None:
 
 
 def match_layout(layouts: tuple[FeedConfig, ...], path: Path) -> tuple[FeedConfig, Period] | None:
-    """The first layout whose file-name pattern matches, and the period it gives."""
+    """The first layout whose file-name pattern matches, and the period it gives. Snapshot layouts
+    other than the first are separate lists (e.g. a grants register beside the vendor master), so
+    each keeps its own snapshot period."""
     for config in layouts:
         period = match_file(config, path)
         if period is not None:
+            if period.key == SNAPSHOT and config.layout not in ("default", layouts[0].layout):
+                period = Period(key=f"{SNAPSHOT}-{config.layout}", start=None, months=0)
             return config, period
     return None
 

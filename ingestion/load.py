@@ -20,7 +20,8 @@ from ingestion.canonical import FEEDS
 from ingestion.landing import LandedFile, file_hash
 from ingestion.mapping import MappingError, map_columns, mapping_header_keys
 from ingestion.normalise import (
-    normalise_postcodes, parse_amount_pence, parse_dates, redaction_flags, within_period,
+    normalise_postcodes, parse_amount_pence, parse_dates, parse_flag, postcode_districts, redaction_flags,
+    within_period,
 )
 from ingestion.periods import Period
 from ingestion.readers import RawTable, ReadError, read_table
@@ -83,10 +84,24 @@ def _prepare_suppliers(mapped: pd.DataFrame) -> pd.DataFrame:
     given = mapped["postcode"] if "postcode" in mapped else pd.Series(None, index=mapped.index, dtype="string")
     out["postcode_as_given"] = given
     out["postcode"] = normalise_postcodes(given)
-    out["postcode_readable"] = given.isna() | out["postcode"].notna()
-    out["is_repeat_ref"] = out["supplier_ref"].notna() & out["supplier_ref"].duplicated(keep="first")
+    out["postcode_district"] = postcode_districts(given, out["postcode"])
+    out["postcode_readable"] = given.isna() | out["postcode_district"].notna()
+    out["address_type"] = mapped["address_type"] if "address_type" in mapped else None
+    for flag in ("is_sme", "is_vcse"):
+        out[flag] = parse_flag(mapped[flag]) if flag in mapped else pd.Series(pd.NA, index=mapped.index, dtype="boolean")
+    # A reference repeated with the same details (a register listing each grant, perhaps spelling
+    # the name differently) is harmless; one
+    # repeated with different details is ambiguous, and its later rows are quarantined.
+    details = ["supplier_ref", "postcode", "company_number", "charity_number", "vat_number"]
+    repeated_ref = out["supplier_ref"].notna() & out["supplier_ref"].duplicated(keep="first")
+    repeated_row = out[details].astype("string").fillna("").duplicated(keep="first")
+    out["is_repeat_ref"] = repeated_ref & ~repeated_row
     return out
 
+
+# Bump when the raw Parquet layout or the parsing rules change: partitions written by an older
+# version are then reloaded instead of being skipped as unchanged.
+RAW_FORMAT_VERSION = "raw-format-3"
 
 SPEND_SCHEMA = pa.schema([
     ("partner_code", pa.string()), ("period", pa.string()), ("payment_date", pa.date32()),
@@ -100,6 +115,8 @@ SPEND_SCHEMA = pa.schema([
 SUPPLIERS_SCHEMA = pa.schema([
     ("partner_code", pa.string()), ("period", pa.string()), ("supplier_ref", pa.string()),
     ("supplier_name", pa.string()), ("postcode", pa.string()), ("postcode_as_given", pa.string()),
+    ("postcode_district", pa.string()), ("address_type", pa.string()),
+    ("is_sme", pa.bool_()), ("is_vcse", pa.bool_()),
     ("company_number", pa.string()), ("charity_number", pa.string()), ("vat_number", pa.string()),
     ("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
     ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC")),
@@ -181,7 +198,8 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
     previous = raw_store.read_manifest(raw_dir, landed.feed, landed.partner, landed.period.key)
     if previous and previous.get("source_file_hash") == digest \
             and previous.get("mapping_fingerprint") == fingerprint \
-            and previous.get("rule_versions") == rule_versions:
+            and previous.get("rule_versions") == rule_versions \
+            and previous.get("raw_format_version") == RAW_FORMAT_VERSION:
         return LoadReport(
             partner=landed.partner, feed=landed.feed, period=landed.period.key, source_file=source_file,
             source_file_hash=digest, status="unchanged", passed=bool(previous["passed"]),
@@ -217,7 +235,8 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
     manifest = {
         "partner": landed.partner, "feed": landed.feed, "period": landed.period.key,
         "source_file": source_file, "source_file_hash": digest, "mapping_fingerprint": fingerprint,
-        "rule_versions": rule_versions, "load_id": load_id, "loaded_at": loaded_at.isoformat(),
+        "rule_versions": rule_versions, "raw_format_version": RAW_FORMAT_VERSION,
+        "load_id": load_id, "loaded_at": loaded_at.isoformat(),
         "rows_in": rows_in, "rows_loaded": len(loaded), "rows_quarantined": len(quarantined),
         "blank_rows_skipped": table.blank_rows_skipped if table else 0,
         "header_row": table.header_row if table else None,

@@ -33,6 +33,9 @@ def map_columns(table: RawTable, config: FeedConfig, source: str) -> pd.DataFram
                 missing.append((canonical, names))
             continue
         mapped[canonical] = table.frame[found].array  # keeps the Arrow-backed text as it is
+    for canonical, value in config.constants.items():
+        if canonical not in mapped:
+            mapped[canonical] = value
     if missing:
         wanted = "; ".join(f"'{c}' (looked for {', '.join(repr(n) for n in names)})" for c, names in missing)
         columns = ", ".join(repr(c) for c in table.frame.columns)

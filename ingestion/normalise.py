@@ -112,8 +112,27 @@ def normalise_postcodes(values: pd.Series) -> pd.Series:
     return compact.map(lambda v: _fix_postcode(v) if isinstance(v, str) else None).astype("string")
 
 
-def postcode_district(postcodes: pd.Series) -> pd.Series:
-    return postcodes.astype("string").str.split(" ").str[0]
+_DISTRICT = r"^[A-Z]{1,2}[0-9][A-Z0-9]?$"
+
+
+def postcode_districts(given: pd.Series, postcodes: pd.Series) -> pd.Series:
+    """The outward code (district, e.g. 'SK4') of each full postcode, or of a cell that only gives
+    a district: locations known only to district level can still be placed when the district lies
+    in one borough."""
+    full = postcodes.astype("string").str.split(" ").str[0]
+    compact = given.astype("string").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+    only_district = compact.where(compact.str.fullmatch(_DISTRICT).fillna(False))
+    return full.fillna(only_district)
+
+
+_YES = {"y", "yes", "true", "1", "sme", "vcse"}
+_NO = {"n", "no", "false", "0", "large", "non-sme", "not sme"}
+
+
+def parse_flag(values: pd.Series) -> pd.Series:
+    """'Yes'/'Y'/'True'/'1' -> True, 'No'/'N'/'False'/'0' -> False, anything else -> NA."""
+    text = values.astype("string").str.strip().str.lower()
+    return text.map(lambda v: True if v in _YES else (False if v in _NO else None), na_action="ignore").astype("boolean")
 
 
 def redaction_flags(names, patterns: tuple[str, ...]) -> pd.Series:

@@ -16,7 +16,7 @@ from ingestion.registry import Registry, Rules
 
 
 REFERENCE_TABLES = ("partners", "reporting_unit_members", "reporting_unit_home_lads", "lads", "postcodes",
-                    "local_spend_rule")
+                    "local_spend_rule", "address_preference", "supplier_classification_rule")
 
 
 def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcode_directory: Path) -> dict[str, pd.DataFrame]:
@@ -38,9 +38,16 @@ def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcod
     rule = pd.DataFrame([{
         "rule_version": ls["version"], "threshold_gbp": float(ls["threshold_gbp"]),
         "threshold_basis": ls["threshold_basis"], "share_denominator": ls["share_denominator"],
-        "address_rule": ls["address_rule"], "redacted_payees": ls["redacted_payees"],
+        "address_rule": ls["address_rule"] + ":" + ">".join(ls["address_preference"]),
+        "district_fallback": bool(ls.get("district_fallback", True)),
+        "redacted_payees": ls["redacted_payees"],
     }])
+    address_preference = pd.DataFrame({
+        "address_type": ls["address_preference"], "preference_rank": range(1, len(ls["address_preference"]) + 1)})
+    classification = pd.DataFrame([{"rule_version": rules.supplier_classification["version"]}])
     return {
+        "address_preference": address_preference,
+        "supplier_classification_rule": classification,
         "partners": partners,
         "reporting_unit_members": pd.DataFrame(members),
         "reporting_unit_home_lads": pd.DataFrame(home),

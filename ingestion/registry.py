@@ -45,6 +45,9 @@ class FeedConfig:
     # failing rows are quarantined either way).
     tolerance_pct: float = 0.0
     layout: str = "default"
+    # Canonical columns that hold one value for the whole file (e.g. is_vcse: yes for a register
+    # of voluntary-sector grant recipients), used where the file has no such column.
+    constants: dict[str, str] = field(default_factory=dict)
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -125,7 +128,7 @@ def _require(mapping: dict, key: str, where: str) -> Any:
 
 
 LAYOUT_KEYS = {"name", "file_pattern", "columns", "encoding", "delimiter", "sheet", "date_format",
-               "na_values", "tolerance_pct"}
+               "na_values", "tolerance_pct", "constants"}
 
 
 def _parse_feed(partner_code: str, feed: str, raw: dict) -> tuple[FeedConfig, ...]:
@@ -164,6 +167,10 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
             f"{where}: unknown canonical column(s) {unknown}; "
             f"the {feed} feed has: {', '.join(schema.columns)}"
         )
+    constants = {str(k): str(v) for k, v in (raw.get("constants") or {}).items()}
+    unknown_constants = sorted(set(constants) - set(schema.columns))
+    if unknown_constants:
+        raise ConfigError(f"{where}: unknown canonical column(s) in constants {unknown_constants}")
     missing = [c for c in schema.required if c not in columns_raw]
     if missing:
         raise ConfigError(f"{where}: the mapping must name a source column for {missing}")
@@ -184,6 +191,7 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
         na_values=_as_tuple(raw.get("na_values")),
         tolerance_pct=float(raw.get("tolerance_pct", 0.0)),
         layout=layout,
+        constants=constants,
     )
 
 
@@ -264,6 +272,10 @@ class Rules:
         return self.raw["redaction"]["version"]
 
     @property
+    def supplier_classification(self) -> dict:
+        return self.raw["supplier_classification"]
+
+    @property
     def feed_validation(self) -> dict:
         return self.raw["feed_validation"]
 
@@ -275,7 +287,7 @@ class Rules:
 def load_rules(config_dir: Path) -> Rules:
     path = config_dir / "rules.yml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for section in ("local_spend", "redaction", "feed_validation"):
+    for section in ("local_spend", "redaction", "feed_validation", "supplier_classification"):
         if section not in raw or "version" not in raw[section]:
             raise ConfigError(f"{path}: section '{section}' with a 'version' is required")
     ls = raw["local_spend"]

@@ -114,8 +114,9 @@ def suppliers_suite(tolerance_pct: float) -> list[Expectation]:
                     "every supplier needs the id that the spend ledger uses for it",
                     E.ExpectColumnValuesToNotBeNull(column="supplier_ref", mostly=mostly)),
         Expectation("supplier_ref_unique", BLOCKING,
-                    "supplier reference appears more than once (later copies quarantined)",
-                    "keep one row per supplier reference; put other addresses in a separate feed",
+                    "supplier reference appears again with different details (later rows quarantined)",
+                    "keep one row per supplier reference; give other addresses their own address_type row "
+                    "with a distinct reference, or correct the details",
                     E.ExpectColumnValuesToBeInSet(column="is_repeat_ref", value_set=[False],
                                                   mostly=mostly)),
         Expectation("supplier_named", BLOCKING, "supplier name is empty", "give the supplier's name",

@@ -8,6 +8,7 @@ from orchestration.defs.ingest import raw_spend, raw_suppliers
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.quality import kpi_local_spend_gx_suite
 from orchestration.defs.reference import reference_tables_asset
+from orchestration.defs.resolution import supplier_resolution
 from orchestration.defs.schedules import (
     build_and_publish_job, ingest_spend_job, ingest_suppliers_job, landing_zone_sensor,
     monthly_publication, rebuild_after_new_loads,
@@ -23,7 +24,7 @@ raw_side_tables = [
 ]
 
 defs = dg.Definitions(
-    assets=[raw_spend, raw_suppliers, *raw_side_tables, reference_tables_asset, dbt_warehouse,
+    assets=[raw_spend, raw_suppliers, *raw_side_tables, reference_tables_asset, supplier_resolution, dbt_warehouse,
             published_warehouse],
     asset_checks=[kpi_local_spend_gx_suite],
     jobs=[ingest_spend_job, ingest_suppliers_job, build_and_publish_job],

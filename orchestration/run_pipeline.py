@@ -70,8 +70,12 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
     jobs = {"spend": defs.resolve_job_def("ingest_spend"), "suppliers": defs.resolve_job_def("ingest_suppliers")}
     problems: list[str] = []
     started = time.monotonic()
+    seen: set[tuple[str, str]] = set()
     for index, landed in enumerate(files, start=1):
         key = spend_partition_key(landed.partner, landed.period.key) if landed.feed == "spend" else landed.partner
+        if (landed.feed, str(key)) in seen:  # a partner's snapshot lists share one partition run
+            continue
+        seen.add((landed.feed, str(key)))
         result = jobs[landed.feed].execute_in_process(instance=instance, partition_key=key,
                                                       raise_on_error=False, run_config=QUIET_LOGS)
         problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]

@@ -13,16 +13,27 @@ RAW_SPEND = dg.AssetKey(["raw", "spend"])
 RAW_SUPPLIERS = dg.AssetKey(["raw", "suppliers"])
 
 
-def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, period: str,
+def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, period: str | None,
                     check_name: str):
+    """Load the landed file(s) of one partition (period None: every snapshot list of the partner)."""
     settings = load_settings()
     registry = load_registry(settings.config_dir)
     scan = scan_landing(settings.landing_dir, registry)
-    landed = scan.for_partition(partner, feed, period)
-    if landed is None:
-        context.log.info(f"no {feed} file has landed for {partner} {period}; nothing to load")
+    landed_files = [f for f in scan.files if f.partner == partner and f.feed == feed
+                    and (period is None or f.period.key == period)]
+    if not landed_files:
+        context.log.info(f"no {feed} file has landed for {partner} {period or ''}; nothing to load")
         return
-    report: LoadReport = load_file(landed, load_rules(settings.config_dir), settings.raw_dir)
+    reports = [load_file(landed, load_rules(settings.config_dir), settings.raw_dir) for landed in landed_files]
+    report: LoadReport = reports[0]
+    if len(reports) > 1:  # several snapshot lists: one materialization, one check over all of them
+        report.checks = [c for r in reports for c in r.checks]
+        report.passed = all(r.passed for r in reports)
+        report.source_file = ", ".join(r.source_file for r in reports)
+        report.source_file_hash = ", ".join(r.source_file_hash for r in reports)
+        report.rows_in = sum(r.rows_in or 0 for r in reports)
+        report.rows_loaded = sum(r.rows_loaded for r in reports)
+        report.rows_quarantined = sum(r.rows_quarantined for r in reports)
     context.log.info(report.summary())
     yield dg.MaterializeResult(
         asset_key=RAW_SPEND if feed == "spend" else RAW_SUPPLIERS,
@@ -75,4 +86,4 @@ def raw_spend(context: dg.AssetExecutionContext):
     pool="raw_writer",
 )
 def raw_suppliers(context: dg.AssetExecutionContext):
-    yield from _load_partition(context, "suppliers", context.partition_key, "current", "suppliers_feed_valid")
+    yield from _load_partition(context, "suppliers", context.partition_key, None, "suppliers_feed_valid")

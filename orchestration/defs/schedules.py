@@ -10,6 +10,7 @@ from ingestion.settings import load_settings
 from orchestration.defs.ingest import RAW_SPEND, RAW_SUPPLIERS
 from orchestration.defs.publish import PUBLISHED
 from orchestration.defs.reference import REFERENCE_KEYS
+from orchestration.defs.resolution import RESOLUTION_KEYS
 from orchestration.defs.transform import dbt_warehouse
 from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
 
@@ -22,6 +23,7 @@ ingest_suppliers_job = dg.define_asset_job(
 build_and_publish_job = dg.define_asset_job(
     "build_and_publish",
     selection=(dg.AssetSelection.assets(*REFERENCE_KEYS.values())
+               | dg.AssetSelection.assets(*RESOLUTION_KEYS.values())
                | dg.AssetSelection.assets(dbt_warehouse)
                | dg.AssetSelection.assets(PUBLISHED)),
     description="Rebuild reference tables and every dbt model, run all checks, publish if they pass.")

@@ -10,7 +10,12 @@ import pytest
 
 from ingestion.raw_store import all_manifests
 from orchestration import run_pipeline
-from tests.conftest import SAMPLE_DIR
+from ingestion.registry import load_rules
+from tests.conftest import PROJECT_ROOT, SAMPLE_DIR
+
+
+def answers_rule_version():
+    return json.loads((SAMPLE_DIR / "answers.json").read_text())["kpi_local_spend"][0]["rule_version"]
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +78,9 @@ def test_publication_records_feeds_hashes_rules_and_checks(published):
     for _, feed in feeds.iterrows():
         assert landed[feed["source_file"].split("/")[-1]] == feed["source_file_hash"]
     publication = published_table(published, "publication").iloc[0]
-    assert json.loads(publication["rule_versions"])["local_spend"] == "local-spend-v1"
+    versions = json.loads(publication["rule_versions"])
+    assert versions == load_rules(PROJECT_ROOT / "config").versions()
+    assert versions["local_spend"] == answers_rule_version()
     assert publication["duckdb_version"] == duckdb.__version__
     checks = published_table(published, "publication_checks")
     assert set(checks["layer"]) == {"feed", "dbt", "mart"}

@@ -1,45 +1,74 @@
--- One row per supplier as each partner knows it (supplier_id = partner-scoped key), located.
--- The redacted pool of each partner is a supplier without name or location, by design.
-with linked as (
-    select
-        supplier_key,
-        partner_code,
-        supplier_link_method,
-        max(supplier_ref) as supplier_ref,
-        max(supplier_name) as ledger_name
-    from {{ ref('int_spend__linked_to_supplier') }}
-    group by 1, 2, 3
+-- One row per organisation across GM (supplier_id), plus one nameless pool of redacted payees per
+-- partner. Every attribute says where it came from.
+with records as (
+    select r.*, l.supplier_id, l.identity_basis
+    from {{ ref('stg_resolution__supplier_records') }} as r
+    join {{ ref('stg_resolution__supplier_links') }} as l using (record_key)
 ),
 
-listed as (
-    select partner_code || ':ref:' || supplier_ref as supplier_key, *
-    from {{ ref('int_supplier__located') }}
+named as (
+    select
+        supplier_id,
+        -- the name as a partner's supplier list writes it, the most common such name first
+        arg_max(supplier_name, sort_weight) as supplier_name,
+        arg_max(origin || ':' || partner_code, sort_weight) as name_source,
+        max(company_number) as company_number,
+        max(charity_number) as charity_number,
+        max(vat_number) as vat_number,
+        max(identity_basis) as identity_basis,
+        count(*) as record_count,
+        string_agg(distinct partner_code, ',' order by partner_code) as partners
+    from (
+        select *, (case when origin = 'supplier_list' then 1000000 else 0 end)
+                  + count(*) over (partition by supplier_id, supplier_name) as sort_weight
+        from records
+    )
+    group by 1
+),
+
+redacted_pools as (
+    select distinct partner_code || ':redacted' as supplier_id, partner_code
+    from {{ ref('stg_raw__spend') }}
+    where is_redacted
 )
 
 select
-    coalesce(listed.supplier_key, linked.supplier_key) as supplier_id,
-    coalesce(listed.partner_code, linked.partner_code) as partner_code,
-    coalesce(listed.supplier_ref, linked.supplier_ref) as supplier_ref,
-    case when linked.supplier_link_method = 'redacted_pool' then null
-         else coalesce(listed.supplier_name, linked.ledger_name) end as supplier_name,
-    coalesce(linked.supplier_link_method = 'redacted_pool', false) as is_redacted_pool,
-    listed.postcode,
-    listed.lad_code,
-    listed.lad_name,
-    listed.in_gm,
-    listed.company_number,
-    listed.charity_number,
-    listed.vat_number,
-    case
-        when linked.supplier_link_method = 'redacted_pool' then 'redacted_payee'
-        when listed.supplier_key is null then 'not_in_supplier_list'
-        else listed.location_source
-    end as location_source,
-    listed.supplier_key is not null as is_in_supplier_list
-from listed
-full outer join (
-    select supplier_key, partner_code, supplier_ref, ledger_name, supplier_link_method
-    from linked
-    where supplier_link_method in ('redacted_pool', 'not_in_supplier_list')
-) as linked
-    on linked.supplier_key = listed.supplier_key
+    n.supplier_id,
+    n.supplier_name,
+    n.name_source,
+    false as is_redacted_pool,
+    loc.postcode,
+    loc.lad_code,
+    lad.lad_name,
+    loc.ward_code,
+    loc.in_gm,
+    loc.location_precision,
+    loc.location_source,
+    loc.location_address_type,
+    c.is_sme,
+    c.sme_source,
+    c.sme_as_of,
+    c.is_vcse,
+    c.vcse_source,
+    c.vcse_as_of,
+    n.company_number,
+    n.charity_number,
+    n.vat_number,
+    n.identity_basis,
+    n.record_count,
+    n.partners,
+    (select rule_version from {{ ref('stg_reference__local_spend_rule') }}) as location_rule_version,
+    c.classification_rule_version
+from named as n
+left join {{ ref('int_supplier__location') }} as loc using (supplier_id)
+left join {{ ref('int_supplier__classification') }} as c using (supplier_id)
+left join {{ ref('stg_reference__lads') }} as lad on lad.lad_code = loc.lad_code
+
+union all
+
+select
+    supplier_id, null, null, true, null, null, null, null, null, 'unknown', 'redacted_payee', null,
+    null, null, null, null, null, null, null, null, null, 'redacted_pool', null, partner_code,
+    (select rule_version from {{ ref('stg_reference__local_spend_rule') }}),
+    (select rule_version from {{ ref('stg_reference__supplier_classification_rule') }})
+from redacted_pools

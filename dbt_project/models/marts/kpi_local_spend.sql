@@ -18,6 +18,7 @@ located as (
         s.financial_year,
         s.net_spend_gbp,
         d.lad_code,
+        d.in_gm is null as location_unknown,
         coalesce(d.in_gm, false) as in_gm,
         h.lad_code is not null as in_home_area
     from in_scope as s
@@ -37,7 +38,7 @@ totals as (
         sum(net_spend_gbp) as in_scope_spend_gbp,
         sum(case when in_home_area then net_spend_gbp else 0 end) as home_spend_gbp,
         sum(case when in_gm then net_spend_gbp else 0 end) as gm_spend_gbp,
-        sum(case when lad_code is null then net_spend_gbp else 0 end) as unknown_location_spend_gbp
+        sum(case when location_unknown then net_spend_gbp else 0 end) as unknown_location_spend_gbp
     from located
     group by 1, 2, 3
 )

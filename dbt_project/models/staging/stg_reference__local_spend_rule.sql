@@ -1,2 +1,3 @@
-select rule_version, threshold_gbp, threshold_basis, share_denominator, address_rule, redacted_payees
+select rule_version, threshold_gbp, threshold_basis, share_denominator, address_rule, district_fallback,
+       redacted_payees
 from {{ source('reference', 'local_spend_rule') }}

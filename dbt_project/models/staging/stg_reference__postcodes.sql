@@ -1,2 +1,2 @@
-select postcode, lad_code, is_terminated
+select postcode, split_part(postcode, ' ', 1) as postcode_district, lad_code, ward_code, is_terminated
 from {{ source('reference', 'postcodes') }}

@@ -1,0 +1,1 @@
+select rule_version from {{ source('reference', 'supplier_classification_rule') }}

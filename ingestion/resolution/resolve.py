@@ -1,0 +1,199 @@
+"""Link supplier records (partner supplier-list entries and ledger payees) into organisations.
+
+Evidence, strongest first: a partner's override; a shared company, charity or VAT number; the same
+name once legal-form words are removed; the same name without spaces; a name cut at 35 characters
+(Trafford's ledger) that begins another; a near-identical name (RapidFuzz ratio at or above the
+threshold, same digits, same first word). Names never join two organisations whose registration
+numbers disagree.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from ingestion.resolution.identifiers import charity_number, company_number, vat_number
+from ingestion.resolution.names import aliases, compact_key, digits, name_key
+
+METHOD_RANK = {"override_link": 0, "company_number": 1, "charity_number": 2, "vat_number": 3,
+               "name_exact": 4, "name_compact": 5, "name_alias": 6, "name_truncated_prefix": 7,
+               "name_fuzzy": 8, "singleton": 9, "override_split": 10}
+TRUNCATED_LENGTH = 35
+FUZZY_THRESHOLD = 95.0
+
+
+@dataclass
+class Overrides:
+    """From config/overrides/suppliers.yml: record keys to link, and record keys to keep apart."""
+    force_link: list[tuple[str, str]] = field(default_factory=list)
+    force_split: list[str] = field(default_factory=list)
+
+
+class _Clusters:
+    def __init__(self, keys, companies, charities):
+        self.parent = {k: k for k in keys}
+        self.companies = {k: ({c} if c else set()) for k, c in zip(keys, companies)}
+        self.charities = {k: ({c} if c else set()) for k, c in zip(keys, charities)}
+
+    def find(self, k):
+        while self.parent[k] != k:
+            self.parent[k] = self.parent[self.parent[k]]
+            k = self.parent[k]
+        return k
+
+    def conflict(self, a, b) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        return (bool(self.companies[ra]) and bool(self.companies[rb]) and self.companies[ra] != self.companies[rb]) \
+            or (bool(self.charities[ra]) and bool(self.charities[rb]) and self.charities[ra] != self.charities[rb])
+
+    def union(self, a, b, by_name: bool) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        if by_name and self.conflict(a, b):
+            return False
+        self.parent[rb] = ra
+        self.companies[ra] |= self.companies.pop(rb)
+        self.charities[ra] |= self.charities.pop(rb)
+        return True
+
+
+def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame:
+    """records: record_key, name, company_number, charity_number, vat_number (any may be missing)."""
+    out = pd.DataFrame({"record_key": records["record_key"].astype(str), "name": records["name"]})
+    for column, normalise in (("company_number", company_number), ("charity_number", charity_number),
+                              ("vat_number", vat_number)):
+        values = records[column] if (use_identifiers and column in records) else pd.Series(None, index=records.index)
+        out[column] = [normalise(v) if isinstance(v, str) else None for v in values]
+    out["key"] = [name_key(n) if isinstance(n, str) else None for n in out["name"]]
+    out["compact"] = [compact_key(k) if k else None for k in out["key"]]
+    return out.drop_duplicates("record_key").reset_index(drop=True)
+
+
+def _edges_by_shared_value(frame: pd.DataFrame, column: str, method: str):
+    for _, group in frame.dropna(subset=[column]).groupby(column):
+        keys = group["record_key"].tolist()
+        for other in keys[1:]:
+            yield keys[0], other, method, 100.0
+
+
+def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
+    """Near-identical names within blocks sharing a first word (keeps comparisons local)."""
+    distinct = frame.dropna(subset=["key"]).drop_duplicates("compact")
+    if distinct.empty:
+        return
+    distinct = distinct.assign(first=[k.split(" ")[0] for k in distinct["key"]])
+    for _, block in distinct.groupby("first"):
+        if len(block) < 2:
+            continue
+        names = block["compact"].tolist()
+        keys = block["record_key"].tolist()
+        scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=threshold, workers=1)
+        for i, j in zip(*scores.nonzero()):
+            if i < j and digits(names[i]) == digits(names[j]) and min(len(names[i]), len(names[j])) >= 8:
+                yield keys[i], keys[j], "name_fuzzy", float(scores[i, j])
+
+
+def _alias_edges(frame: pd.DataFrame):
+    """A record whose alias ('X t/a Y' -> X and Y) is another record's name."""
+    by_key = frame.dropna(subset=["key"]).groupby("key")["record_key"].first().to_dict()
+    for record_key, name in zip(frame["record_key"], frame["name"]):
+        for alias in aliases(name) if isinstance(name, str) else []:
+            other = by_key.get(alias)
+            if other and other != record_key:
+                yield record_key, other, "name_alias", 100.0
+
+
+def _truncation_edges(frame: pd.DataFrame):
+    """Trafford cuts payee names at 35 characters: a 35-character name and a name it begins with,
+    or that begins it, are the same payee (the shorter must keep at least 15 characters)."""
+    cut = frame[frame["name"].str.strip().str.len().fillna(0) == TRUNCATED_LENGTH].dropna(subset=["compact"])
+    if cut.empty:
+        return
+    full = frame.dropna(subset=["compact"]).sort_values("compact")
+    compacts = full["compact"].tolist()
+    keys = full["record_key"].tolist()
+    for _, row in cut.iterrows():
+        start = bisect.bisect_left(compacts, row["compact"])
+        for index in range(start, len(compacts)):
+            if not compacts[index].startswith(row["compact"]):
+                break
+            if keys[index] != row["record_key"]:
+                yield row["record_key"], keys[index], "name_truncated_prefix", 100.0
+        for index, other in enumerate(compacts):  # shorter names that the cut name begins with
+            if len(other) >= 15 and len(other) < len(row["compact"]) and row["compact"].startswith(other) \
+                    and keys[index] != row["record_key"]:
+                yield row["record_key"], keys[index], "name_truncated_prefix", 100.0
+
+
+def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_identifiers: bool = True,
+            fuzzy_threshold: float = FUZZY_THRESHOLD) -> pd.DataFrame:
+    """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis."""
+    overrides = overrides or Overrides()
+    frame = prepare(records, use_identifiers)
+    if frame.empty:
+        return pd.DataFrame(columns=["record_key", "supplier_id", "link_method", "link_score", "linked_to",
+                                     "identity_basis"])
+    split = set(overrides.force_split)
+    auto = frame[~frame["record_key"].isin(split)]
+    clusters = _Clusters(frame["record_key"].tolist(), frame["company_number"].tolist(),
+                         frame["charity_number"].tolist())
+    edges: list[tuple[str, str, str, float]] = []
+
+    def apply(candidates, by_name):
+        for a, b, method, score in candidates:
+            if clusters.union(a, b, by_name) or clusters.find(a) == clusters.find(b):
+                edges.append((a, b, method, score))
+
+    apply(_edges_by_shared_value(auto, "company_number", "company_number"), by_name=False)
+    apply(_edges_by_shared_value(auto, "charity_number", "charity_number"), by_name=False)
+    apply(_edges_by_shared_value(auto, "vat_number", "vat_number"), by_name=True)
+    apply(_edges_by_shared_value(auto, "key", "name_exact"), by_name=True)
+    apply(_edges_by_shared_value(auto, "compact", "name_compact"), by_name=True)
+    apply(_alias_edges(auto), by_name=True)
+    apply(_truncation_edges(auto), by_name=True)
+    apply(_fuzzy_edges(auto, fuzzy_threshold), by_name=True)
+    known = set(frame["record_key"])
+    for a, b in overrides.force_link:
+        if a in known and b in known:
+            clusters.union(a, b, by_name=False)
+            edges.append((a, b, "override_link", 100.0))
+
+    best: dict[str, tuple[str, float, str]] = {}
+    for a, b, method, score in edges:
+        if clusters.find(a) != clusters.find(b):
+            continue
+        for this, other in ((a, b), (b, a)):
+            current = best.get(this)
+            if current is None or METHOD_RANK[method] < METHOD_RANK[current[0]]:
+                best[this] = (method, score, other)
+
+    frame["root"] = [clusters.find(k) for k in frame["record_key"]]
+    rows = []
+    for root, group in frame.groupby("root", sort=False):
+        companies = sorted(group["company_number"].dropna().unique())
+        charities = sorted(group["charity_number"].dropna().unique())
+        vats = sorted(group["vat_number"].dropna().unique())
+        names = sorted(group["key"].dropna().unique())
+        if len(group) == 1 and group["record_key"].iloc[0] in split:
+            basis = f"record:{group['record_key'].iloc[0]}"
+        elif companies:
+            basis = f"company:{companies[0]}"
+        elif charities:
+            basis = f"charity:{charities[0]}"
+        elif vats:
+            basis = f"vat:{vats[0]}"
+        elif names:
+            basis = f"name:{names[0]}"
+        else:
+            basis = f"record:{root}"
+        supplier_id = "sup-" + hashlib.sha1(basis.encode()).hexdigest()[:12]
+        for key in group["record_key"]:
+            method, score, other = best.get(key, ("override_split" if key in split else "singleton", None, None))
+            rows.append({"record_key": key, "supplier_id": supplier_id, "link_method": method,
+                         "link_score": score, "linked_to": other, "identity_basis": basis})
+    return pd.DataFrame(rows)

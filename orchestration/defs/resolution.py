@@ -1,0 +1,38 @@
+"""Supplier resolution: one identity per organisation across every partner's records."""
+
+import dagster as dg
+
+from ingestion.registry import load_rules
+from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides, write_tables
+from ingestion.settings import load_settings
+from orchestration.defs.ingest import RAW_SPEND, RAW_SUPPLIERS
+
+RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTION_TABLES}
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(key, group_name="resolution", deps=[RAW_SPEND, RAW_SUPPLIERS],
+                        description=f"Supplier resolution table '{name}'")
+           for name, key in RESOLUTION_KEYS.items()],
+    name="supplier_resolution",
+)
+def supplier_resolution(context: dg.AssetExecutionContext):
+    """Reads the raw layer and config/overrides/suppliers.yml; writes data/raw/resolution/."""
+    settings = load_settings()
+    overrides = load_overrides(settings.config_dir / "overrides" / "suppliers.yml")
+    tables = build_supplier_tables(settings.raw_dir, overrides,
+                                   load_rules(settings.config_dir).supplier_classification)
+    counts = write_tables(tables, settings.raw_dir / "resolution")
+    for key in overrides.unmatched:
+        context.log.warning(f"override names record {key!r}, which no partner file contains")
+    links = tables["supplier_links"]
+    context.log.info(f"{len(links)} supplier records -> {links['supplier_id'].nunique()} organisations; "
+                     f"by method: {links['link_method'].value_counts().to_dict()}")
+    for name, key in RESOLUTION_KEYS.items():
+        yield dg.MaterializeResult(asset_key=key, metadata={
+            "rows": counts[name],
+            **({"organisations": int(links["supplier_id"].nunique()),
+                "links_by_method": dg.MetadataValue.json(links["link_method"].value_counts().to_dict()),
+                "overrides_not_matched": dg.MetadataValue.json(overrides.unmatched)}
+               if name == "supplier_links" else {}),
+        })
