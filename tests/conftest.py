@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,25 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 REAL_DATA = (PROJECT_ROOT / ".." / "shared" / "data" / "real").resolve()
 ENV_KEYS = ("SVW_LANDING_DIR", "SVW_RAW_DIR", "SVW_WORK_DIR", "SVW_PUBLISHED_DIR",
             "SVW_POSTCODE_DIRECTORY", "SVW_CONFIG_DIR", "SVW_WAREHOUSE", "DAGSTER_HOME")
+
+
+def _manifest_is_stale(project: Path) -> bool:
+    manifest = project / "target" / "manifest.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [project / "dbt_project.yml", *project.glob("models/**/*"), *project.glob("tests/**/*"),
+               *project.glob("macros/**/*")]
+    return any(p.is_file() and p.stat().st_mtime > built for p in sources)
+
+
+def pytest_configure(config):
+    """The Dagster definitions read dbt's manifest when imported; make sure it matches the models
+    (`make test` builds it first; this covers a bare `pytest` after editing a model)."""
+    project = PROJECT_ROOT / "dbt_project"
+    if _manifest_is_stale(project):
+        dbt = Path(sys.executable).parent / "dbt"
+        subprocess.run([str(dbt), "parse", "--profiles-dir", ".", "--quiet"], cwd=project, check=True)
 
 
 @pytest.fixture(scope="session")

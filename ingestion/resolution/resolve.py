@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -71,6 +72,9 @@ def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame
         out[column] = [normalise(v) if isinstance(v, str) else None for v in values]
     out["key"] = [name_key(n) if isinstance(n, str) else None for n in out["name"]]
     out["compact"] = [compact_key(k) if k else None for k in out["key"]]
+    # for truncation: the name as written, letters and digits only (no suffix rewriting)
+    out["raw_compact"] = [re.sub(r"[^A-Z0-9]", "", n.upper().split("#", 1)[0]) if isinstance(n, str) else None
+                          for n in out["name"]]
     return out.drop_duplicates("record_key").reset_index(drop=True)
 
 
@@ -111,21 +115,22 @@ def _alias_edges(frame: pd.DataFrame):
 def _truncation_edges(frame: pd.DataFrame):
     """Trafford cuts payee names at 35 characters: a 35-character name and a name it begins with,
     or that begins it, are the same payee (the shorter must keep at least 15 characters)."""
-    cut = frame[frame["name"].str.strip().str.len().fillna(0) == TRUNCATED_LENGTH].dropna(subset=["compact"])
+    lengths = frame["name"].map(lambda n: len(n.strip()) if isinstance(n, str) else 0)
+    cut = frame[lengths == TRUNCATED_LENGTH].dropna(subset=["raw_compact"])
     if cut.empty:
         return
-    full = frame.dropna(subset=["compact"]).sort_values("compact")
-    compacts = full["compact"].tolist()
+    full = frame.dropna(subset=["raw_compact"]).sort_values("raw_compact")
+    compacts = full["raw_compact"].tolist()
     keys = full["record_key"].tolist()
     for _, row in cut.iterrows():
-        start = bisect.bisect_left(compacts, row["compact"])
+        start = bisect.bisect_left(compacts, row["raw_compact"])
         for index in range(start, len(compacts)):
-            if not compacts[index].startswith(row["compact"]):
+            if not compacts[index].startswith(row["raw_compact"]):
                 break
             if keys[index] != row["record_key"]:
                 yield row["record_key"], keys[index], "name_truncated_prefix", 100.0
         for index, other in enumerate(compacts):  # shorter names that the cut name begins with
-            if len(other) >= 15 and len(other) < len(row["compact"]) and row["compact"].startswith(other) \
+            if 15 <= len(other) < len(row["raw_compact"]) and row["raw_compact"].startswith(other) \
                     and keys[index] != row["record_key"]:
                 yield row["record_key"], keys[index], "name_truncated_prefix", 100.0
 

@@ -16,6 +16,7 @@ def test_asset_graph():
         "raw/spend", "raw/suppliers", "raw/quarantine", "raw/load_manifests", "reference/partners",
         "reference/postcodes", "reference/local_spend_rule", "stg_raw__spend", "int_spend__supplier_year",
         "fct_spend", "dim_supplier", "dim_partner", "kpi_local_spend", "published/warehouse",
+        "resolution/supplier_links", "resolution/supplier_records", "int_supplier__classification",
     } <= keys(graph.get_all_asset_keys())
     assert dg.AssetKey(["raw", "spend"]) in graph.get(dg.AssetKey(["stg_raw__spend"])).parent_keys
     assert dg.AssetKey(["kpi_local_spend"]) in graph.get(dg.AssetKey(["published", "warehouse"])).parent_keys

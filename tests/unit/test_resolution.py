@@ -1,0 +1,109 @@
+import pandas as pd
+import pytest
+
+from ingestion.resolution.build import OverridesError, load_overrides, record_key
+from ingestion.resolution.identifiers import charity_number, company_number, vat_number
+from ingestion.resolution.names import aliases, name_key
+from ingestion.resolution.resolve import Overrides, resolve
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("4166647", "04166647"), ("04166647", "04166647"), ("oc333213", "OC333213"), ("IP27440R", "IP27440R"),
+    ("", None), ("00000000", None), ("n/a", None),
+])
+def test_company_numbers(given, expected):
+    assert company_number(given) == expected
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("1091234", "1091234"), ("CHC-1091234", "1091234"), ("GB-CHC-520239", "520239"),
+    ("1091234-1", "1091234"), ("CQC-1-102642841", None), ("URN-105200", None), ("NHS-RM3", None),
+])
+def test_charity_numbers_exclude_other_registers(given, expected):
+    assert charity_number(given) == expected
+
+
+def test_vat_numbers():
+    assert vat_number("GB 812 3112 85") == "812311285" and vat_number("12") is None
+
+
+@pytest.mark.parametrize("a, b", [
+    ("FOSTER CARE ASSOCIATES LTD", "Foster Care Associates Limited"),
+    ("Savills (UK) Limited", "SAVILLS UK LTD"),
+    ("Emo Oil Ltd#Was Shell Oil", "EMO OIL LIMITED"),
+    ("The Riverside Group Ltd", "Riverside Group"),
+    ("Ford Retail Limited T/A Trust Ford", "Ford Retail Ltd T/A Trust Ford"),
+])
+def test_same_organisation_same_key(a, b):
+    assert name_key(a) == name_key(b)
+
+
+def test_legal_words_only_stripped_at_the_end():
+    assert name_key("Limited Edition Prints Ltd") == "LTD EDITION PRINTS"
+    assert name_key("Age UK Bolton") != name_key("Age UK Oldham")
+
+
+def test_aliases_take_the_legal_side_of_trading_as():
+    assert aliases("Ford Retail Limited T/A Trust Ford") == ["FORD RETAIL"]
+    assert aliases("Holme Lea t/a Meridian Healthcare LTD") == ["MERIDIAN HEALTHCARE"]
+    assert aliases("FOSTER CARE ASSOCIATES LTD (FCA)") == ["FOSTER CARE ASSOCIATES"]
+
+
+def records(*rows):
+    return pd.DataFrame(rows, columns=["record_key", "name", "company_number", "charity_number", "vat_number"])
+
+
+def test_numbers_link_and_names_never_override_conflicting_numbers():
+    links = resolve(records(
+        ("a", "Pennine Care Ltd", "01234567", None, None),
+        ("b", "PENNINE CARE LIMITED", "01234567", None, None),
+        ("c", "Pennine Care Ltd", "07654321", None, None),     # same name, another company
+        ("d", "Pennine Care", None, None, None),                # name only: joins one of them
+    )).set_index("record_key")
+    assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
+    assert links.loc["a", "link_method"] == "company_number"
+    assert links.loc["c", "supplier_id"] != links.loc["a", "supplier_id"]
+    assert links.loc["a", "identity_basis"] == "company:01234567"
+
+
+def test_trafford_35_character_truncation_links():
+    full = "Northern Roofing Contractors Limited of Sale"
+    links = resolve(records(("t", full[:35], None, None, None), ("s", full, None, None, None))).set_index("record_key")
+    assert links.loc["t", "supplier_id"] == links.loc["s", "supplier_id"]
+    assert links.loc["t", "link_method"] == "name_truncated_prefix"
+
+
+def test_overrides_force_link_and_split():
+    base = records(("a", "Acme Ltd", None, None, None), ("b", "ACME LIMITED", None, None, None),
+                   ("c", "Totally Different Co", None, None, None))
+    split = resolve(base, Overrides(force_split=["b"])).set_index("record_key")
+    assert split.loc["a", "supplier_id"] != split.loc["b", "supplier_id"]
+    assert split.loc["b", "link_method"] == "override_split"
+    linked = resolve(base, Overrides(force_link=[("a", "c")])).set_index("record_key")
+    assert linked.loc["a", "supplier_id"] == linked.loc["c", "supplier_id"]
+    assert linked.loc["c", "link_method"] == "override_link"
+
+
+def test_supplier_ids_are_stable_across_runs():
+    base = records(("a", "Acme Ltd", "01234567", None, None), ("b", "Beta", None, None, None))
+    assert resolve(base)["supplier_id"].tolist() == resolve(base.iloc[::-1])["supplier_id"].tolist()[::-1]
+
+
+def test_overrides_file(tmp_path):
+    path = tmp_path / "suppliers.yml"
+    path.write_text("""
+version: test-1
+force_link:
+  - [{partner: trafford, supplier_ref: "4611"}, {partner: stockport, name: "Acme Ltd"}]
+force_split:
+  - {partner: tameside, name: FCA}
+classification:
+  - {partner: rochdale, supplier_ref: V1, is_vcse: true, reason: "registered CIO", decided_on: 2026-11-20}
+""")
+    loaded = load_overrides(path)
+    assert loaded.overrides.force_link == [("trafford:ref:4611", "stockport:name:ACME")]
+    assert loaded.overrides.force_split == ["tameside:name:FCA"]
+    assert loaded.flags.iloc[0]["record_key"] == record_key("rochdale", "V1", None)
+    path.write_text("classification:\n  - {partner: rochdale, supplier_ref: V1, is_vcse: true}\n")
+    with pytest.raises(OverridesError, match="reason"):
+        load_overrides(path)
