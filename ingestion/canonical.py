@@ -6,7 +6,7 @@ mapping and the Parquet writer all agree on the same column list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,9 @@ class FeedSchema:
     optional: tuple[str, ...]
     # A feed without a period in its file name is a snapshot: each new file replaces the last.
     periodic: bool
+    # Column types for feeds read by the generic path (ingestion/generic_feed.py):
+    # text, date, amount (-> <name without _gbp>_pence), number, flag. Untyped columns are text.
+    types: dict[str, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -36,6 +39,48 @@ FEEDS: dict[str, FeedSchema] = {
         optional=("postcode", "address_type", "company_number", "charity_number", "vat_number",
                   "is_sme", "is_vcse"),
         periodic=False,
+    ),
+    "contracts": FeedSchema(
+        name="contracts",
+        # contract_value_gbp may be empty: frameworks and concessions without guaranteed spend.
+        required=("contract_ref", "supplier_name", "award_date"),
+        optional=("contract_value_gbp", "title", "supplier_ref", "supplier_postcode", "company_number", "start_date", "end_date",
+                  "annual_value_gbp", "procurement_route", "category", "price_weight_pct",
+                  "quality_weight_pct", "sv_weight_pct", "is_sme"),
+        periodic=False,
+        types={"award_date": "date", "start_date": "date", "end_date": "date", "contract_value_gbp": "amount",
+               "annual_value_gbp": "amount", "price_weight_pct": "number", "quality_weight_pct": "number",
+               "sv_weight_pct": "number", "is_sme": "flag"},
+    ),
+    "tenders": FeedSchema(
+        name="tenders",
+        required=("tender_ref", "bidder_name", "is_winner", "decision_date"),
+        optional=("lot", "title", "bidder_ref", "bidder_postcode", "is_sme_declared", "is_vcse_declared",
+                  "bid_value_gbp", "buyer_name", "row_kind"),
+        periodic=False,
+        types={"is_winner": "flag", "decision_date": "date", "is_sme_declared": "flag",
+               "is_vcse_declared": "flag", "bid_value_gbp": "amount"},
+    ),
+    "sv_commitments": FeedSchema(
+        name="sv_commitments",
+        required=("contract_ref", "measure_code", "committed_quantity"),
+        optional=("portal_committed_gbp", "framework"),
+        periodic=False,
+        types={"committed_quantity": "number", "portal_committed_gbp": "amount"},
+    ),
+    "sv_deliveries": FeedSchema(
+        name="sv_deliveries",
+        required=("contract_ref", "measure_code", "period_end", "delivered_quantity"),
+        optional=("evidence_status", "portal_delivered_gbp"),
+        periodic=False,
+        types={"period_end": "date", "delivered_quantity": "number", "portal_delivered_gbp": "amount"},
+    ),
+    "supply_chain": FeedSchema(
+        name="supply_chain",
+        required=("contract_ref", "subcontractor_name", "amount_gbp", "period_end"),
+        optional=("subcontractor_postcode", "company_number", "charity_number", "is_sme", "is_vcse"),
+        periodic=False,
+        types={"amount_gbp": "amount", "period_end": "date", "is_sme": "flag", "is_vcse": "flag"},
     ),
 }
 

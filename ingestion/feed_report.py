@@ -65,8 +65,9 @@ def validate_feed(registry: Registry, rules: Rules, partner: str, feed: str, pat
         say(f"  FAIL the file cannot be read: {exc}")
         say("Result: FAIL")
         return report
-    say(f"  read: {'Excel' if table.from_excel else 'CSV'}"
-        + (f", encoding {table.encoding}, delimiter {table.delimiter!r}" if not table.from_excel else "")
+    kind = "Excel" if table.from_excel else ("JSON lines (OCDS releases)" if table.delimiter is None else "CSV")
+    say(f"  read: {kind}"
+        + (f", encoding {table.encoding}, delimiter {table.delimiter!r}" if kind == "CSV" else "")
         + f", header on row {table.header_row}, {table.blank_rows_skipped} empty rows skipped")
     report.rows_read = len(raw)
     report.rows_ok = len(raw) - len(bad_rows)

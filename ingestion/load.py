@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from ingestion import raw_store
 from ingestion.canonical import FEEDS
+from ingestion.generic_feed import generic_arrow_schema, generic_suite, prepare_generic
 from ingestion.landing import LandedFile, file_hash
 from ingestion.mapping import MappingError, map_columns, mapping_header_keys
 from ingestion.normalise import (
@@ -121,7 +122,9 @@ SUPPLIERS_SCHEMA = pa.schema([
     ("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
     ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC")),
 ])
-SCHEMAS = {"spend": SPEND_SCHEMA, "suppliers": SUPPLIERS_SCHEMA}
+SCHEMAS = {"spend": SPEND_SCHEMA, "suppliers": SUPPLIERS_SCHEMA,
+           **{name: generic_arrow_schema(schema) for name, schema in FEEDS.items()
+              if name not in ("spend", "suppliers")}}
 
 
 def _to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
@@ -161,7 +164,17 @@ def suite_for(config: FeedConfig, rules: Rules):
     if config.feed == "spend":
         max_pence = int(rules.feed_validation["max_abs_amount_gbp"]) * 100
         return spend_suite(config.tolerance_pct, max_pence, config.date_format)
-    return suppliers_suite(config.tolerance_pct)
+    if config.feed == "suppliers":
+        return suppliers_suite(config.tolerance_pct)
+    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format)
+
+
+def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
+    if config.feed == "spend":
+        return _prepare_spend(mapped, config, rules, period)
+    if config.feed == "suppliers":
+        return _prepare_suppliers(mapped)
+    return prepare_generic(mapped, FEEDS[config.feed], config.date_format)
 
 
 def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Period):
@@ -182,8 +195,7 @@ def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Peri
                             fix=exc.fix, failing_rows=len(raw), rows_checked=len(raw),
                             example_rows=[int(r) for r in raw[ROW_ID].head(20)], source="mapping")
         return raw, None, [check], {int(r): [check] for r in raw[ROW_ID]}, table
-    prepared = _prepare_spend(mapped, config, rules, period) if config.feed == "spend" \
-        else _prepare_suppliers(mapped)
+    prepared = _prepare(mapped, config, rules, period)
     results, bad_rows = run_suite(prepared, suite_for(config, rules), f"{config.partner}.{schema.name}")
     return raw, prepared, results, bad_rows, table
 
@@ -231,7 +243,9 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
         raise AssertionError(f"{source_file}: {rows_in} rows in but {len(loaded)} loaded + "
                              f"{len(quarantined)} quarantined; this is a bug, please report it")
     passed = verdict(results)
-    amount = int(loaded["amount_pence"].sum()) if "amount_pence" in loaded and len(loaded) else None
+    amount_column = {"spend": "amount_pence", "contracts": "contract_value_pence",
+                     "supply_chain": "amount_pence"}.get(landed.feed)
+    amount = int(loaded[amount_column].sum()) if amount_column in loaded and len(loaded) else None
     manifest = {
         "partner": landed.partner, "feed": landed.feed, "period": landed.period.key,
         "source_file": source_file, "source_file_hash": digest, "mapping_fingerprint": fingerprint,

@@ -21,18 +21,22 @@ def mapping_header_keys(config: FeedConfig) -> set[str]:
 
 
 def map_columns(table: RawTable, config: FeedConfig, source: str) -> pd.DataFrame:
-    """Canonical columns (text) plus source_row_number. For each canonical column the first
-    listed source name present in the file is used, so a mapping can span header drift."""
+    """Canonical columns (text) plus source_row_number. For each canonical column the listed
+    source names present in the file are used in order (first non-empty value), so a mapping can
+    span header drift and fall back from one column to another."""
     by_key = {header_key(col): col for col in table.frame.columns}
     mapped = pd.DataFrame({ROW_ID: table.row_numbers.to_numpy()})
     missing = []
     for canonical, names in config.columns.items():
-        found = next((by_key[header_key(n)] for n in names if header_key(n) in by_key), None)
-        if found is None:
+        present = [by_key[header_key(n)] for n in names if header_key(n) in by_key]
+        if not present:
             if canonical in FEEDS[config.feed].required:
                 missing.append((canonical, names))
             continue
-        mapped[canonical] = table.frame[found].array  # keeps the Arrow-backed text as it is
+        values = table.frame[present[0]]
+        for other in present[1:]:  # several listed columns in one file: the first non-empty wins
+            values = values.fillna(table.frame[other])
+        mapped[canonical] = values.array  # keeps the Arrow-backed text as it is
     for canonical, value in config.constants.items():
         if canonical not in mapped:
             mapped[canonical] = value

@@ -232,6 +232,74 @@ def _read_excel_bytes(data: bytes, source: str, sheet, na_values, expected) -> R
                    header_row=header_index + 1, encoding=None, delimiter=None, from_excel=True)
 
 
+def _text(value) -> str | None:
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _ocds_rows(release: dict, line: int) -> list[dict]:
+    """One row per (award, supplier) of an OCDS release; a release without awards gives one row
+    whose row_kind is its tag (tender, planning, ...), so it is accounted for, not lost."""
+    tender = release.get("tender") or {}
+    suitability = tender.get("suitability") or {}
+    parties = {p.get("id"): p for p in release.get("parties") or []}
+    buyer = (release.get("buyer") or {}).get("name") or next(
+        (p.get("name") for p in parties.values() if "buyer" in (p.get("roles") or [])), None)
+    base = {
+        "source_line": line, "ocid": release.get("ocid"), "release_id": release.get("id"),
+        "release_date": release.get("date"), "release_tag": ",".join(release.get("tag") or []),
+        "tender_id": tender.get("id"), "tender_title": tender.get("title"),
+        "tender_value": (tender.get("value") or {}).get("amount"),
+        "tender_suitability_sme": suitability.get("sme"), "tender_suitability_vcse": suitability.get("vcse"),
+        "buyer_name": buyer,
+    }
+    rows = []
+    for award in release.get("awards") or []:
+        period = award.get("contractPeriod") or {}
+        for supplier in award.get("suppliers") or [{}]:
+            party = parties.get(supplier.get("id"), {})
+            details = party.get("details") or {}
+            identifier = party.get("identifier") or {}
+            rows.append({**base,
+                "row_kind": "award" if supplier.get("name") or party.get("name") else "award_without_supplier",
+                "award_id": award.get("id"), "award_status": award.get("status"), "award_date": award.get("date"),
+                "award_value": (award.get("value") or {}).get("amount"),
+                "contract_start": period.get("startDate"), "contract_end": period.get("endDate"),
+                "supplier_id": supplier.get("id"), "supplier_name": supplier.get("name") or party.get("name"),
+                "supplier_scale": details.get("scale"), "supplier_vcse": details.get("vcse"),
+                "supplier_postcode": (party.get("address") or {}).get("postalCode"),
+                "supplier_company_number": identifier.get("id") if identifier.get("scheme") == "GB-COH" else None,
+            })
+    if not rows:
+        rows.append({**base, "row_kind": (release.get("tag") or ["unknown"])[0]})
+    return rows
+
+
+def _read_ocds_jsonl(data: bytes, source: str) -> RawTable:
+    """Open Contracting (OCDS) releases, one JSON object per line, flattened to award rows.
+    Row numbers count the flattened rows; each row keeps its line in the file (source_line)."""
+    import json
+
+    rows: list[dict] = []
+    for line_number, line in enumerate(data.decode("utf-8-sig").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            release = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ReadError(f"{source}: line {line_number} is not valid JSON ({exc.msg}); "
+                            "each line must hold one OCDS release") from exc
+        rows += _ocds_rows(release, line_number)
+    frame = pd.DataFrame(rows)
+    frame = frame.map(_text).astype(object)
+    frame = frame.where(frame.notna(), None)
+    return RawTable(frame=frame, row_numbers=pd.Series(range(1, len(frame) + 1), dtype="int64"),
+                    header_row=0, encoding="utf-8", delimiter=None, blank_rows_skipped=0, from_excel=False)
+
+
 def read_table(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
                sheet: str | None = None, na_values: tuple[str, ...] = (),
                expected_headers: set[str] | None = None) -> RawTable:
@@ -253,6 +321,8 @@ def read_table(path: Path, *, encoding: str | None = None, delimiter: str | None
             source = f"{source}!{members[0]}"
     if name.endswith((".xlsx", ".xlsm")):
         return _read_excel_bytes(data, source, sheet, na_values, expected)
+    if name.endswith((".jsonl", ".json")):
+        return _read_ocds_jsonl(data, source)
     if name.endswith(".xls"):
         raise ReadError(f"{source}: legacy .xls is not supported; save it as .xlsx or CSV")
     return _read_csv_bytes(data, source, encoding, delimiter, na_values, expected)

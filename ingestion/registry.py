@@ -171,10 +171,14 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
     unknown_constants = sorted(set(constants) - set(schema.columns))
     if unknown_constants:
         raise ConfigError(f"{where}: unknown canonical column(s) in constants {unknown_constants}")
-    missing = [c for c in schema.required if c not in columns_raw]
+    missing = [c for c in schema.required if c not in columns_raw and c not in constants]
     if missing:
         raise ConfigError(f"{where}: the mapping must name a source column for {missing}")
-    if feed == "spend" and not raw.get("date_format"):
+    if any(t == "date" for t in schema.types.values()) or feed == "spend":
+        needs_date_format = True
+    else:
+        needs_date_format = False
+    if needs_date_format and not raw.get("date_format"):
         raise ConfigError(
             f"{where}: 'date_format' is required (for example '%d/%m/%Y'); "
             "the date order is declared per partner, never guessed"

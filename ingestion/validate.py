@@ -26,6 +26,9 @@ logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 BLOCKING = "blocking"
 WARNING = "warning"
+# Row-level: the rows are set aside (quarantined with the reason) but the file does not fail:
+# they are not this feed's rows (e.g. tender notices in an awards export).
+EXCLUDE = "exclude"
 ROW_ID = "source_row_number"
 MAX_ROWS_LISTED = 20
 
@@ -52,9 +55,11 @@ class CheckResult:
             return f"PASS {self.check}"
         rows = ", ".join(str(r) for r in self.example_rows[:10])
         more = "" if self.failing_rows <= 10 else f" and {self.failing_rows - 10} more"
-        status = "WARN" if self.severity == WARNING or self.success else "FAIL"
+        status = "WARN" if self.severity in (WARNING, EXCLUDE) or self.success else "FAIL"
         where = f" at row(s) {rows}{more}" if rows else ""
-        return f"{status} {self.check} [{self.severity}]: {self.reason}{where}. Fix: {self.fix}"
+        within = " (within the feed's tolerance; these rows are quarantined)" \
+            if self.severity == BLOCKING and self.success else ""
+        return f"{status} {self.check} [{self.severity}]: {self.reason}{where}{within}. Fix: {self.fix}"
 
 
 @dataclass
@@ -141,6 +146,7 @@ def _columns_for_gx(frame: pd.DataFrame, expectations: list[Expectation]) -> pd.
     is slow for Arrow-backed columns and wasted on columns no expectation looks at."""
     wanted = {ROW_ID} | {getattr(e.gx_expectation, "column", None) for e in expectations}
     wanted |= {c for e in expectations for c in (getattr(e.gx_expectation, "column_list", None) or [])}
+    wanted |= {"row_kind"} if any(getattr(e.gx_expectation, "row_condition", None) for e in expectations) else set()
     subset = {}
     for column in frame.columns:
         if column not in wanted:
@@ -185,7 +191,7 @@ def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: 
             example_rows=rows[:MAX_ROWS_LISTED],
         )
         results.append(check)
-        if exp.row_level and exp.severity == BLOCKING:
+        if exp.row_level and exp.severity in (BLOCKING, EXCLUDE):
             for row in rows:
                 bad_rows.setdefault(row, []).append(check)
     return results, bad_rows

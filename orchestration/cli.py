@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ingestion.canonical import FEEDS
+
 
 def _validate_feed(args) -> int:
     from ingestion.feed_report import validate_feed
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate-feed", help="check a partner file before submitting it")
     validate.add_argument("--partner", required=True, help="partner code from config/partners.yml")
-    validate.add_argument("--feed", required=True, choices=["spend", "suppliers"])
+    validate.add_argument("--feed", required=True, choices=sorted(FEEDS))
     validate.add_argument("--layout", help="layout name, if the file name matches none")
     validate.add_argument("--docs-dir", type=Path, help="where to write the Great Expectations HTML report")
     validate.add_argument("--no-docs", action="store_true", help="skip the HTML report")
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     inspect.add_argument("file", type=Path)
     inspect.set_defaults(handler=_inspect_file)
     refill = commands.add_parser("backfill", help="re-run ingest partitions (in-process), optionally publish")
-    refill.add_argument("--feed", choices=["spend", "suppliers"])
+    refill.add_argument("--feed", choices=sorted(FEEDS))
     refill.add_argument("--partner", action="append", help="repeatable; default: every partner")
     refill.add_argument("--from", dest="start", help="first period, yyyy-mm")
     refill.add_argument("--to", dest="end", help="last period, yyyy-mm")

@@ -1,0 +1,107 @@
+"""Feeds described only by column types (contracts, tenders, social value returns, supply chain).
+
+Each canonical column has a type; parsing, the Great Expectations suite and the Parquet schema all
+follow from it, so a new feed is a FeedSchema entry, not new code:
+  * a required column must be present and readable on every row (blocking, quarantined);
+  * an optional typed column, where a value is given, must be readable (blocking, quarantined);
+  * rows of another kind (`row_kind`, e.g. an OCDS tender notice in an awards feed) are excluded
+    with their reason, without failing the file.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingestion.canonical import FeedSchema
+from ingestion.normalise import _arrow_text, parse_amount_pence, parse_dates, parse_flag
+from ingestion.validate import BLOCKING, EXCLUDE, ROW_ID, Expectation, gx
+
+ROW_KINDS = ("bid", "award")
+
+
+def stored_name(column: str, kind: str) -> str:
+    return re.sub(r"_gbp$", "_pence", column) if kind == "amount" else column
+
+
+def parse_number(values: pd.Series) -> pd.Series:
+    """'12', '1,250.5', '20%', ' 7 ' -> float; unreadable -> NA."""
+    text = pc.replace_substring_regex(_arrow_text(values), r"[,%\s£]", "")
+    valid = pc.match_substring_regex(text, r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+    numbers = pc.cast(pc.if_else(valid, text, pa.scalar(None, pa.string())), pa.float64())
+    return pd.Series(pd.array(numbers, dtype="Float64"))
+
+
+def prepare_generic(mapped: pd.DataFrame, schema: FeedSchema, date_format: str | None) -> pd.DataFrame:
+    out = pd.DataFrame({ROW_ID: mapped[ROW_ID]})
+    for column in schema.columns:
+        kind = schema.types.get(column, "text")
+        given = mapped[column] if column in mapped else pd.Series(None, index=mapped.index, dtype="string")
+        if kind == "date":
+            parsed = parse_dates(given, date_format or "%Y-%m-%d")
+        elif kind == "amount":
+            parsed = parse_amount_pence(given)
+        elif kind == "number":
+            parsed = parse_number(given)
+        elif kind == "flag":
+            parsed = parse_flag(given).reset_index(drop=True)
+        else:
+            parsed = given.reset_index(drop=True)
+        parsed.index = mapped.index
+        out[stored_name(column, kind)] = parsed
+        if kind != "text":
+            out[f"{column}__readable"] = (given.isna() | parsed.notna()).to_numpy()
+    if "row_kind" in schema.columns:
+        kinds = mapped["row_kind"] if "row_kind" in mapped else pd.Series("bid", index=mapped.index)
+        out["row_kind"] = kinds.fillna("none").astype(str).str.lower()
+    return out
+
+
+def generic_suite(schema: FeedSchema, tolerance_pct: float, date_format: str | None) -> list[Expectation]:
+    mostly = 1.0 - tolerance_pct / 100.0
+    E = gx.expectations
+    # Rows of another kind are set aside by is_bid_or_award; the other checks look only at the rest.
+    scope = ({"row_condition": f"row_kind.isin({list(ROW_KINDS)!r})", "condition_parser": "pandas"}
+             if "row_kind" in schema.columns else {})
+    how = {"date": f"a date written as {date_format!r}", "amount": "an amount such as 1234.56 or £1,234.56",
+           "number": "a number such as 12 or 12.5", "flag": "Yes or No", "text": "a value"}
+    suite = [Expectation("file_has_rows", BLOCKING, "the file has no data rows",
+                         "check that the export is not empty and the header row is present",
+                         E.ExpectTableRowCountToBeBetween(min_value=1), row_level=False)]
+    if "row_kind" in schema.columns:
+        suite.append(Expectation(
+            "is_bid_or_award", EXCLUDE, "not a bid or an award (e.g. a tender, planning or amendment notice)",
+            "nothing to fix: such rows are kept in quarantine for the record, not counted",
+            E.ExpectColumnValuesToBeInSet(column="row_kind", value_set=list(ROW_KINDS))))
+    for column in schema.required:
+        kind = schema.types.get(column, "text")
+        suite.append(Expectation(
+            f"{column}_present", BLOCKING, f"{column} is missing{' or unreadable' if kind != 'text' else ''}",
+            f"give {column} as {how[kind]}",
+            E.ExpectColumnValuesToNotBeNull(column=stored_name(column, kind), mostly=mostly, **scope)))
+    for column in schema.optional:
+        kind = schema.types.get(column, "text")
+        if kind != "text":
+            suite.append(Expectation(
+                f"{column}_readable", BLOCKING, f"{column} is given but cannot be read",
+                f"write {column} as {how[kind]}, or leave it empty",
+                E.ExpectColumnValuesToBeInSet(column=f"{column}__readable", value_set=[True], mostly=mostly,
+                                              **scope)))
+    return suite
+
+
+ARROW_TYPES = {"text": pa.string(), "date": pa.date32(), "amount": pa.int64(), "number": pa.float64(),
+               "flag": pa.bool_()}
+
+
+def generic_arrow_schema(schema: FeedSchema) -> pa.Schema:
+    fields = [("partner_code", pa.string()), ("period", pa.string())]
+    for column in schema.columns:
+        kind = schema.types.get(column, "text")
+        fields.append((stored_name(column, kind), ARROW_TYPES[kind]))
+    fields += [("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
+               ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC"))]
+    return pa.schema(fields)
