@@ -11,15 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.frameworks import read_framework, read_gm_priorities
 from ingestion.geography import read_postcode_directory
 from ingestion.registry import Registry, Rules
 
 
 REFERENCE_TABLES = ("partners", "reporting_unit_members", "reporting_unit_home_lads", "lads", "postcodes",
-                    "local_spend_rule", "address_preference", "supplier_classification_rule")
+                    "local_spend_rule", "address_preference", "supplier_classification_rule",
+                    "framework_measures", "gm_priorities", "social_value_rule")
 
 
-def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcode_directory: Path) -> dict[str, pd.DataFrame]:
+def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcode_directory: Path,
+                     framework: Path | None = None) -> dict[str, pd.DataFrame]:
     partners = pd.DataFrame([{
         "partner_code": p.code, "partner_name": p.name, "partner_type": p.type,
         "home_lad_codes": ",".join(p.home_lad_codes), "groups": ",".join(p.groups),
@@ -45,7 +48,19 @@ def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcod
     address_preference = pd.DataFrame({
         "address_type": ls["address_preference"], "preference_rank": range(1, len(ls["address_preference"]) + 1)})
     classification = pd.DataFrame([{"rule_version": rules.supplier_classification["version"]}])
+    sv = rules.social_value
+    sv_rule = pd.DataFrame([{
+        "rule_version": sv["version"], "weighting_min_contract_value_gbp": float(sv["weighting_min_contract_value_gbp"]),
+        "secured_min_contract_value_gbp": float(sv["secured_min_contract_value_gbp"]),
+        "portal_disagreement_pct": float(sv["portal_disagreement_pct"]),
+        "delivered_evidence_status": ",".join(sv["delivered_evidence_status"]),
+        "delivery_red_ratio": float(sv["delivery_red_ratio"]), "delivery_amber_ratio": float(sv["delivery_amber_ratio"]),
+        "bid_status_source": sv["bid_status_source"],
+    }])
     return {
+        "framework_measures": read_framework(framework or config_dir / "frameworks" / "demo_framework.csv"),
+        "gm_priorities": read_gm_priorities(config_dir / "gm_priorities.csv"),
+        "social_value_rule": sv_rule,
         "address_preference": address_preference,
         "supplier_classification_rule": classification,
         "partners": partners,

@@ -276,6 +276,10 @@ class Rules:
         return self.raw["redaction"]["version"]
 
     @property
+    def social_value(self) -> dict:
+        return self.raw["social_value"]
+
+    @property
     def supplier_classification(self) -> dict:
         return self.raw["supplier_classification"]
 
@@ -291,7 +295,7 @@ class Rules:
 def load_rules(config_dir: Path) -> Rules:
     path = config_dir / "rules.yml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for section in ("local_spend", "redaction", "feed_validation", "supplier_classification"):
+    for section in ("local_spend", "redaction", "feed_validation", "supplier_classification", "social_value"):
         if section not in raw or "version" not in raw[section]:
             raise ConfigError(f"{path}: section '{section}' with a 'version' is required")
     ls = raw["local_spend"]

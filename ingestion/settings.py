@@ -27,6 +27,7 @@ class Settings:
     work_dir: Path
     published_dir: Path
     postcode_directory: Path
+    framework: Path
     dbt_project_dir: Path
 
     @property
@@ -52,6 +53,7 @@ class Settings:
             "SVW_WAREHOUSE": str(self.warehouse_path),
             "SVW_PUBLISHED_DIR": str(self.published_dir),
             "SVW_POSTCODE_DIRECTORY": str(self.postcode_directory),
+            "SVW_FRAMEWORK": str(self.framework),
         }
 
 
@@ -67,5 +69,6 @@ def load_settings() -> Settings:
         postcode_directory=_path(
             "SVW_POSTCODE_DIRECTORY", data / "sample" / "reference" / "sample_postcodes_nspl.csv"
         ),
+        framework=_path("SVW_FRAMEWORK", PROJECT_ROOT / "config" / "frameworks" / "demo_framework.csv"),
         dbt_project_dir=PROJECT_ROOT / "dbt_project",
     )

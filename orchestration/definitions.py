@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.ingest import raw_spend, raw_suppliers
+from orchestration.defs.ingest import raw_spend, snapshot_assets
 from orchestration.defs.publish import published_warehouse
-from orchestration.defs.quality import kpi_local_spend_gx_suite
+from orchestration.defs.quality import kpi_checks
 from orchestration.defs.reference import reference_tables_asset
 from orchestration.defs.resolution import supplier_resolution
 from orchestration.defs.schedules import (
-    build_and_publish_job, ingest_spend_job, ingest_suppliers_job, landing_zone_sensor,
-    monthly_publication, rebuild_after_new_loads,
+    build_and_publish_job, ingest_spend_job, landing_zone_sensor, monthly_publication,
+    rebuild_after_new_loads, snapshot_jobs,
 )
 from orchestration.defs.transform import dbt_resource, dbt_warehouse
 
@@ -24,10 +24,10 @@ raw_side_tables = [
 ]
 
 defs = dg.Definitions(
-    assets=[raw_spend, raw_suppliers, *raw_side_tables, reference_tables_asset, supplier_resolution, dbt_warehouse,
+    assets=[raw_spend, *snapshot_assets.values(), *raw_side_tables, reference_tables_asset, supplier_resolution, dbt_warehouse,
             published_warehouse],
-    asset_checks=[kpi_local_spend_gx_suite],
-    jobs=[ingest_spend_job, ingest_suppliers_job, build_and_publish_job],
+    asset_checks=kpi_checks,
+    jobs=[ingest_spend_job, *snapshot_jobs.values(), build_and_publish_job],
     schedules=[monthly_publication],
     sensors=[landing_zone_sensor, rebuild_after_new_loads],
     resources={"dbt": dbt_resource()},

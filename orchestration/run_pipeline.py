@@ -67,7 +67,7 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
     instance.add_dynamic_partitions(
         PERIOD_PARTITIONS.name,
         [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)])
-    jobs = {"spend": defs.resolve_job_def("ingest_spend"), "suppliers": defs.resolve_job_def("ingest_suppliers")}
+    jobs = {feed: defs.resolve_job_def(f"ingest_{feed}") for feed in {f.feed for f in files}}
     problems: list[str] = []
     started = time.monotonic()
     seen: set[tuple[str, str]] = set()

@@ -23,7 +23,11 @@ import pyarrow.parquet as pq
 from publishing.gate import GateReport
 
 # Published tables and the working-warehouse model each one is copied from.
-PUBLISHED_TABLES = ("kpi_local_spend", "fct_spend", "dim_supplier", "dim_partner")
+PUBLISHED_TABLES = (
+    "kpi_local_spend", "kpi_sv_evaluation_weighting", "kpi_sv_secured", "kpi_sme_vcse", "kpi_sv_delivery",
+    "kpi_sv_delivery_summary", "kpi_sv_by_theme", "kpi_supply_chain",
+    "fct_spend", "fct_contract", "fct_bid", "fct_sv_commitment", "dim_supplier", "dim_partner",
+)
 
 
 class PublicationBlocked(RuntimeError):

@@ -18,11 +18,12 @@ import pandas as pd
 import yaml
 
 from ingestion.resolution.classify import name_evidence, registration_evidence
+from ingestion.resolution.identifiers import charity_number, company_number
 from ingestion.resolution.names import name_key
 from ingestion.resolution.resolve import Overrides, resolve
 
 
-RESOLUTION_TABLES = ("payee_records", "supplier_records", "supplier_links", "flag_overrides")
+RESOLUTION_TABLES = ("payee_records", "party_records", "supplier_records", "supplier_links", "flag_overrides")
 
 
 class OverridesError(ValueError):
@@ -77,6 +78,38 @@ def _read(con, raw_dir: Path, feed: str, sql: str) -> pd.DataFrame:
     return con.execute(sql.replace("{rows}", "read_parquet(?, union_by_name = true)"), [pattern]).df()
 
 
+# Where the other feeds name a supplier: (feed, name column, postcode column, numbers, declared flags).
+PARTY_SOURCES = {
+    "contracts": ("supplier_name", "supplier_postcode", "company_number", None, None, None),
+    "tenders": ("bidder_name", "bidder_postcode", None, None, "is_sme_declared", "is_vcse_declared"),
+    "supply_chain": ("subcontractor_name", "subcontractor_postcode", "company_number", "charity_number",
+                     None, None),
+}
+ORIGIN_PRIORITY = {"supplier_list": 0, "ledger": 1, "contracts": 2, "supply_chain": 3, "tenders": 4}
+RECORD_COLUMNS = ["record_key", "origin", "partner_code", "supplier_ref", "supplier_name", "postcode",
+                  "postcode_district", "address_type", "company_number", "charity_number", "vat_number",
+                  "is_sme", "is_vcse", "is_sme_declared", "is_vcse_declared", "evidence_date"]
+
+
+def _party_records(con, raw_dir: Path) -> pd.DataFrame:
+    """Suppliers named in contracts, bids and supply-chain returns (one row per feed, partner, name)."""
+    frames = []
+    for feed, (name, postcode, company, charity, sme, vcse) in PARTY_SOURCES.items():
+        def col(column, kind="varchar"):
+            return f"any_value({column})" if column else f"cast(null as {kind})"
+        frame = _read(con, raw_dir, feed, f"""
+            select '{feed}' as feed, partner_code, {name} as supplier_name, {col(postcode)} as postcode,
+                   {col(company)} as company_number, {col(charity)} as charity_number,
+                   {"bool_or(" + sme + ")" if sme else "cast(null as boolean)"} as is_sme_declared,
+                   {"bool_or(" + vcse + ")" if vcse else "cast(null as boolean)"} as is_vcse_declared,
+                   max(cast(loaded_at as date)) as evidence_date
+            from {{rows}}
+            where partner_code <> '_none' and {name} is not null
+            group by all""")
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
 def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classification_rules: dict) -> dict[str, pd.DataFrame]:
     con = duckdb.connect()
     listed = _read(con, raw_dir, "suppliers", """
@@ -92,25 +125,40 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
         from {rows}
         where partner_code <> '_none' and not is_redacted and supplier_name is not null
         group by all""")
+    parties = _party_records(con, raw_dir)
     con.close()
 
     payees["record_key"] = [record_key(p, r, n) for p, r, n in
                             zip(payees["partner_code"], payees["supplier_ref"], payees["supplier_name"])]
     listed["record_key"] = [record_key(p, r, n) for p, r, n in
                             zip(listed["partner_code"], listed["supplier_ref"], listed["supplier_name"])]
-    listed = listed.drop_duplicates("record_key", keep="first")  # repeated identical rows
+    # A party with a registration number is keyed by it, so two firms whose names read alike in one
+    # partner's contracts and returns are never fused into one record.
+    parties["record_key"] = [
+        f"{p}:company:{company_number(c)}" if company_number(c) else
+        (f"{p}:charity:{charity_number(h)}" if charity_number(h) else record_key(p, None, n))
+        for p, n, c, h in zip(parties["partner_code"], parties["supplier_name"], parties["company_number"],
+                              parties["charity_number"])]
     listed["origin"] = "supplier_list"
-    ledger_only = payees[~payees["record_key"].isin(set(listed["record_key"]))]
-    ledger_only = (ledger_only.sort_values("payments", ascending=False)
-                   .groupby("record_key", as_index=False)
-                   .agg(partner_code=("partner_code", "first"), supplier_ref=("supplier_ref", "first"),
-                        supplier_name=("supplier_name", "first"), company_number=("company_number", "first"),
-                        charity_number=("charity_number", "first"), vat_number=("vat_number", "first"),
-                        evidence_date=("evidence_date", "max")))
-    ledger_only["origin"] = "ledger"
-    records = pd.concat([listed, ledger_only], ignore_index=True)
+    ledger = payees.sort_values("payments", ascending=False).assign(origin="ledger")
+    # Their addresses are typed by where they came from, so the address rule can rank them.
+    others = parties.assign(origin=parties["feed"], address_type=parties["feed"])
+    candidates = pd.concat([listed, ledger, others], ignore_index=True)
+    candidates["priority"] = candidates["origin"].map(ORIGIN_PRIORITY)
+    candidates = candidates.sort_values(["record_key", "priority"], kind="stable")
+    # One record per key: each attribute from the most trusted source that gives it.
+    records = candidates.groupby("record_key", as_index=False, sort=True).first()
+    declared = candidates.groupby("record_key")[["is_sme_declared", "is_vcse_declared"]].agg(
+        lambda v: v.dropna().any() if v.notna().any() else None)
+    records = records.drop(columns=["is_sme_declared", "is_vcse_declared"]).merge(
+        declared.reset_index(), on="record_key", how="left")
     for column in ("postcode", "postcode_district", "address_type"):
         records[column] = records[column].astype("string")
+    # A bare postcode given by contracts or returns: derive its district too.
+    from ingestion.normalise import normalise_postcodes, postcode_districts
+    given = records["postcode"]
+    records["postcode"] = normalise_postcodes(given)
+    records["postcode_district"] = records["postcode_district"].fillna(postcode_districts(given, records["postcode"]))
     records["address_type"] = records["address_type"].fillna("supplier_list")
     records["registration_vcse_evidence"] = registration_evidence(records, classification_rules)
     records["name_vcse_evidence"] = name_evidence(records, classification_rules)
@@ -121,10 +169,8 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
     overrides.unmatched = sorted(named - known)
     return {
         "payee_records": payees[["partner_code", "supplier_ref", "supplier_name", "record_key"]],
-        "supplier_records": records[["record_key", "origin", "partner_code", "supplier_ref", "supplier_name",
-                                     "postcode", "postcode_district", "address_type", "company_number",
-                                     "charity_number", "vat_number", "is_sme", "is_vcse",
-                                     "registration_vcse_evidence", "name_vcse_evidence", "evidence_date"]],
+        "party_records": parties[["feed", "partner_code", "supplier_name", "record_key"]],
+        "supplier_records": records[RECORD_COLUMNS + ["registration_vcse_evidence", "name_vcse_evidence"]],
         "supplier_links": links,
         "flag_overrides": overrides.flags.assign(overrides_version=overrides.version),
     }

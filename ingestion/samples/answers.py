@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from ingestion.samples.world import GM_LADS, PARTNER_HOME, THRESHOLD_PENCE, World
 
-RULE_VERSION = "local-spend-v2"  # the rule these answers assume: supplier-year net >= GBP 25,000
+RULE_VERSION = "local-spend-v3"  # the rule these answers assume: supplier-year net >= GBP 25,000
 
 
 def _fy(d) -> str:

@@ -36,7 +36,7 @@ def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, 
         report.rows_quarantined = sum(r.rows_quarantined for r in reports)
     context.log.info(report.summary())
     yield dg.MaterializeResult(
-        asset_key=RAW_SPEND if feed == "spend" else RAW_SUPPLIERS,
+        asset_key=dg.AssetKey(["raw", feed]),
         metadata={
             "status": report.status, "source_file": report.source_file,
             "source_file_hash": report.source_file_hash, "rows_in": report.rows_in,
@@ -46,7 +46,7 @@ def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, 
     )
     failed = [c for c in report.checks if not c.success]
     yield dg.AssetCheckResult(
-        asset_key=RAW_SPEND if feed == "spend" else RAW_SUPPLIERS,
+        asset_key=dg.AssetKey(["raw", feed]),
         check_name=check_name,
         passed=report.passed,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -75,15 +75,25 @@ def raw_spend(context: dg.AssetExecutionContext):
     yield from _load_partition(context, "spend", key["partner"], key["period"], "spend_feed_valid")
 
 
-@dg.asset(
-    key=RAW_SUPPLIERS,
-    partitions_def=PARTNER_PARTITIONS,
-    group_name="raw",
-    output_required=False,
-    check_specs=[dg.AssetCheckSpec("suppliers_feed_valid", asset=RAW_SUPPLIERS, blocking=True,
-                                   description="The file passed its Great Expectations suite")],
-    description="A partner's supplier list (latest snapshot), validated, as Parquet with lineage.",
-    pool="raw_writer",
-)
-def raw_suppliers(context: dg.AssetExecutionContext):
-    yield from _load_partition(context, "suppliers", context.partition_key, None, "suppliers_feed_valid")
+def snapshot_feed_asset(feed: str) -> dg.AssetsDefinition:
+    """A partner-partitioned raw asset for a feed that partners send as a whole (snapshot) file."""
+    key = dg.AssetKey(["raw", feed])
+    check = f"{feed}_feed_valid"
+
+    @dg.asset(
+        key=key, partitions_def=PARTNER_PARTITIONS, group_name="raw",
+        output_required=False,
+        check_specs=[dg.AssetCheckSpec(check, asset=key, blocking=True,
+                                       description="The file passed its Great Expectations suite")],
+        description=f"A partner's latest {feed.replace('_', ' ')} file(s), validated, as Parquet with lineage.",
+        pool="raw_writer",
+    )
+    def _asset(context: dg.AssetExecutionContext):
+        yield from _load_partition(context, feed, context.partition_key, None, check)
+
+    return _asset
+
+
+SNAPSHOT_FEEDS = ("suppliers", "contracts", "tenders", "sv_commitments", "sv_deliveries", "supply_chain")
+snapshot_assets = {feed: snapshot_feed_asset(feed) for feed in SNAPSHOT_FEEDS}
+raw_suppliers = snapshot_assets["suppliers"]

@@ -9,10 +9,10 @@ from ingestion.landing import scan_landing
 from ingestion.raw_store import all_manifests
 from ingestion.registry import load_registry, load_rules
 from ingestion.settings import load_settings
-from orchestration.defs.quality import read_kpi_local_spend
+from orchestration.defs.quality import read_mart
 from orchestration.defs.transform import run_results_path
 from publishing.gate import GateCheck, GateReport, dbt_checks, feed_checks, landing_checks, mart_checks
-from publishing.kpi_suite import validate_kpi_local_spend
+from publishing.kpi_suite import KPI_TABLES, validate_kpi
 from publishing.publish import PUBLISHED_TABLES, PublicationBlocked, publish
 
 PUBLISHED = dg.AssetKey(["published", "warehouse"])
@@ -27,11 +27,12 @@ def evaluate_gate() -> tuple[GateReport, list[dict]]:
     report.checks += landing_checks(scan_landing(settings.landing_dir, load_registry(settings.config_dir)).problems)
     report.checks += feed_checks(manifests)
     report.checks += dbt_checks(run_results_path(), newest)
-    try:
-        report.checks += mart_checks("kpi_local_spend", validate_kpi_local_spend(read_kpi_local_spend()))
-    except Exception as exc:  # a missing mart is itself a failed check, reported as such
-        report.checks.append(GateCheck("mart", "kpi_local_spend_readable", "kpi_local_spend", "blocking",
-                                       False, f"cannot read the mart: {exc}"))
+    for table in KPI_TABLES:
+        try:
+            report.checks += mart_checks(table, validate_kpi(table, read_mart(table)))
+        except Exception as exc:  # a missing mart is itself a failed check, reported as such
+            report.checks.append(GateCheck("mart", f"{table}_readable", table, "blocking",
+                                           False, f"cannot read the mart: {exc}"))
     return report, manifests
 
 

@@ -1,28 +1,32 @@
-"""Great Expectations on the KPI mart, as a blocking asset check before publication."""
-
+"""Great Expectations on every KPI mart, as blocking asset checks before publication."""
 
 import dagster as dg
 import duckdb
 
 from ingestion.settings import load_settings
-from publishing.kpi_suite import validate_kpi_local_spend
+from publishing.kpi_suite import KPI_TABLES, validate_kpi
 
-KPI_LOCAL_SPEND = dg.AssetKey(["kpi_local_spend"])
+
+def read_mart(table: str):
+    with duckdb.connect(str(load_settings().warehouse_path), read_only=True) as con:
+        return con.execute(f'select * from "{table}"').df()  # table names come from KPI_TABLES only
 
 
 def read_kpi_local_spend():
-    with duckdb.connect(str(load_settings().warehouse_path), read_only=True) as con:
-        return con.execute("select * from kpi_local_spend").df()
+    return read_mart("kpi_local_spend")
 
 
-@dg.asset_check(asset=KPI_LOCAL_SPEND, blocking=True, name="kpi_local_spend_gx_suite",
-                description="Great Expectations suite for the published local-spend KPIs")
-def kpi_local_spend_gx_suite() -> dg.AssetCheckResult:
-    results = validate_kpi_local_spend(read_kpi_local_spend())
-    failed = [r for r in results if not r.success]
-    return dg.AssetCheckResult(
-        passed=not failed,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(r.describe() for r in failed) or f"{len(results)} expectations passed",
-        metadata={"expectations": dg.MetadataValue.json([r.as_dict() for r in results])},
-    )
+def kpi_check(table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=dg.AssetKey([table]), blocking=True, name=f"{table}_gx_suite",
+                    description=f"Great Expectations suite for the published {table}")
+    def _check() -> dg.AssetCheckResult:
+        results = validate_kpi(table, read_mart(table))
+        failed = [r for r in results if not r.success]
+        return dg.AssetCheckResult(
+            passed=not failed, severity=dg.AssetCheckSeverity.ERROR,
+            description="; ".join(r.describe() for r in failed) or f"{len(results)} expectations passed",
+            metadata={"expectations": dg.MetadataValue.json([r.as_dict() for r in results])})
+    return _check
+
+
+kpi_checks = [kpi_check(table) for table in KPI_TABLES]

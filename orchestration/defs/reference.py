@@ -21,7 +21,7 @@ def reference_tables_asset(context: dg.AssetExecutionContext):
     settings = load_settings()
     rules = load_rules(settings.config_dir)
     tables = reference_tables(load_registry(settings.config_dir), rules, settings.config_dir,
-                              settings.postcode_directory)
+                              settings.postcode_directory, settings.framework)
     counts = write_reference_tables(tables, settings.reference_dir)
     ensure_feed_placeholders(settings.raw_dir, SCHEMAS)
     context.log.info(f"reference tables written: {counts}; postcode directory {settings.postcode_directory}")

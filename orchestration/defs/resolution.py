@@ -5,13 +5,13 @@ import dagster as dg
 from ingestion.registry import load_rules
 from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides, write_tables
 from ingestion.settings import load_settings
-from orchestration.defs.ingest import RAW_SPEND, RAW_SUPPLIERS
+from orchestration.defs.ingest import RAW_SPEND, SNAPSHOT_FEEDS
 
 RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTION_TABLES}
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(key, group_name="resolution", deps=[RAW_SPEND, RAW_SUPPLIERS],
+    specs=[dg.AssetSpec(key, group_name="resolution", deps=[RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS)],
                         description=f"Supplier resolution table '{name}'")
            for name, key in RESOLUTION_KEYS.items()],
     name="supplier_resolution",

@@ -7,7 +7,7 @@ from ingestion.landing import file_hash, scan_landing
 from ingestion.raw_store import read_manifest
 from ingestion.registry import load_registry
 from ingestion.settings import load_settings
-from orchestration.defs.ingest import RAW_SPEND, RAW_SUPPLIERS
+from orchestration.defs.ingest import RAW_SPEND, RAW_SUPPLIERS, SNAPSHOT_FEEDS
 from orchestration.defs.publish import PUBLISHED
 from orchestration.defs.reference import REFERENCE_KEYS
 from orchestration.defs.resolution import RESOLUTION_KEYS
@@ -17,9 +17,12 @@ from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
 ingest_spend_job = dg.define_asset_job(
     "ingest_spend", selection=dg.AssetSelection.assets(RAW_SPEND),
     description="Load one partner x period spend file (validate, quarantine, write Parquet).")
-ingest_suppliers_job = dg.define_asset_job(
-    "ingest_suppliers", selection=dg.AssetSelection.assets(RAW_SUPPLIERS),
-    description="Load one partner's supplier list.")
+snapshot_jobs = {
+    feed: dg.define_asset_job(f"ingest_{feed}", selection=dg.AssetSelection.assets(dg.AssetKey(["raw", feed])),
+                              description=f"Load one partner's {feed.replace('_', ' ')} file(s).")
+    for feed in SNAPSHOT_FEEDS
+}
+ingest_suppliers_job = snapshot_jobs["suppliers"]
 build_and_publish_job = dg.define_asset_job(
     "build_and_publish",
     selection=(dg.AssetSelection.assets(*REFERENCE_KEYS.values())
@@ -34,7 +37,7 @@ monthly_publication = dg.ScheduleDefinition(
     description="Rebuild marts and republish on the 2nd of each month, after month-end feeds land.")
 
 
-@dg.sensor(jobs=[ingest_spend_job, ingest_suppliers_job], minimum_interval_seconds=60,
+@dg.sensor(jobs=[ingest_spend_job, *snapshot_jobs.values()], minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING)
 def landing_zone_sensor(context: dg.SensorEvaluationContext):
     """A run for each new or changed file, keyed by its content hash: an unchanged re-upload starts
@@ -56,7 +59,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
             requests.append(dg.RunRequest(run_key=run_key, job_name=ingest_spend_job.name,
                                           partition_key=spend_partition_key(landed.partner, landed.period.key)))
         else:
-            requests.append(dg.RunRequest(run_key=run_key, job_name=ingest_suppliers_job.name,
+            requests.append(dg.RunRequest(run_key=run_key, job_name=snapshot_jobs[landed.feed].name,
                                           partition_key=landed.partner))
     return dg.SensorResult(
         run_requests=requests,
@@ -69,7 +72,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
 def rebuild_after_new_loads(context: dg.SensorEvaluationContext):
     """After new raw loads, rebuild what depends on them and republish, once per burst of loads:
     one request when the newest raw materialization is newer than the newest publication attempt."""
-    newest_load = max((event.timestamp for key in (RAW_SPEND, RAW_SUPPLIERS)
+    newest_load = max((event.timestamp for key in [RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS)]
                        if (event := context.instance.get_latest_materialization_event(key))), default=None)
     if newest_load is None:
         return dg.SkipReason("nothing loaded yet")

@@ -74,7 +74,7 @@ def test_publication_records_feeds_hashes_rules_and_checks(published):
     feeds = published_table(published, "publication_feeds")
     landed = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
               for p in published.landing.rglob("*") if p.is_file()}
-    assert len(feeds) == len(landed) == 124
+    assert len(feeds) == len(landed) == 144
     for _, feed in feeds.iterrows():
         assert landed[feed["source_file"].split("/")[-1]] == feed["source_file_hash"]
     publication = published_table(published, "publication").iloc[0]
@@ -123,3 +123,57 @@ def test_rerun_reloads_nothing_and_republishes(published):
     after = {(m["feed"], m["partner"], m["period"]): m["load_id"] for m in all_manifests(published.raw)}
     assert before == after
     assert published_table(published, "publication").iloc[0]["publication_id"] != first_id
+
+
+SV_TABLES = {
+    "kpi_sv_evaluation_weighting": ["contracts_count", "avg_sv_weighting_pct"],
+    "kpi_sv_secured": ["contracts_count", "contract_value_gbp", "sv_committed_gbp", "sv_secured_pct"],
+    "kpi_sme_vcse": ["bids_count", "sme_bids_pct", "vcse_bids_pct", "awards_count", "sme_awards_pct",
+                     "vcse_awards_pct"],
+}
+
+
+@pytest.mark.parametrize("table", sorted(SV_TABLES))
+def test_social_value_kpis_equal_the_answers(published, answers, table):
+    columns = SV_TABLES[table]
+    got = published_table(published, table).set_index(["reporting_unit", "financial_year"])
+    expected = answers["social_value"][table]
+    assert len(got) == len(expected) == 18
+    for row in expected:
+        mine = got.loc[(row["reporting_unit"], row["financial_year"])]
+        for column in columns:
+            tolerance = 0.006 if column.endswith("_pct") else 0.01  # published percentages have 2 decimals
+            assert abs(float(mine[column]) - row[column]) <= tolerance, (table, row["reporting_unit"],
+                                                                        row["financial_year"], column)
+
+
+def test_social_value_matches_the_star_report_figures(published, answers):
+    secured = published_table(published, "kpi_sv_secured").set_index(["reporting_unit", "financial_year"])
+    assert abs(float(secured.loc[("STAR", "2019/20"), "sv_secured_pct"]) - 25) < 0.1
+    assert abs(float(secured.loc[("STAR", "2020/21"), "sv_secured_pct"]) - 28) < 0.1
+    two_years = sum(float(secured.loc[("STAR", fy), "sv_committed_gbp"]) for fy in ("2019/20", "2020/21"))
+    assert two_years > 60_000_000
+    assert secured["framework_is_illustrative"].all()  # valued with the shipped demo framework
+    weighting = published_table(published, "kpi_sv_evaluation_weighting").set_index(["reporting_unit", "financial_year"])
+    for fy in ("2019/20", "2020/21"):
+        assert abs(float(weighting.loc[("STAR", fy), "avg_sv_weighting_pct"]) - 20) < 1
+    bids = published_table(published, "kpi_sme_vcse").set_index(["reporting_unit", "financial_year"]).loc[("STAR", "2020/21")]
+    assert abs(float(bids["sme_bids_pct"]) - 20) < 0.1 and abs(float(bids["vcse_bids_pct"]) - 11.5) < 0.1
+    assert abs(float(bids["sme_awards_pct"]) - 4.9) <= 0.15 and abs(float(bids["vcse_awards_pct"]) - 9) < 0.1
+
+
+def test_red_rated_contracts_are_the_planted_ones(published, answers):
+    delivery = published_table(published, "kpi_sv_delivery")
+    assert set(delivery.loc[delivery["rag_status"] == "red", "contract_ref"]) == set(answers["social_value"]["red_contracts"])
+    red = delivery[delivery["rag_status"] == "red"]
+    assert (red["delivery_pct"].astype(float) < 0.5 * red["elapsed_pct"].astype(float)).all()
+
+
+def test_portal_figures_kept_and_disagreements_flagged(published):
+    commitments = published_table(published, "fct_sv_commitment")
+    flagged = commitments[commitments["portal_disagrees"]]
+    assert len(flagged) > 0
+    ratio = (flagged["portal_committed_gbp"].astype(float) / flagged["committed_gbp"].astype(float) - 1).abs()
+    assert (ratio > 0.01).all()
+    agreeing = commitments[~commitments["portal_disagrees"] & commitments["portal_committed_gbp"].notna()]
+    assert ((agreeing["portal_committed_gbp"].astype(float) - agreeing["committed_gbp"].astype(float)).abs() < 0.02).all()

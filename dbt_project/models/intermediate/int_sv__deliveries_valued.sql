@@ -1,0 +1,28 @@
+-- Delivered quantities valued two ways: at the edition in force at award (comparable with the
+-- commitment) and at the edition in force on the return's period end ("current" edition).
+-- Only returns whose evidence status the rule accepts count as delivered.
+with rule as (select * from {{ ref('stg_reference__social_value_rule') }})
+
+select
+    d.partner_code,
+    d.contract_ref,
+    k.contract_id,
+    k.financial_year,
+    d.measure_code,
+    d.period_end,
+    d.evidence_status,
+    list_contains(string_split(rule.delivered_evidence_status, ','), d.evidence_status) as counts_as_delivered,
+    d.delivered_quantity,
+    award_edition.theme,
+    award_edition.outcome,
+    d.delivered_quantity * coalesce(award_edition.proxy_value_gbp, 0) as delivered_gbp_award_edition,
+    d.delivered_quantity * coalesce(current_edition.proxy_value_gbp, 0) as delivered_gbp_current_edition,
+    d.portal_delivered_gbp
+from {{ ref('stg_raw__sv_deliveries') }} as d
+cross join rule
+left join {{ ref('int_contract__by_ref') }} as k
+    on k.partner_code = d.partner_code and k.contract_ref = d.contract_ref
+left join {{ ref('stg_reference__framework_measures') }} as award_edition
+    on award_edition.measure_code = d.measure_code and k.award_date between award_edition.valid_from and award_edition.valid_to
+left join {{ ref('stg_reference__framework_measures') }} as current_edition
+    on current_edition.measure_code = d.measure_code and d.period_end between current_edition.valid_from and current_edition.valid_to

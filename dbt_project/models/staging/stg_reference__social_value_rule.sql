@@ -1,0 +1,1 @@
+select * from {{ source('reference', 'social_value_rule') }}
