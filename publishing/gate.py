@@ -93,7 +93,9 @@ def dbt_checks(run_results_path: Path, newest_load: datetime | None) -> list[Gat
         ok = status in ("pass", "success")
         severity = BLOCKING if status != "warn" else "warning"
         detail = status if ok else f"{status}: {result.get('message') or ''} ({result.get('failures') or 0} failing rows)"
-        checks.append(GateCheck("dbt", unique_id.split(".")[-1] if kind == "test" else f"build {unique_id.split('.')[-1]}",
+        parts = unique_id.split(".")  # test.<project>.<name>[.<hash>], model.<project>.<name>
+        name = parts[2] if len(parts) > 2 else unique_id
+        checks.append(GateCheck("dbt", name if kind in ("test", "unit_test") else f"build {name}",
                                 unique_id, severity, ok or status == "warn", detail))
     return checks
 

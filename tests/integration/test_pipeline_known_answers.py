@@ -85,8 +85,8 @@ def test_publication_records_feeds_hashes_rules_and_checks(published):
     checks = published_table(published, "publication_checks")
     assert set(checks["layer"]) == {"feed", "dbt", "mart"}
     assert checks["success"].all()
-    assert {"amount_readable", "kpi_one_row_per_unit_year",
-            "assert_kpi_local_spend_reconciles_to_fct_spend"} <= set(checks["check"])
+    assert {"amount_readable", "kpi_local_spend_one_row_per_key", "kpi_sv_secured_one_row_per_key",
+            "assert_kpi_local_spend_reconciles_to_fct_spend", "unique_fct_spend_payment_id"} <= set(checks["check"])
 
 
 def test_parquet_copy_of_every_published_table(published):
