@@ -90,7 +90,7 @@ def dbt_checks(run_results_path: Path, newest_load: datetime | None) -> list[Gat
         unique_id = result["unique_id"]
         kind = unique_id.split(".")[0]
         status = result["status"]
-        ok = status in ("pass", "success")
+        ok = status in ("pass", "success", "no-op")
         severity = BLOCKING if status != "warn" else "warning"
         detail = status if ok else f"{status}: {result.get('message') or ''} ({result.get('failures') or 0} failing rows)"
         parts = unique_id.split(".")  # test.<project>.<name>[.<hash>], model.<project>.<name>

@@ -1,0 +1,55 @@
+"""CSV files and one Excel workbook of the KPI tables, safe to open in a spreadsheet.
+
+Text cells starting with '=', '+', '-' or '@' (or a tab/carriage return) are prefixed with an
+apostrophe, so a supplier name such as '=HYPERLINK(...)' in a partner's file can never run as a
+formula in someone's Excel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORTED = ("kpi_local_spend", "kpi_sv_evaluation_weighting", "kpi_sv_secured", "kpi_sme_vcse", "kpi_sv_delivery",
+            "kpi_sv_delivery_summary", "kpi_sv_by_theme", "kpi_supply_chain")
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype) in ("str", "string"):
+            out[column] = out[column].map(neutralise)
+    return out
+
+
+def export_tables(parquet_dir: Path, out_dir: Path, publication: dict) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frames = {t: safe_frame(pq.read_table(parquet_dir / f"{t}.parquet").to_pandas()) for t in EXPORTED
+              if (parquet_dir / f"{t}.parquet").exists()}
+    written = {}
+    for table, frame in frames.items():
+        path = out_dir / f"{table}.csv"
+        frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens UTF-8 correctly
+        written[table] = path
+    workbook = out_dir / "gm_social_value_kpis.xlsx"
+    notes = pd.DataFrame({"item": ["publication", "published at", "rule versions", "tables", "note"],
+                          "value": [publication["publication_id"], str(publication["published_at"]),
+                                    publication["rule_versions"], ", ".join(frames),
+                                    "Figures from the published GM social value warehouse; definitions in the "
+                                    "catalogue (catalogue/index.html). Text starting with = + - @ is prefixed "
+                                    "with ' so it cannot run as a formula."]})
+    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
+        notes.to_excel(writer, sheet_name="notes", index=False)
+        for table, frame in frames.items():
+            frame.to_excel(writer, sheet_name=table[:31], index=False)
+    written["workbook"] = workbook
+    return written

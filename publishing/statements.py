@@ -1,0 +1,154 @@
+"""The Annual Social Value Statement: one self-contained HTML document (and its PDF) per partner
+and financial year, written only from the published warehouse, never from working tables.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import jinja2
+
+from publishing.charts import grouped_bars, horizontal_bars
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class Statement:
+    partner: str
+    financial_year: str
+    html_path: Path
+    pdf_path: Path | None
+
+
+def _rows(con, sql: str, params=()) -> list[dict]:
+    cursor = con.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _one(con, sql, params=()):
+    rows = _rows(con, sql, params)
+    return rows[0] if rows else None
+
+
+def _num(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def statement_context(con, partner: str, year: str) -> dict:
+    partner_row = _one(con, "select * from dim_partner where partner_code = ?", [partner])
+    years = [r["financial_year"] for r in _rows(con, "select distinct financial_year from kpi_local_spend "
+                                                     "where reporting_unit = ? order by 1", [partner])]
+    previous = years[years.index(year) - 1] if year in years and years.index(year) > 0 else None
+
+    def kpi(table, unit=partner, fy=year):
+        return _one(con, f"select * from {table} where reporting_unit = ? and financial_year = ?", [unit, fy]) \
+            if fy else None
+
+    local = {fy: kpi("kpi_local_spend", fy=fy) for fy in years}
+    headline = []
+
+    def add(label, table, column, unit, note=""):
+        now, before = kpi(table), kpi(table, fy=previous)
+        headline.append({"label": label, "unit": unit, "note": note,
+                         "value": _num(now[column]) if now else None,
+                         "previous": _num(before[column]) if before else None})
+
+    add("Local spend: home borough", "kpi_local_spend", "home_share_pct", "%", "share of in-scope spend")
+    add("Local spend: Greater Manchester", "kpi_local_spend", "gm_share_pct", "%", "share of in-scope spend")
+    add("Social value secured", "kpi_sv_secured", "sv_committed_gbp", "£", "committed on contracts awarded")
+    add("Social value secured, % of contract value", "kpi_sv_secured", "sv_secured_pct", "%")
+    add("Social value delivered", "kpi_sv_delivery_summary", "delivered_gbp", "£", "validated returns")
+    add("Average social value weighting", "kpi_sv_evaluation_weighting", "avg_sv_weighting_pct", "%")
+    add("SME share of bids", "kpi_sme_vcse", "sme_bids_pct", "%")
+    add("VCSE share of bids", "kpi_sme_vcse", "vcse_bids_pct", "%")
+    add("SME share of awards", "kpi_sme_vcse", "sme_awards_pct", "%")
+    add("VCSE share of awards", "kpi_sme_vcse", "vcse_awards_pct", "%")
+
+    local_chart = grouped_bars(
+        "Local share of in-scope spend", years,
+        {"Home borough": [_num(local[fy]["home_share_pct"]) if local[fy] else None for fy in years],
+         "Greater Manchester": [_num(local[fy]["gm_share_pct"]) if local[fy] else None for fy in years]}, "%")
+    themes = _rows(con, "select theme, sum(committed_gbp) committed, sum(delivered_gbp) delivered "
+                        "from kpi_sv_by_theme where reporting_unit = ? and financial_year = ? group by 1 order by 2 desc",
+                   [partner, year])
+    theme_chart = horizontal_bars("Social value by theme (contracts awarded in the year)",
+                                  [t["theme"] for t in themes],
+                                  {"Committed": [_num(t["committed"]) for t in themes],
+                                   "Delivered to date": [_num(t["delivered"]) for t in themes]}) if themes else ""
+    delivery = {fy: kpi("kpi_sv_delivery_summary", fy=fy) for fy in years}
+    delivery_chart = grouped_bars(
+        "Commitments against delivery, by year of award", years,
+        {"Committed": [_num(delivery[fy]["committed_gbp"]) if delivery[fy] else None for fy in years],
+         "Delivered to date": [_num(delivery[fy]["delivered_gbp"]) if delivery[fy] else None for fy in years]}, "£")
+    mine, gm = kpi("kpi_sme_vcse"), kpi("kpi_sme_vcse", unit="GM")
+    rate_keys = [("SME bids", "sme_bids_pct"), ("VCSE bids", "vcse_bids_pct"), ("SME awards", "sme_awards_pct"),
+                 ("VCSE awards", "vcse_awards_pct")]
+    sme_chart = grouped_bars(
+        "SME and VCSE rates against the GM average", [k for k, _ in rate_keys],
+        {partner_row["partner_name"] if partner_row else partner: [_num(mine[c]) if mine else None for _, c in rate_keys],
+         "GM average": [_num(gm[c]) if gm else None for _, c in rate_keys]}, "%") if mine else ""
+    themes_gm = _rows(con, "select gm_priority, sum(committed_gbp) committed from kpi_sv_by_theme "
+                           "where reporting_unit = ? and financial_year = ? group by 1 order by 2 desc", [partner, year])
+    largest = _rows(con, "select contract_ref, title, supplier_name, committed_gbp, delivered_gbp, delivery_pct, "
+                         "rag_status from kpi_sv_delivery where reporting_unit = ? and financial_year = ? "
+                         "order by committed_gbp desc limit 10", [partner, year])
+    red = _rows(con, "select contract_ref, title, supplier_name, committed_gbp, delivered_gbp, delivery_pct, "
+                     "elapsed_pct from kpi_sv_delivery where reporting_unit = ? and rag_status = 'red' "
+                     "order by committed_gbp desc limit 15", [partner])
+    publication = _one(con, "select * from publication")
+    feeds = _rows(con, "select feed, count(*) files, min(period) first_period, max(period) last_period, "
+                       "sum(rows_loaded) rows_loaded, sum(rows_quarantined) rows_quarantined "
+                       "from publication_feeds where partner_code = ? group by 1 order by 1", [partner])
+    checks = _rows(con, "select layer, count(*) checks, count(*) filter (where success) passed "
+                        "from publication_checks group by 1 order by 1")
+    rules = json.loads(publication["rule_versions"]) if publication else {}
+    now_local = local.get(year)
+    coverage = None
+    if now_local and float(now_local["in_scope_spend_gbp"]):
+        coverage = 100 * (1 - float(now_local["unknown_location_spend_gbp"]) / float(now_local["in_scope_spend_gbp"]))
+    framework = _one(con, "select max(framework) framework, bool_or(framework_is_illustrative) illustrative "
+                          "from kpi_sv_secured where reporting_unit = ?", [partner]) or {}
+    thresholds = {
+        "local spend (supplier-year net spend)": _num(now_local["threshold_gbp"]) if now_local else None,
+        "SV weighting (contract value)": _num((kpi("kpi_sv_evaluation_weighting") or {}).get("threshold_gbp")),
+        "SV secured (contract value)": _num((kpi("kpi_sv_secured") or {}).get("threshold_gbp")),
+    }
+    return {
+        "partner": partner_row or {"partner_code": partner, "partner_name": partner},
+        "year": year, "previous": previous, "headline": headline,
+        "charts": [c for c in (local_chart, theme_chart, delivery_chart, sme_chart) if c],
+        "gm_priorities": themes_gm, "largest": largest, "red": red, "feeds": feeds, "checks": checks,
+        "rules": rules, "coverage": coverage, "framework": framework, "thresholds": thresholds,
+        "publication": publication, "generated_at": datetime.now(timezone.utc).strftime("%d %B %Y"),
+    }
+
+
+def render_statements(published_warehouse: Path, out_dir: Path, with_pdf: bool = True) -> list[Statement]:
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    environment.filters["money"] = lambda v: "–" if v is None else (f"£{float(v) / 1e6:,.2f}m" if abs(float(v)) >= 1e6 else f"£{float(v):,.0f}")
+    environment.filters["pct"] = lambda v: "–" if v is None else f"{float(v):.1f}%"
+    template = environment.get_template("statement.html.j2")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    made = []
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        pairs = _rows(con, "select distinct reporting_unit, financial_year from kpi_local_spend "
+                           "where reporting_unit_type = 'partner' order by 1, 2")
+        for pair in pairs:
+            partner, year = pair["reporting_unit"], pair["financial_year"]
+            html = template.render(**statement_context(con, partner, year))
+            stem = f"{partner}_{year.replace('/', '-')}_social_value_statement"
+            html_path = out_dir / f"{stem}.html"
+            html_path.write_text(html, encoding="utf-8")
+            pdf_path = None
+            if with_pdf:
+                from weasyprint import HTML
+                pdf_path = out_dir / f"{stem}.pdf"
+                HTML(string=html, base_url=str(out_dir)).write_pdf(pdf_path)
+            made.append(Statement(partner, year, html_path, pdf_path))
+    return made
