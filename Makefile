@@ -12,7 +12,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export SVW_LANDING_DIR ?= $(CURDIR)/data/sample/landing
 export SVW_POSTCODE_DIRECTORY ?= $(CURDIR)/data/sample/reference/sample_postcodes_nspl.csv
 
-.PHONY: help setup manifest run test dev samples clean
+.PHONY: help setup manifest browsers run test dev samples clean
 
 help:
 	@echo "make run      set up, run the whole pipeline on the bundled sample feeds, publish"
@@ -41,7 +41,17 @@ manifest: setup
 run: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.run_pipeline
 
-test: manifest
+# The browser tests open the statements and dashboard in Debian's Chromium (driven through
+# chromium-driver) and turn PDFs into images with pdftoppm (poppler-utils). Installed here when
+# missing; needs root or sudo (CI runs as root).
+browsers:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  echo "installing chromium, chromium-driver and poppler-utils (Debian packages)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
+	fi
+
+test: manifest browsers
 	$(BIN)/python -m pytest
 
 dev: manifest $(DAGSTER_HOME)/dagster.yaml

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs.ingest import raw_spend, snapshot_assets
+from orchestration.defs.outputs import output_assets
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.quality import kpi_checks
 from orchestration.defs.reference import reference_tables_asset
@@ -25,7 +26,7 @@ raw_side_tables = [
 
 defs = dg.Definitions(
     assets=[raw_spend, *snapshot_assets.values(), *raw_side_tables, reference_tables_asset, supplier_resolution, dbt_warehouse,
-            published_warehouse],
+            published_warehouse, *output_assets],
     asset_checks=kpi_checks,
     jobs=[ingest_spend_job, *snapshot_jobs.values(), build_and_publish_job],
     schedules=[monthly_publication],

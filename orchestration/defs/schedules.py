@@ -28,7 +28,7 @@ build_and_publish_job = dg.define_asset_job(
     selection=(dg.AssetSelection.assets(*REFERENCE_KEYS.values())
                | dg.AssetSelection.assets(*RESOLUTION_KEYS.values())
                | dg.AssetSelection.assets(dbt_warehouse)
-               | dg.AssetSelection.assets(PUBLISHED)),
+               | dg.AssetSelection.assets(PUBLISHED).downstream()),
     description="Rebuild reference tables and every dbt model, run all checks, publish if they pass.")
 
 monthly_publication = dg.ScheduleDefinition(

@@ -1,0 +1,72 @@
+"""Statements, dashboard, exports and catalogue, as `make run` writes them."""
+
+import subprocess
+
+import pandas as pd
+import pytest
+
+from orchestration import run_pipeline
+from publishing.exports import neutralise, safe_frame
+from publishing.statements import render_statements
+
+pytestmark = pytest.mark.slow
+STAR = ("stockport", "trafford", "rochdale", "tameside")
+
+
+@pytest.fixture(scope="module")
+def published(sample_workspace):
+    assert run_pipeline.run(quiet=True) == 0
+    return sample_workspace
+
+
+def test_a_statement_per_star_partner_and_year(published):
+    folder = published.published / "statements"
+    for partner in STAR:
+        for year in ("2018-19", "2019-20", "2020-21"):
+            stem = f"{partner}_{year}_social_value_statement"
+            assert (folder / f"{stem}.html").stat().st_size > 5000
+            assert (folder / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
+    html = (folder / "stockport_2020-21_social_value_statement.html").read_text()
+    assert "2019/20" in html                        # previous year beside each figure
+    assert html.count('<svg class="chart"') == 4    # local share, themes, commitments v delivery, SME/VCSE
+    assert "Illustrative framework" in html         # valued with the demo framework, and says so
+    assert "Red-rated deliveries" in html and "Coverage:" in html and "local_spend" in html
+
+
+def test_pdf_pages_render_as_images(published, tmp_path):
+    pdf = published.published / "statements" / "trafford_2020-21_social_value_statement.pdf"
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert 3 <= len(pages) <= 10
+
+
+def test_statements_need_only_the_published_warehouse(published, tmp_path):
+    (published.work / "warehouse.duckdb").rename(published.work / "moved.duckdb")
+    try:
+        made = render_statements(published.published / "warehouse.duckdb", tmp_path, with_pdf=False)
+    finally:
+        (published.work / "moved.duckdb").rename(published.work / "warehouse.duckdb")
+    assert len(made) == 12
+
+
+def test_exports_csv_and_workbook(published):
+    folder = published.published / "exports"
+    kpi = pd.read_csv(folder / "kpi_local_spend.csv")
+    assert len(kpi) == 18
+    book = pd.ExcelFile(folder / "gm_social_value_kpis.xlsx")
+    assert book.sheet_names[0] == "notes" and "kpi_sv_secured" in book.sheet_names
+
+
+def test_formula_like_text_is_neutralised():
+    assert neutralise("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert [neutralise(v) for v in ("+1", "-2", "@SUM(A1)", "Acme", 3)] == ["'+1", "'-2", "'@SUM(A1)", "Acme", 3]
+    frame = safe_frame(pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "ok"], "value": [-1.5, 2.0]}))
+    assert frame["name"].tolist() == ["'=cmd|' /C calc'!A0", "ok"] and frame["value"].tolist() == [-1.5, 2.0]
+
+
+def test_catalogue_and_dashboard(published):
+    catalogue = (published.published / "catalogue" / "index.html").read_text()
+    assert "kpi_local_spend" in catalogue and "annual_social_value_statement" in catalogue
+    assert "gm_dashboard" in catalogue
+    dashboard = (published.published / "dashboard.html").read_text()
+    assert "kpi_sme_vcse" in dashboard and "/*DATA*/null" not in dashboard
