@@ -18,6 +18,14 @@ evidence as (
     from records as r join links as l using (record_key)
     where r.registration_vcse_evidence is not null
     union all
+    select l.supplier_id, 'vcse', r.is_vcse_declared, 3, 'self_declared_on_bid:' || r.partner_code, r.evidence_date
+    from records as r join links as l using (record_key)
+    where r.is_vcse_declared is not null
+    union all
+    select l.supplier_id, 'sme', r.is_sme_declared, 3, 'self_declared_on_bid:' || r.partner_code, r.evidence_date
+    from records as r join links as l using (record_key)
+    where r.is_sme_declared is not null
+    union all
     select l.supplier_id, 'vcse', r.is_vcse, 4, 'partner_supplier_list:' || r.partner_code, r.evidence_date
     from records as r join links as l using (record_key)
     where r.is_vcse is not null
