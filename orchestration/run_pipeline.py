@@ -53,6 +53,24 @@ def print_kpis(published_warehouse) -> None:
     print("-" * len(header))
     for unit, year, spend, home, gm, unknown, rule in rows:
         print(f"{unit:<10} {year:<8} {spend:>16,.0f} {home:>7.2f} {gm:>6.2f} {unknown:>14,.0f}  {rule}")
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        social = con.execute("""
+            select s.reporting_unit, s.financial_year, s.sv_secured_pct, s.sv_committed_gbp,
+                   w.avg_sv_weighting_pct, b.sme_bids_pct, b.vcse_bids_pct, b.sme_awards_pct, b.vcse_awards_pct,
+                   s.framework_is_illustrative
+            from kpi_sv_secured s
+            left join kpi_sv_evaluation_weighting w using (reporting_unit, financial_year)
+            left join kpi_sme_vcse b using (reporting_unit, financial_year)
+            where s.reporting_unit_type = 'group' order by 1 desc, 2""").fetchall()
+    if social:
+        print(f"\n{'unit':<10} {'year':<8} {'SV secured':>10} {'committed £':>14} {'SV weight':>9} "
+              f"{'SME bids':>8} {'VCSE bids':>9} {'SME wins':>8} {'VCSE wins':>9}")
+        for unit, year, secured, committed, weight, sme_b, vcse_b, sme_a, vcse_a, _ in social:
+            print(f"{unit:<10} {year:<8} {secured:>9.2f}% {committed:>14,.0f} {weight or 0:>8.2f}% "
+                  f"{sme_b or 0:>7.2f}% {vcse_b or 0:>8.2f}% {sme_a or 0:>7.2f}% {vcse_a or 0:>8.2f}%")
+        if any(row[-1] for row in social):
+            print("(social value valued with the ILLUSTRATIVE demo framework; set SVW_FRAMEWORK for a real one)")
+    print(f"\nStatements, dashboard, exports and catalogue: {published_warehouse.parent}")
 
 
 # Every event still reaches the Dagster instance (and the UI); the terminal shows warnings and up.
