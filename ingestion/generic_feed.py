@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ingestion.canonical import FeedSchema
 from ingestion.normalise import _arrow_text, parse_amount_pence, parse_dates, parse_flag
-from ingestion.validate import BLOCKING, EXCLUDE, ROW_ID, Expectation, gx
+from ingestion.validate import BLOCKING, EXCLUDE, ROW_ID, Expectation, file_has_rows, gx
 
 ROW_KINDS = ("bid", "award")
 
@@ -68,9 +68,7 @@ def generic_suite(schema: FeedSchema, tolerance_pct: float, date_format: str | N
              if "row_kind" in schema.columns else {})
     how = {"date": f"a date written as {date_format!r}", "amount": "an amount such as 1234.56 or £1,234.56",
            "number": "a number such as 12 or 12.5", "flag": "Yes or No", "text": "a value"}
-    suite = [Expectation("file_has_rows", BLOCKING, "the file has no data rows",
-                         "check that the export is not empty and the header row is present",
-                         E.ExpectTableRowCountToBeBetween(min_value=1), row_level=False)]
+    suite = [file_has_rows()]
     if "row_kind" in schema.columns:
         suite.append(Expectation(
             "is_bid_or_award", EXCLUDE, "not a bid or an award (e.g. a tender, planning or amendment notice)",

@@ -91,3 +91,15 @@ def ensure_feed_placeholders(raw_dir: Path, schemas: dict[str, pa.Schema]) -> No
             folder.mkdir(parents=True, exist_ok=True)
             pq.write_table(schema.empty_table(), folder / ROWS)
             pq.write_table(QUARANTINE_SCHEMA.empty_table(), folder / QUARANTINE)
+
+
+def write_tables(tables: dict, folder: Path) -> dict[str, int]:
+    """Small derived tables (reference, resolution) as <name>.parquet, each replaced atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, frame in tables.items():
+        tmp = folder / f".{name}.parquet.tmp"
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(folder / f"{name}.parquet")
+        counts[name] = len(frame)
+    return counts

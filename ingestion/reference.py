@@ -13,6 +13,7 @@ import pandas as pd
 
 from ingestion.frameworks import read_framework, read_gm_priorities
 from ingestion.geography import read_postcode_directory
+from ingestion.raw_store import write_tables
 from ingestion.registry import Registry, Rules
 
 
@@ -73,11 +74,4 @@ def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcod
 
 
 def write_reference_tables(tables: dict[str, pd.DataFrame], reference_dir: Path) -> dict[str, int]:
-    reference_dir.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for name, frame in tables.items():
-        tmp = reference_dir / f".{name}.parquet.tmp"
-        frame.to_parquet(tmp, index=False)
-        tmp.replace(reference_dir / f"{name}.parquet")
-        counts[name] = len(frame)
-    return counts
+    return write_tables(tables, reference_dir)

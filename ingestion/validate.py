@@ -72,13 +72,17 @@ class Expectation:
     row_level: bool = True
 
 
+def file_has_rows() -> Expectation:
+    return Expectation("file_has_rows", BLOCKING, "the file has no data rows",
+                       "check that the export is not empty and the header row is present",
+                       gx.expectations.ExpectTableRowCountToBeBetween(min_value=1), row_level=False)
+
+
 def spend_suite(tolerance_pct: float, max_abs_pence: int, date_format: str) -> list[Expectation]:
     mostly = 1.0 - tolerance_pct / 100.0
     E = gx.expectations
     return [
-        Expectation("file_has_rows", BLOCKING, "the file has no data rows",
-                    "check that the export is not empty and the header row is present",
-                    E.ExpectTableRowCountToBeBetween(min_value=1), row_level=False),
+        file_has_rows(),
         Expectation("amount_readable", BLOCKING, "amount is missing or not a number",
                     "write amounts as numbers, e.g. 1234.56, £1,234.56, -51.46 or (51.46)",
                     E.ExpectColumnValuesToNotBeNull(column="amount_pence", mostly=mostly)),
@@ -112,9 +116,7 @@ def suppliers_suite(tolerance_pct: float) -> list[Expectation]:
     mostly = 1.0 - tolerance_pct / 100.0
     E = gx.expectations
     return [
-        Expectation("file_has_rows", BLOCKING, "the file has no data rows",
-                    "check that the export is not empty and the header row is present",
-                    E.ExpectTableRowCountToBeBetween(min_value=1), row_level=False),
+        file_has_rows(),
         Expectation("supplier_ref_present", BLOCKING, "supplier reference (vendor id) is empty",
                     "every supplier needs the id that the spend ledger uses for it",
                     E.ExpectColumnValuesToNotBeNull(column="supplier_ref", mostly=mostly)),

@@ -20,6 +20,7 @@ import yaml
 from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
 from ingestion.resolution.names import name_key
+from ingestion.raw_store import write_tables  # noqa: F401  (re-exported for the Dagster asset)
 from ingestion.resolution.resolve import Overrides, resolve
 
 
@@ -174,14 +175,3 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
         "supplier_links": links,
         "flag_overrides": overrides.flags.assign(overrides_version=overrides.version),
     }
-
-
-def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> dict[str, int]:
-    folder.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    for name, frame in tables.items():
-        tmp = folder / f".{name}.parquet.tmp"
-        frame.to_parquet(tmp, index=False)
-        tmp.replace(folder / f"{name}.parquet")
-        counts[name] = len(frame)
-    return counts
