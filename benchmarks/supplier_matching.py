@@ -87,11 +87,12 @@ def score(predicted: dict[str, str], truth: dict[str, str]) -> dict:
             "recall": hits / len(true_pairs) if true_pairs else 1.0}
 
 
-def run(threshold: float = FUZZY_THRESHOLD) -> dict:
+def run(threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -> dict:
     records = load_records()
     truth = truth_clusters(records)
     started = time.perf_counter()
-    links = resolve(records[["record_key", "name"]], use_identifiers=False, fuzzy_threshold=threshold)
+    links = resolve(records[["record_key", "name"]], use_identifiers=False, fuzzy_threshold=threshold,
+                    use_aliases=use_aliases)
     seconds = time.perf_counter() - started
     resolved = dict(zip(links["record_key"], links["supplier_id"]))
     baseline = {k: n.upper() for k, n in zip(records["record_key"], records["name"])}
@@ -103,8 +104,9 @@ def run(threshold: float = FUZZY_THRESHOLD) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threshold", type=float, default=FUZZY_THRESHOLD)
+    parser.add_argument("--no-aliases", action="store_true", help="precision-first: no trading-name aliases")
     args = parser.parse_args()
-    result = run(args.threshold)
+    result = run(args.threshold, use_aliases=not args.no_aliases)
     print(f"{result['records']} records ({result['labelled_records']} with a registration number), "
           f"resolved on names only in {result['seconds']:.2f}s")
     for name in ("baseline_exact_upper", "resolver"):

@@ -111,7 +111,9 @@ def _party_records(con, raw_dir: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classification_rules: dict) -> dict[str, pd.DataFrame]:
+def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classification_rules: dict,
+                          matching_rules: dict | None = None) -> dict[str, pd.DataFrame]:
+    matching_rules = matching_rules or {}
     con = duckdb.connect()
     listed = _read(con, raw_dir, "suppliers", """
         select partner_code, supplier_ref, supplier_name, postcode, postcode_district, address_type,
@@ -163,7 +165,9 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
     records["address_type"] = records["address_type"].fillna("supplier_list")
     records["registration_vcse_evidence"] = registration_evidence(records, classification_rules)
     records["name_vcse_evidence"] = name_evidence(records, classification_rules)
-    links = resolve(records.rename(columns={"supplier_name": "name"}), overrides.overrides)
+    links = resolve(records.rename(columns={"supplier_name": "name"}), overrides.overrides,
+                    fuzzy_threshold=float(matching_rules.get("fuzzy_threshold", 95)),
+                    use_aliases=bool(matching_rules.get("use_trading_name_aliases", True)))
     known = set(records["record_key"])
     named = {k for pair in overrides.overrides.force_link for k in pair} | set(overrides.overrides.force_split) \
         | set(overrides.flags["record_key"])

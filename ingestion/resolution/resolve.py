@@ -136,7 +136,7 @@ def _truncation_edges(frame: pd.DataFrame):
 
 
 def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_identifiers: bool = True,
-            fuzzy_threshold: float = FUZZY_THRESHOLD) -> pd.DataFrame:
+            fuzzy_threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -> pd.DataFrame:
     """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis."""
     overrides = overrides or Overrides()
     frame = prepare(records, use_identifiers)
@@ -159,7 +159,8 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
     apply(_edges_by_shared_value(auto, "vat_number", "vat_number"), by_name=True)
     apply(_edges_by_shared_value(auto, "key", "name_exact"), by_name=True)
     apply(_edges_by_shared_value(auto, "compact", "name_compact"), by_name=True)
-    apply(_alias_edges(auto), by_name=True)
+    if use_aliases:
+        apply(_alias_edges(auto), by_name=True)
     apply(_truncation_edges(auto), by_name=True)
     apply(_fuzzy_edges(auto, fuzzy_threshold), by_name=True)
     known = set(frame["record_key"])

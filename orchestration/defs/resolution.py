@@ -20,8 +20,9 @@ def supplier_resolution(context: dg.AssetExecutionContext):
     """Reads the raw layer and config/overrides/suppliers.yml; writes data/raw/resolution/."""
     settings = load_settings()
     overrides = load_overrides(settings.config_dir / "overrides" / "suppliers.yml")
-    tables = build_supplier_tables(settings.raw_dir, overrides,
-                                   load_rules(settings.config_dir).supplier_classification)
+    rules = load_rules(settings.config_dir)
+    tables = build_supplier_tables(settings.raw_dir, overrides, rules.supplier_classification,
+                                   rules.raw.get("supplier_matching", {}))
     counts = write_tables(tables, settings.raw_dir / "resolution")
     for key in overrides.unmatched:
         context.log.warning(f"override names record {key!r}, which no partner file contains")

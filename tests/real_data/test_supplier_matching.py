@@ -23,3 +23,11 @@ def test_name_only_matching_against_registration_numbers(real_data):
     assert resolver["precision"] >= 0.965
     assert resolver["recall"] >= 0.86
     assert resolver["recall"] > 2 * baseline["recall"]  # far beyond matching names as written
+
+
+def test_precision_first_setting_trades_recall_for_precision(real_data):
+    from supplier_matching import run
+
+    default, strict = run()["resolver"], run(use_aliases=False)["resolver"]
+    assert strict["precision"] >= 0.98 and strict["precision"] > default["precision"]
+    assert strict["recall"] < default["recall"]

@@ -18,7 +18,8 @@ def test_shipped_registry_and_rules_load(config_dir):
     assert set(registry.groups["STAR"].home_lad_codes) == {"E08000005", "E08000007", "E08000008", "E08000009"}
     assert len(registry.groups["GM"].home_lad_codes) == 10
     assert set(load_rules(config_dir).versions()) == {"local_spend", "redaction", "feed_validation",
-                                                     "supplier_classification", "social_value"}
+                                                     "supplier_classification", "social_value",
+                                                     "supplier_matching"}
 
 
 def test_a_new_partner_is_configuration_only(raw_registry):
