@@ -4,7 +4,8 @@ import dagster as dg
 import duckdb
 
 from ingestion.settings import load_settings
-from publishing.kpi_suite import KPI_TABLES, validate_kpi
+from ingestion.raw_store import all_manifests
+from publishing.kpi_suite import KPI_SOURCE_FEED, KPI_TABLES, feeds_with_rows, validate_kpi
 
 
 def read_mart(table: str):
@@ -20,7 +21,8 @@ def kpi_check(table: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=dg.AssetKey([table]), blocking=True, name=f"{table}_gx_suite",
                     description=f"Great Expectations suite for the published {table}")
     def _check() -> dg.AssetCheckResult:
-        results = validate_kpi(table, read_mart(table))
+        expect_rows = KPI_SOURCE_FEED[table] in feeds_with_rows(all_manifests(load_settings().raw_dir))
+        results = validate_kpi(table, read_mart(table), expect_rows)
         failed = [r for r in results if not r.success]
         return dg.AssetCheckResult(
             passed=not failed, severity=dg.AssetCheckSeverity.ERROR,

@@ -1,2 +1,8 @@
-select record_key, supplier_id, link_method, cast(link_score as double) as link_score, linked_to, identity_basis
+select
+    cast(record_key as varchar) as record_key,
+    cast(supplier_id as varchar) as supplier_id,
+    cast(link_method as varchar) as link_method,
+    cast(link_score as double) as link_score,
+    cast(linked_to as varchar) as linked_to,
+    cast(identity_basis as varchar) as identity_basis
 from {{ source('resolution', 'supplier_links') }}
