@@ -83,6 +83,3 @@ FEEDS: dict[str, FeedSchema] = {
         types={"amount_gbp": "amount", "period_end": "date", "is_sme": "flag", "is_vcse": "flag"},
     ),
 }
-
-# Columns every loaded row carries so any figure can be traced to the file and line it came from.
-LINEAGE_COLUMNS = ("source_file", "source_file_hash", "source_row_number", "load_id", "loaded_at")

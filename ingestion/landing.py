@@ -39,11 +39,6 @@ class LandingScan:
     files: list[LandedFile]
     problems: list[LandingProblem]
 
-    def for_partition(self, partner: str, feed: str, period: str) -> LandedFile | None:
-        for landed in self.files:
-            if (landed.partner, landed.feed, landed.period.key) == (partner, feed, period):
-                return landed
-        return None
 
 
 def file_hash(path: Path) -> str:

@@ -142,15 +142,6 @@ def redaction_flags(names, patterns: tuple[str, ...]) -> pd.Series:
     return pd.Series(flags.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def normalise_name(names: pd.Series) -> pd.Series:
-    """Upper-case, '&'->'AND', no punctuation, single spaces, LTD->LIMITED: a join key for
-    ledger payees that carry no supplier reference. (Cross-partner resolution is separate.)"""
-    text = names.astype("string").str.upper().str.replace("&", " AND ", regex=False)
-    text = text.str.replace(r"[^A-Z0-9 ]+", " ", regex=True)
-    text = text.str.replace(r"\bLTD\b", "LIMITED", regex=True).str.replace(r"\bPLC\b", "PLC", regex=True)
-    return text.str.replace(r"\s+", " ", regex=True).str.strip()
-
-
 def within_period(dates: pd.Series, start: date | None, end: date | None) -> pd.Series:
     """True where the date is missing or inside [start, end)."""
     if start is None or end is None:

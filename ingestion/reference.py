@@ -13,7 +13,6 @@ import pandas as pd
 
 from ingestion.frameworks import read_framework, read_gm_priorities
 from ingestion.geography import read_postcode_directory
-from ingestion.raw_store import write_tables
 from ingestion.registry import Registry, Rules
 
 
@@ -72,6 +71,3 @@ def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcod
         "local_spend_rule": rule,
     }
 
-
-def write_reference_tables(tables: dict[str, pd.DataFrame], reference_dir: Path) -> dict[str, int]:
-    return write_tables(tables, reference_dir)

@@ -174,10 +174,7 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
     missing = [c for c in schema.required if c not in columns_raw and c not in constants]
     if missing:
         raise ConfigError(f"{where}: the mapping must name a source column for {missing}")
-    if any(t == "date" for t in schema.types.values()) or feed == "spend":
-        needs_date_format = True
-    else:
-        needs_date_format = False
+    needs_date_format = feed == "spend" or "date" in schema.types.values()
     if needs_date_format and not raw.get("date_format"):
         raise ConfigError(
             f"{where}: 'date_format' is required (for example '%d/%m/%Y'); "

@@ -8,6 +8,7 @@ one build-and-publish run. Exit code 0 only when the publication went through.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -21,7 +22,6 @@ from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
 
 
 def _instance() -> dg.DagsterInstance:
-    import os
     return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
 
 

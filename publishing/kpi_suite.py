@@ -82,6 +82,3 @@ def validate_kpi(table: str, frame: pd.DataFrame, expect_rows: bool = True) -> l
         r.source = f"great_expectations:{table}"
     return results
 
-
-def validate_kpi_local_spend(frame: pd.DataFrame) -> list[CheckResult]:
-    return validate_kpi("kpi_local_spend", frame)

@@ -12,11 +12,3 @@
     cast({{ column }} / 100.0 as decimal(18, 2))
 {%- endmacro %}
 
-{# A join key for payee names within one partner: case, punctuation, '&' and Ltd/Limited ignored. #}
-{% macro name_key(column) -%}
-    trim(regexp_replace(
-        regexp_replace(
-            regexp_replace(replace(upper({{ column }}), '&', ' AND '), '[^A-Z0-9 ]+', ' ', 'g'),
-            '\bLTD\b', 'LIMITED', 'g'),
-        '\s+', ' ', 'g'))
-{%- endmacro %}

@@ -20,7 +20,7 @@ import yaml
 from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
 from ingestion.resolution.names import name_key
-from ingestion.raw_store import write_tables  # noqa: F401  (re-exported for the Dagster asset)
+from ingestion.normalise import normalise_postcodes, postcode_districts
 from ingestion.resolution.resolve import Overrides, resolve
 
 
@@ -158,7 +158,6 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
     for column in ("postcode", "postcode_district", "address_type"):
         records[column] = records[column].astype("string")
     # A bare postcode given by contracts or returns: derive its district too.
-    from ingestion.normalise import normalise_postcodes, postcode_districts
     given = records["postcode"]
     records["postcode"] = normalise_postcodes(given)
     records["postcode_district"] = records["postcode_district"].fillna(postcode_districts(given, records["postcode"]))

@@ -10,7 +10,6 @@ from ingestion.settings import load_settings
 from orchestration.partitions import PARTNER_PARTITIONS, SPEND_PARTITIONS
 
 RAW_SPEND = dg.AssetKey(["raw", "spend"])
-RAW_SUPPLIERS = dg.AssetKey(["raw", "suppliers"])
 
 
 def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, period: str | None,
@@ -96,4 +95,3 @@ def snapshot_feed_asset(feed: str) -> dg.AssetsDefinition:
 
 SNAPSHOT_FEEDS = ("suppliers", "contracts", "tenders", "sv_commitments", "sv_deliveries", "supply_chain")
 snapshot_assets = {feed: snapshot_feed_asset(feed) for feed in SNAPSHOT_FEEDS}
-raw_suppliers = snapshot_assets["suppliers"]

@@ -13,10 +13,6 @@ def read_mart(table: str):
         return con.execute(f'select * from "{table}"').df()  # table names come from KPI_TABLES only
 
 
-def read_kpi_local_spend():
-    return read_mart("kpi_local_spend")
-
-
 def kpi_check(table: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=dg.AssetKey([table]), blocking=True, name=f"{table}_gx_suite",
                     description=f"Great Expectations suite for the published {table}")

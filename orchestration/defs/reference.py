@@ -3,8 +3,8 @@
 import dagster as dg
 
 from ingestion.load import SCHEMAS
-from ingestion.raw_store import ensure_feed_placeholders
-from ingestion.reference import REFERENCE_TABLES, reference_tables, write_reference_tables
+from ingestion.raw_store import ensure_feed_placeholders, write_tables
+from ingestion.reference import REFERENCE_TABLES, reference_tables
 from ingestion.registry import load_registry, load_rules
 from ingestion.settings import load_settings
 
@@ -22,7 +22,7 @@ def reference_tables_asset(context: dg.AssetExecutionContext):
     rules = load_rules(settings.config_dir)
     tables = reference_tables(load_registry(settings.config_dir), rules, settings.config_dir,
                               settings.postcode_directory, settings.framework)
-    counts = write_reference_tables(tables, settings.reference_dir)
+    counts = write_tables(tables, settings.reference_dir)
     ensure_feed_placeholders(settings.raw_dir, SCHEMAS)
     context.log.info(f"reference tables written: {counts}; postcode directory {settings.postcode_directory}")
     for name, key in REFERENCE_KEYS.items():

@@ -3,7 +3,8 @@
 import dagster as dg
 
 from ingestion.registry import load_rules
-from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides, write_tables
+from ingestion.raw_store import write_tables
+from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides
 from ingestion.settings import load_settings
 from orchestration.defs.ingest import RAW_SPEND, SNAPSHOT_FEEDS
 

@@ -7,7 +7,7 @@ from ingestion.landing import file_hash, scan_landing
 from ingestion.raw_store import read_manifest
 from ingestion.registry import load_registry
 from ingestion.settings import load_settings
-from orchestration.defs.ingest import RAW_SPEND, RAW_SUPPLIERS, SNAPSHOT_FEEDS
+from orchestration.defs.ingest import RAW_SPEND, SNAPSHOT_FEEDS
 from orchestration.defs.publish import PUBLISHED
 from orchestration.defs.reference import REFERENCE_KEYS
 from orchestration.defs.resolution import RESOLUTION_KEYS
@@ -22,7 +22,6 @@ snapshot_jobs = {
                               description=f"Load one partner's {feed.replace('_', ' ')} file(s).")
     for feed in SNAPSHOT_FEEDS
 }
-ingest_suppliers_job = snapshot_jobs["suppliers"]
 build_and_publish_job = dg.define_asset_job(
     "build_and_publish",
     selection=(dg.AssetSelection.assets(*REFERENCE_KEYS.values())

@@ -3,7 +3,6 @@ select
     partner_code,
     nullif(trim(supplier_ref), '') as supplier_ref,
     nullif(trim(supplier_name), '') as supplier_name,
-    {{ name_key('supplier_name') }} as supplier_name_key,
     postcode,
     postcode_as_given,
     nullif(trim(company_number), '') as company_number,
