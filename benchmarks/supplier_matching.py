@@ -1,6 +1,6 @@
 """Supplier matching on names alone, scored against the publisher's registration numbers.
 
-    .venv/bin/python benchmarks/supplier_matching.py [--threshold 95]
+    .venv/bin/python benchmarks/supplier_matching.py [--threshold 95] [--no-aliases]
 
 Input: the 2019 payments of Bolton, Oldham, Salford and Tameside in
 ../shared/data/real/northwestopendata_gmca_2019/, which North West Open Data matched to Companies
@@ -10,6 +10,11 @@ they share a company number or a Charity Commission number (CHC-); the CQC, NHS,
 in the same column identify sites, not organisations, and are not used. Scored pairwise over records that carry
 a number: precision = true linked pairs / linked pairs, recall = true linked pairs / true pairs.
 Baseline in the same run: exact match on upper-cased names.
+
+Held-out check: Trafford's voluntary-sector grants register (../shared/data/real/trafford/grants/),
+whose recipients carry charity and company numbers. The name rules were refined by reading the GM
+2019 misses, never this file's, so its figures show how the rules carry to names they were not
+shaped on (grant recipients are often projects or groups: 'ESOL group at St. John's Centre').
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from ingestion.resolution.resolve import FUZZY_THRESHOLD, resolve  # noqa: E402
 
-DATA = ROOT / ".." / "shared" / "data" / "real" / "northwestopendata_gmca_2019"
+REAL = ROOT / ".." / "shared" / "data" / "real"
+DATA = REAL / "northwestopendata_gmca_2019"
+GRANTS = REAL / "trafford" / "grants" / "trafford_council_voluntary_sector_grants.csv"
 
 
 def load_records(folder: Path = DATA) -> pd.DataFrame:
@@ -40,6 +47,20 @@ def load_records(folder: Path = DATA) -> pd.DataFrame:
         company_number=("company_number", "first"), charity_number=("charity_number", "first"))
     records["record_key"] = records["org_short_name"] + ":" + records["beneficiary_name"]
     records["name"] = records["beneficiary_name"]
+    return records
+
+
+def load_grant_recipients(path: Path = GRANTS) -> pd.DataFrame:
+    """Each distinct recipient name is a record; its numbers label it (held-out set)."""
+    grants = pd.read_csv(path, dtype=str, keep_default_na=False)
+    grants["name"] = grants["Recipient Org:Name"].str.strip()
+    grants = grants[grants["name"] != ""]
+    records = grants.groupby("name", as_index=False).agg(
+        company_number=("Recipient Org:Company Number", "first"),
+        charity_number=("Recipient Org:Charity Number", "first"))
+    # the register gives bare charity numbers; the truth below reads Charity Commission ones as CHC-
+    records["charity_number"] = [f"CHC-{c.strip()}" if c.strip() else "" for c in records["charity_number"]]
+    records["record_key"] = records["name"]
     return records
 
 
@@ -87,8 +108,7 @@ def score(predicted: dict[str, str], truth: dict[str, str]) -> dict:
             "recall": hits / len(true_pairs) if true_pairs else 1.0}
 
 
-def run(threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -> dict:
-    records = load_records()
+def evaluate(records: pd.DataFrame, threshold: float, use_aliases: bool) -> dict:
     truth = truth_clusters(records)
     started = time.perf_counter()
     links = resolve(records[["record_key", "name"]], use_identifiers=False, fuzzy_threshold=threshold,
@@ -101,19 +121,35 @@ def run(threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -> dict:
             "methods": Counter(links["link_method"])}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--threshold", type=float, default=FUZZY_THRESHOLD)
-    parser.add_argument("--no-aliases", action="store_true", help="precision-first: no trading-name aliases")
-    args = parser.parse_args()
-    result = run(args.threshold, use_aliases=not args.no_aliases)
-    print(f"{result['records']} records ({result['labelled_records']} with a registration number), "
+def run(threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -> dict:
+    """The GM 2019 benchmark (the figures the goal is set on)."""
+    return evaluate(load_records(), threshold, use_aliases)
+
+
+def run_held_out(threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -> dict:
+    """Trafford's grant recipients: names the rules were not shaped on."""
+    return evaluate(load_grant_recipients(), threshold, use_aliases)
+
+
+def report(title: str, result: dict) -> None:
+    print(f"{title}: {result['records']} records ({result['labelled_records']} with a registration number), "
           f"resolved on names only in {result['seconds']:.2f}s")
     for name in ("baseline_exact_upper", "resolver"):
         s = result[name]
         print(f"  {name:<22} precision {s['precision']:.4f}  recall {s['recall']:.4f}  "
               f"({s['true_positives']} of {s['predicted_pairs']} predicted pairs correct; {s['true_pairs']} true pairs)")
     print(f"  links by method: {dict(result['methods'])}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threshold", type=float, default=FUZZY_THRESHOLD)
+    parser.add_argument("--no-aliases", action="store_true", help="precision-first: no trading-name aliases")
+    args = parser.parse_args()
+    report("GM 2019 payments (Bolton, Oldham, Salford, Tameside)",
+           run(args.threshold, use_aliases=not args.no_aliases))
+    report("held out: Trafford voluntary-sector grant recipients",
+           run_held_out(args.threshold, use_aliases=not args.no_aliases))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Link supplier records (partner supplier-list entries and ledger payees) into organisations.
 
 Evidence, strongest first: a partner's override; a shared company, charity or VAT number; the same
-name once legal-form words are removed; the same name without spaces; a name cut at 35 characters
-(Trafford's ledger) that begins another; a near-identical name (RapidFuzz ratio at or above the
-threshold, same digits, same first word). Names never join two organisations whose registration
+name once legal-form words are removed; the same name without spaces; a shared alias ('X Ltd t/a Y',
+'X Ltd - Site'); a parent organisation named in a note ('School (part of X Trust)'); a name cut at 35
+characters (Trafford's and Salford's ledgers) that begins another; a near-identical name (RapidFuzz
+ratio at or above the threshold, same digits). Names never join two organisations whose registration
 numbers disagree.
 """
 
@@ -18,11 +19,11 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
-from ingestion.resolution.names import aliases, compact_key, digits, name_key
+from ingestion.resolution.names import aliases, compact_key, digits, name_key, parent_names
 
 METHOD_RANK = {"override_link": 0, "company_number": 1, "charity_number": 2, "vat_number": 3,
-               "name_exact": 4, "name_compact": 5, "name_alias": 6, "name_truncated_prefix": 7,
-               "name_fuzzy": 8, "singleton": 9, "override_split": 10}
+               "name_exact": 4, "name_compact": 5, "name_alias": 6, "name_parent": 7,
+               "name_truncated_prefix": 8, "name_fuzzy": 9, "singleton": 10, "override_split": 11}
 TRUNCATED_LENGTH = 35
 FUZZY_THRESHOLD = 95.0
 
@@ -86,12 +87,13 @@ def _edges_by_shared_value(frame: pd.DataFrame, column: str, method: str):
 
 
 def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
-    """Near-identical names within blocks sharing a first word (keeps comparisons local)."""
+    """Near-identical names: the same digits, 8+ characters, within blocks of names that begin alike."""
     distinct = frame.dropna(subset=["key"]).drop_duplicates("compact")
     if distinct.empty:
         return
-    distinct = distinct.assign(first=[k.split(" ")[0] for k in distinct["key"]])
-    for _, block in distinct.groupby("first"):
+    # Blocks share the first three letters, so a slip in the first word ('Haliwell Homes') still meets.
+    distinct = distinct.assign(block=[c[:3] for c in distinct["compact"]])
+    for _, block in distinct.groupby("block"):
         if len(block) < 2:
             continue
         names = block["compact"].tolist()
@@ -103,18 +105,38 @@ def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
 
 
 def _alias_edges(frame: pd.DataFrame):
-    """A record whose alias ('X t/a Y' -> X and Y) is another record's name."""
+    """Records sharing an alias ('X Ltd t/a Y' and 'X Ltd - Site' both give X), or whose alias or
+    named parent organisation is another record's name."""
     by_key = frame.dropna(subset=["key"]).groupby("key")["record_key"].first().to_dict()
+    first_with_alias: dict[str, str] = {}
     for record_key, name in zip(frame["record_key"], frame["name"]):
-        for alias in aliases(name) if isinstance(name, str) else []:
-            other = by_key.get(alias)
-            if other and other != record_key:
+        if not isinstance(name, str):
+            continue
+        for alias in aliases(name):
+            other = by_key.get(alias) or first_with_alias.setdefault(alias, record_key)
+            if other != record_key:
                 yield record_key, other, "name_alias", 100.0
+        for parent in parent_names(name):
+            other = by_key.get(parent)
+            if other and other != record_key:
+                yield record_key, other, "name_parent", 100.0
+
+
+_LEGAL_FORMS_COMPACT = ("LIMITED", "LTD", "PLC", "LLP", "CIC", "COMMUNITYINTERESTCOMPANY")
+
+
+def _only_legal_form_cut(cut: str, shorter: str) -> bool:
+    """'Unique Specialist Services Group Lt' is not 'Unique Specialist Services': what the cut name
+    adds to a shorter name must be the start of a legal form, unless the shorter name is a whole
+    legal name with a note after it ('Ashtead Plant Hire Co Ltd No:2 Acco')."""
+    rest = cut[len(shorter):]
+    return any(form.startswith(rest) for form in _LEGAL_FORMS_COMPACT) \
+        or shorter.endswith(("LTD", "LIMITED", "PLC", "LLP"))
 
 
 def _truncation_edges(frame: pd.DataFrame):
-    """Trafford cuts payee names at 35 characters: a 35-character name and a name it begins with,
-    or that begins it, are the same payee (the shorter must keep at least 15 characters)."""
+    """Ledgers that cut payee names at 35 characters: a 35-character name and a name it begins,
+    or a shorter name (15+ characters) that begins it, are the same payee."""
     lengths = frame["name"].map(lambda n: len(n.strip()) if isinstance(n, str) else 0)
     cut = frame[lengths == TRUNCATED_LENGTH].dropna(subset=["raw_compact"])
     if cut.empty:
@@ -131,7 +153,7 @@ def _truncation_edges(frame: pd.DataFrame):
                 yield row["record_key"], keys[index], "name_truncated_prefix", 100.0
         for index, other in enumerate(compacts):  # shorter names that the cut name begins with
             if 15 <= len(other) < len(row["raw_compact"]) and row["raw_compact"].startswith(other) \
-                    and keys[index] != row["record_key"]:
+                    and keys[index] != row["record_key"] and _only_legal_form_cut(row["raw_compact"], other):
                 yield row["record_key"], keys[index], "name_truncated_prefix", 100.0
 
 

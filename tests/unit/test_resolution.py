@@ -3,7 +3,7 @@ import pytest
 
 from ingestion.resolution.build import OverridesError, load_overrides, record_key
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
-from ingestion.resolution.names import aliases, name_key
+from ingestion.resolution.names import aliases, name_key, parent_names
 from ingestion.resolution.resolve import Overrides, resolve
 
 
@@ -38,6 +38,27 @@ def test_same_organisation_same_key(a, b):
     assert name_key(a) == name_key(b)
 
 
+@pytest.mark.parametrize("a, b", [
+    ("Northfold Housing Assoc Ltd", "NORTHFOLD HOUSING ASSOCIATION"),
+    ("Pelham Business Servs", "Pelham Business Services Limited"),
+    ("Ardent Signs (M/Cr) Ltd", "Ardent Signs (Manchester) Limited"),
+    ("T/A Little Acorns Nursery", "Little Acorns Nursery"),
+    ("Brightwater Systems Limted", "BRIGHTWATER SYSTEMS LIMITED"),
+    ("J Bloggs & Company Ltd", "J Bloggs & Co Limited"),
+])
+def test_ledger_spellings_of_one_name_share_a_key(a, b):
+    assert name_key(a) == name_key(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Kestrel Consulting Ltd", "Kestrel Consulting (UK) Ltd"),
+    ("Harbour Mail Ltd", "Harbour Mail Group Ltd"),
+    ("Lanyard Foster Care (North West) Ltd", "Lanyard Foster Care Ltd"),
+])
+def test_words_that_name_a_different_registered_company_are_kept(a, b):
+    assert name_key(a) != name_key(b)
+
+
 def test_legal_words_only_stripped_at_the_end():
     assert name_key("Limited Edition Prints Ltd") == "LTD EDITION PRINTS"
     assert name_key("Age UK Bolton") != name_key("Age UK Oldham")
@@ -47,6 +68,52 @@ def test_aliases_take_the_legal_side_of_trading_as():
     assert aliases("Ford Retail Limited T/A Trust Ford") == ["FORD RETAIL"]
     assert aliases("Holme Lea t/a Meridian Healthcare LTD") == ["MERIDIAN HEALTHCARE"]
     assert aliases("FOSTER CARE ASSOCIATES LTD (FCA)") == ["FOSTER CARE ASSOCIATES"]
+    # both or neither side carries a legal form: the left side, by the phrase's convention
+    assert aliases("Leaving Care Ltd T/A Pathways Forward Ltd") == ["LEAVING CARE"]
+    assert aliases("Making Room T/AS Birch Lodge Care Home") == ["MAKING ROOM"]
+
+
+def test_aliases_take_the_company_side_of_a_dash_and_keep_qualifiers():
+    assert aliases("Kidstart Nursery Ltd - Monton") == ["KIDSTART NURSERY"]
+    assert aliases("Fern Lodge - Caring Homes (Ashton) Ltd") == ["CARING HOMES ASHTON"]
+    assert aliases("Sunrise Day Nursery - Eccles") == ["SUNRISE DAY NURSERY"]
+    assert aliases("Ardwick Advice (UK)") == []  # '(UK)' is part of the registered name
+
+
+def test_parent_organisation_named_in_a_note():
+    assert parent_names("Oakfield School (part of Larchwood Group)") == ["LARCHWOOD GROUP"]
+    assert parent_names("Millbrook Academy (The Kestrel Trust)") == ["KESTREL TRUST"]
+    assert parent_names("Kestrel Consulting Ltd (Sales Ledger)") == []  # a note on a company
+    assert aliases("Oakfield School (part of Larchwood Group)") == []  # not 'Oakfield School Ltd'
+
+
+def test_parents_link_only_to_the_organisation_itself():
+    links = resolve(records(
+        ("s1", "Millbrook Academy (The Kestrel Trust)", None, None, None),
+        ("s2", "Brookside Academy (The Kestrel Trust)", None, None, None),
+        ("t", "The Kestrel Trust Ltd", None, None, None),
+        ("m1", "Allied Print (Manchester)", None, None, None),
+        ("m2", "Weed Control Services (Manchester)", None, None, None),
+    )).set_index("record_key")
+    assert links.loc["s1", "supplier_id"] == links.loc["s2", "supplier_id"] == links.loc["t", "supplier_id"]
+    assert links.loc["s1", "link_method"] == "name_parent"
+    assert links.loc["m1", "supplier_id"] != links.loc["m2", "supplier_id"]  # a shared place is no parent
+
+
+def test_records_sharing_an_alias_link_without_a_record_of_that_name():
+    links = resolve(records(
+        ("a", "Kidstart Nursery Ltd - Monton", None, None, None),
+        ("b", "Kidstart Nursery Ltd-Irlam", None, None, None),
+    )).set_index("record_key")
+    assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
+    assert links.loc["a", "link_method"] == "name_alias"
+
+
+def test_fuzzy_match_survives_a_slip_in_the_first_word():
+    links = resolve(records(("a", "Haliwel Homecare", None, None, None),
+                            ("b", "Halliwel Homecare Ltd", None, None, None))).set_index("record_key")
+    assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
+    assert links.loc["a", "link_method"] == "name_fuzzy"
 
 
 def records(*rows):
@@ -71,6 +138,22 @@ def test_trafford_35_character_truncation_links():
     links = resolve(records(("t", full[:35], None, None, None), ("s", full, None, None, None))).set_index("record_key")
     assert links.loc["t", "supplier_id"] == links.loc["s", "supplier_id"]
     assert links.loc["t", "link_method"] == "name_truncated_prefix"
+
+
+def test_truncated_name_does_not_swallow_a_shorter_different_company():
+    cut = "Ravenscroft Care Services Group Hol"
+    assert len(cut) == 35
+    links = resolve(records(("c", cut, None, None, None),
+                            ("s", "Ravenscroft Care Services", None, None, None),
+                            ("l", "Ravenscroft Care Services Group Holdings Ltd", None, None, None))
+                    ).set_index("record_key")
+    assert links.loc["c", "supplier_id"] == links.loc["l", "supplier_id"]
+    assert links.loc["c", "supplier_id"] != links.loc["s", "supplier_id"]
+    # ...but a cut that only adds the start of a legal form is the same organisation
+    cut_in_legal_form = "Ravenscroft Care Services Group Lim"
+    links = resolve(records(("c", cut_in_legal_form, None, None, None),
+                            ("s", "Ravenscroft Care Services Group", None, None, None))).set_index("record_key")
+    assert links.loc["c", "supplier_id"] == links.loc["s", "supplier_id"]
 
 
 def test_overrides_force_link_and_split():
