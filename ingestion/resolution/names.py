@@ -124,6 +124,18 @@ def parent_names(name: str | None) -> list[str]:
     return []
 
 
+_QUALIFIER_WORDS = {"UK", "GB", "GROUP", "HOLDINGS", "INTERNATIONAL", "NORTH", "SOUTH", "EAST", "WEST",
+                    "NORTHERN", "SOUTHERN", "EASTERN", "WESTERN", "MIDLANDS", "NORTHWEST", "ENGLAND",
+                    "SCOTLAND", "WALES", "IRELAND", "EUROPE"}
+
+
+def differ_by_qualifier(words_a: set[str], words_b: set[str]) -> bool:
+    """'ADVANCED SECURITY SYSTEMS UK' and 'ADVANCED SECURITY SYSTEMS' are near-identical strings but
+    name two registered companies: the only difference is a qualifier word."""
+    difference = words_a ^ words_b
+    return bool(difference) and difference <= _QUALIFIER_WORDS
+
+
 def compact_key(key: str) -> str:
     """Spaces removed: 'M R M STREET FURNITURE' and 'MRM STREET FURNITURE' meet."""
     return key.replace(" ", "")

@@ -19,7 +19,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
-from ingestion.resolution.names import aliases, compact_key, digits, name_key, parent_names
+from ingestion.resolution.names import aliases, compact_key, differ_by_qualifier, digits, name_key, parent_names
 
 METHOD_RANK = {"override_link": 0, "company_number": 1, "charity_number": 2, "vat_number": 3,
                "name_exact": 4, "name_compact": 5, "name_alias": 6, "name_parent": 7,
@@ -97,10 +97,12 @@ def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
         if len(block) < 2:
             continue
         names = block["compact"].tolist()
+        words = [set(k.split(" ")) for k in block["key"]]
         keys = block["record_key"].tolist()
         scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=threshold, workers=1)
         for i, j in zip(*scores.nonzero()):
-            if i < j and digits(names[i]) == digits(names[j]) and min(len(names[i]), len(names[j])) >= 8:
+            if i < j and digits(names[i]) == digits(names[j]) and min(len(names[i]), len(names[j])) >= 8 \
+                    and not differ_by_qualifier(words[i], words[j]):
                 yield keys[i], keys[j], "name_fuzzy", float(scores[i, j])
 
 

@@ -109,6 +109,12 @@ def test_records_sharing_an_alias_link_without_a_record_of_that_name():
     assert links.loc["a", "link_method"] == "name_alias"
 
 
+def test_fuzzy_match_does_not_cross_a_qualifier():
+    links = resolve(records(("a", "Pemberton Security Systems UK Ltd", None, None, None),
+                            ("b", "Pemberton Security Systems", None, None, None))).set_index("record_key")
+    assert links.loc["a", "supplier_id"] != links.loc["b", "supplier_id"]
+
+
 def test_fuzzy_match_survives_a_slip_in_the_first_word():
     links = resolve(records(("a", "Haliwel Homecare", None, None, None),
                             ("b", "Halliwel Homecare Ltd", None, None, None))).set_index("record_key")
