@@ -18,7 +18,7 @@ from ingestion.registry import Registry, Rules
 
 REFERENCE_TABLES = ("partners", "reporting_unit_members", "reporting_unit_home_lads", "lads", "postcodes",
                     "local_spend_rule", "address_preference", "supplier_classification_rule",
-                    "framework_measures", "gm_priorities", "social_value_rule")
+                    "framework_measures", "gm_priorities", "social_value_rule", "coverage_rule")
 
 
 def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcode_directory: Path,
@@ -57,7 +57,14 @@ def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcod
         "delivery_red_ratio": float(sv["delivery_red_ratio"]), "delivery_amber_ratio": float(sv["delivery_amber_ratio"]),
         "bid_status_source": sv["bid_status_source"],
     }])
+    cov = rules.coverage
+    coverage_rule = pd.DataFrame([{
+        "rule_version": cov["version"], "min_located_spend_pct": float(cov["min_located_spend_pct"]),
+        "min_recent_return_pct": float(cov["min_recent_return_pct"]),
+        "delivery_return_window_months": int(cov["delivery_return_window_months"]),
+    }])
     return {
+        "coverage_rule": coverage_rule,
         "framework_measures": read_framework(framework or config_dir / "frameworks" / "demo_framework.csv"),
         "gm_priorities": read_gm_priorities(config_dir / "gm_priorities.csv"),
         "social_value_rule": sv_rule,

@@ -281,6 +281,10 @@ class Rules:
         return self.raw["supplier_classification"]
 
     @property
+    def coverage(self) -> dict:
+        return self.raw["coverage"]
+
+    @property
     def feed_validation(self) -> dict:
         return self.raw["feed_validation"]
 
@@ -292,7 +296,8 @@ class Rules:
 def load_rules(config_dir: Path) -> Rules:
     path = config_dir / "rules.yml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for section in ("local_spend", "redaction", "feed_validation", "supplier_classification", "social_value"):
+    for section in ("local_spend", "coverage", "redaction", "feed_validation", "supplier_classification",
+                    "social_value"):
         if section not in raw or "version" not in raw[section]:
             raise ConfigError(f"{path}: section '{section}' with a 'version' is required")
     ls = raw["local_spend"]
@@ -300,4 +305,11 @@ def load_rules(config_dir: Path) -> Rules:
         raise ConfigError(f"{path}: local_spend.share_denominator must be in_scope_spend or located_spend")
     if ls.get("threshold_basis") != "partner_supplier_year":
         raise ConfigError(f"{path}: local_spend.threshold_basis supports only partner_supplier_year")
+    for key in ("min_located_spend_pct", "min_recent_return_pct"):
+        value = raw["coverage"].get(key)
+        if not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            raise ConfigError(f"{path}: coverage.{key} must be a percentage between 0 and 100, not {value!r}")
+    months = raw["coverage"].get("delivery_return_window_months")
+    if not isinstance(months, int) or months < 1:
+        raise ConfigError(f"{path}: coverage.delivery_return_window_months must be a whole number of months >= 1")
     return Rules(raw=raw)

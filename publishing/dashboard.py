@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 DASHBOARD_KPIS = {
     "kpi_local_spend": ("Local spend", [("home_share_pct", "Home share", "%"), ("gm_share_pct", "GM share", "%"),
                                         ("in_scope_spend_gbp", "In-scope spend", "£"),
-                                        ("unknown_location_spend_gbp", "Unknown location", "£")]),
+                                        ("unknown_location_spend_gbp", "Unknown location", "£"),
+                                        ("located_spend_pct", "Location known", "%")]),
     "kpi_sv_secured": ("Social value secured", [("sv_secured_pct", "% of contract value", "%"),
                                                 ("sv_committed_gbp", "Committed", "£"),
                                                 ("contract_value_gbp", "Contract value", "£"),
@@ -28,8 +29,12 @@ DASHBOARD_KPIS = {
     "kpi_sv_delivery_summary": ("Social value delivery", [("delivery_pct", "Delivered % of committed", "%"),
                                                           ("committed_gbp", "Committed", "£"),
                                                           ("delivered_gbp", "Delivered", "£"),
-                                                          ("red_contracts", "Red contracts", "")]),
+                                                          ("red_contracts", "Red contracts", ""),
+                                                          ("recent_return_pct", "Recent returns", "%")]),
 }
+
+# Tables whose rows can be provisional (coverage rule): the page shows the caveat beside the unit.
+CAVEAT_COLUMNS = ["is_provisional", "provisional_reason"]
 
 
 def _records(parquet_dir: Path, table: str, columns: list[str]) -> list[dict]:
@@ -37,6 +42,7 @@ def _records(parquet_dir: Path, table: str, columns: list[str]) -> list[dict]:
     if not path.exists():
         return []
     wanted = ["reporting_unit", "reporting_unit_type", "financial_year", *columns]
+    wanted += [c for c in CAVEAT_COLUMNS if c in pq.read_schema(path).names]
     rows = pq.read_table(path, columns=wanted).to_pylist()
     return [{k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in row.items()} for row in rows]
 

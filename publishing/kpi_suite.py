@@ -9,7 +9,7 @@ from ingestion.validate import BLOCKING, CheckResult, Expectation, gx, run_suite
 KPI_LOCAL_SPEND_COLUMNS = [
     "reporting_unit", "reporting_unit_type", "financial_year", "in_scope_spend_gbp", "home_spend_gbp",
     "gm_spend_gbp", "unknown_location_spend_gbp", "home_share_pct", "gm_share_pct", "threshold_gbp",
-    "rule_version",
+    "rule_version", "located_spend_pct", "is_provisional", "provisional_reason", "coverage_rule_version",
 ]
 
 # The feed each KPI table is made from: an empty KPI table is a defect only if its feed has rows
@@ -19,7 +19,7 @@ KPI_SOURCE_FEED = {"kpi_local_spend": "spend", "kpi_sv_evaluation_weighting": "c
 
 # table -> (key columns, percentage columns that must lie in 0-100, non-negative amount columns)
 KPI_TABLES = {
-    "kpi_local_spend": (["reporting_unit", "financial_year"], ["home_share_pct", "gm_share_pct"],
+    "kpi_local_spend": (["reporting_unit", "financial_year"], ["home_share_pct", "gm_share_pct", "located_spend_pct"],
                         ["in_scope_spend_gbp"]),
     "kpi_sv_evaluation_weighting": (["reporting_unit", "financial_year"], ["avg_sv_weighting_pct"], []),
     "kpi_sv_secured": (["reporting_unit", "financial_year"], [], ["contract_value_gbp", "sv_committed_gbp"]),

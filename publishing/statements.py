@@ -57,7 +57,10 @@ def statement_context(con, partner: str, year: str) -> dict:
         now, before = kpi(table), kpi(table, fy=previous)
         headline.append({"label": label, "unit": unit, "note": note,
                          "value": _num(now[column]) if now else None,
-                         "previous": _num(before[column]) if before else None})
+                         "previous": _num(before[column]) if before else None,
+                         # a figure below its coverage threshold carries its caveat beside it
+                         "provisional_reason": now.get("provisional_reason") if now and now.get("is_provisional")
+                         else None})
 
     add("Local spend: home borough", "kpi_local_spend", "home_share_pct", "%", "share of in-scope spend")
     add("Local spend: Greater Manchester", "kpi_local_spend", "gm_share_pct", "%", "share of in-scope spend")
@@ -109,9 +112,10 @@ def statement_context(con, partner: str, year: str) -> dict:
                         "from publication_checks group by 1 order by 1")
     rules = json.loads(publication["rule_versions"]) if publication else {}
     now_local = local.get(year)
-    coverage = None
-    if now_local and float(now_local["in_scope_spend_gbp"]):
-        coverage = 100 * (1 - float(now_local["unknown_location_spend_gbp"]) / float(now_local["in_scope_spend_gbp"]))
+    now_delivery = delivery.get(year)
+    coverage = {"located_spend_pct": _num(now_local["located_spend_pct"]) if now_local else None,
+                "recent_return_pct": _num(now_delivery["recent_return_pct"]) if now_delivery else None,
+                "contracts_due_return": now_delivery["contracts_due_return"] if now_delivery else None}
     framework = _one(con, "select max(framework) framework, bool_or(framework_is_illustrative) illustrative "
                           "from kpi_sv_secured where reporting_unit = ?", [partner]) or {}
     thresholds = {

@@ -67,7 +67,27 @@ def test_published_contract_column_names(published):
     assert list(published_table(published, "kpi_local_spend").columns) == [
         "reporting_unit", "reporting_unit_type", "financial_year", "in_scope_spend_gbp",
         "home_spend_gbp", "gm_spend_gbp", "unknown_location_spend_gbp", "home_share_pct",
-        "gm_share_pct", "threshold_gbp", "rule_version"]
+        "gm_share_pct", "threshold_gbp", "rule_version", "located_spend_pct", "is_provisional",
+        "provisional_reason", "coverage_rule_version"]
+
+
+def test_coverage_is_measured_and_sample_figures_are_not_provisional(published, answers):
+    """The generator locates every supplier except the redacted payees, so coverage is what the
+    answers imply and stays above the coverage rule: nothing in the sample is provisional."""
+    coverage_rule = load_rules(PROJECT_ROOT / "config").coverage
+    kpi = published_table(published, "kpi_local_spend")
+    merged = kpi.merge(pd.DataFrame(answers["kpi_local_spend"]), on=["reporting_unit", "financial_year"],
+                       suffixes=("", "_truth"))
+    expected = 100 * (1 - merged["unknown_location_spend_gbp_truth"] / merged["in_scope_spend_gbp_truth"])
+    assert (merged["located_spend_pct"].astype(float) - expected).abs().max() <= 0.005
+    assert (expected >= coverage_rule["min_located_spend_pct"]).all()
+    assert not kpi["is_provisional"].any() and kpi["provisional_reason"].isna().all()
+    assert (kpi["coverage_rule_version"] == coverage_rule["version"]).all()
+    delivery = published_table(published, "kpi_sv_delivery_summary")
+    assert (delivery["contracts_due_return"] > 0).all()
+    # the generator files a return every quarter for every running contract
+    assert (delivery["contracts_with_recent_return"] == delivery["contracts_due_return"]).all()
+    assert not delivery["is_provisional"].any()
 
 
 def test_publication_records_feeds_hashes_rules_and_checks(published):

@@ -24,4 +24,11 @@ def test_spend_only_publishes(workspace):
         unknown, in_scope = con.execute("select unknown_location_spend_gbp, in_scope_spend_gbp from kpi_local_spend "
                                         "where reporting_unit = 'rochdale'").fetchone()
         assert unknown == in_scope  # no supplier list: every location unknown, none counted local
+        provisional, reason = con.execute("select is_provisional, provisional_reason from kpi_local_spend "
+                                          "where reporting_unit = 'rochdale'").fetchone()
+        assert provisional and "known for 0.00% of in-scope spend" in reason
     assert (workspace.published / "statements" / "rochdale_2019-20_social_value_statement.pdf").exists()
+    statement = (workspace.published / "statements" / "rochdale_2019-20_social_value_statement.html").read_text()
+    assert "Provisional: supplier location known for 0.00% of in-scope spend" in statement
+    dashboard = (workspace.published / "dashboard.html").read_text()
+    assert '"is_provisional": true' in dashboard and "known for 0.00% of in-scope spend" in dashboard

@@ -17,7 +17,7 @@ def test_shipped_registry_and_rules_load(config_dir):
     assert registry.groups["STAR"].members == ("stockport", "trafford", "rochdale", "tameside")
     assert set(registry.groups["STAR"].home_lad_codes) == {"E08000005", "E08000007", "E08000008", "E08000009"}
     assert len(registry.groups["GM"].home_lad_codes) == 10
-    assert set(load_rules(config_dir).versions()) == {"local_spend", "redaction", "feed_validation",
+    assert set(load_rules(config_dir).versions()) == {"local_spend", "coverage", "redaction", "feed_validation",
                                                      "supplier_classification", "social_value",
                                                      "supplier_matching"}
 
@@ -44,3 +44,21 @@ def test_config_mistakes_name_partner_feed_and_key(raw_registry, mutate, message
     with pytest.raises(ConfigError, match=message) as info:
         parse_registry(raw_registry)
     assert "stockport" in str(info.value) or "NOPE" in str(info.value)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("min_located_spend_pct", 140, "coverage.min_located_spend_pct must be a percentage"),
+    ("min_recent_return_pct", "most", "coverage.min_recent_return_pct must be a percentage"),
+    ("delivery_return_window_months", 0, "delivery_return_window_months must be a whole number"),
+])
+def test_coverage_rule_mistakes_are_named(config_dir, tmp_path, key, value, message):
+    import shutil
+    import yaml
+
+    shutil.copytree(config_dir, tmp_path / "config")
+    path = tmp_path / "config" / "rules.yml"
+    raw = yaml.safe_load(path.read_text())
+    raw["coverage"][key] = value
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match=message):
+        load_rules(tmp_path / "config")

@@ -1,8 +1,14 @@
 -- Local spend per reporting unit (a partner, or a group such as STAR or GM) and financial year.
 -- Definition: ../shared/docs/social-value-domain.md "Local spend"; the rule in force (threshold,
 -- its basis, the share denominator) comes from config/rules.yml via stg_reference__local_spend_rule.
+-- A figure whose supplier locations cover less in-scope spend than the coverage rule asks is
+-- published as provisional, with the reason beside it.
 with rule as (
     select * from {{ ref('stg_reference__local_spend_rule') }}
+),
+
+coverage_rule as (
+    select * from {{ ref('stg_reference__coverage_rule') }}
 ),
 
 in_scope as (
@@ -41,6 +47,14 @@ totals as (
         sum(case when location_unknown then net_spend_gbp else 0 end) as unknown_location_spend_gbp
     from located
     group by 1, 2, 3
+),
+
+covered as (
+    select
+        totals.*,
+        round(100 * (in_scope_spend_gbp - unknown_location_spend_gbp) / nullif(in_scope_spend_gbp, 0), 2)
+            as located_spend_pct
+    from totals
 )
 
 select
@@ -60,6 +74,15 @@ select
              then t.in_scope_spend_gbp - t.unknown_location_spend_gbp
              else t.in_scope_spend_gbp end, 0), 2) as decimal(5, 2)) as gm_share_pct,
     cast(rule.threshold_gbp as decimal(18, 2)) as threshold_gbp,
-    cast(rule.rule_version as varchar) as rule_version
-from totals as t
+    cast(rule.rule_version as varchar) as rule_version,
+    cast(t.located_spend_pct as decimal(5, 2)) as located_spend_pct,
+    coalesce(t.located_spend_pct < cov.min_located_spend_pct, false) as is_provisional,
+    cast(case when t.located_spend_pct < cov.min_located_spend_pct
+              then 'supplier location known for ' || printf('%.2f', t.located_spend_pct)
+                   || '% of in-scope spend (the coverage rule asks for '
+                   || printf('%g', cov.min_located_spend_pct) || '%)'
+         end as varchar) as provisional_reason,
+    cast(cov.rule_version as varchar) as coverage_rule_version
+from covered as t
 cross join rule
+cross join coverage_rule as cov
