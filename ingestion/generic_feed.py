@@ -4,8 +4,8 @@ Each canonical column has a type; parsing, the Great Expectations suite and the 
 follow from it, so a new feed is a FeedSchema entry, not new code:
   * a required column must be present and readable on every row (blocking, quarantined);
   * an optional typed column, where a value is given, must be readable (blocking, quarantined);
-  * rows of another kind (`row_kind`, e.g. an OCDS tender notice in an awards feed) are excluded
-    with their reason, without failing the file.
+  * rows of another kind (`row_kind`, e.g. an OCDS tender notice in an awards feed), and notices of
+    buyers the layout does not name (`buyers`), are excluded with their reason, without failing the file.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ingestion.normalise import _arrow_text, parse_amount_pence, parse_dates, pa
 from ingestion.validate import BLOCKING, EXCLUDE, ROW_ID, Expectation, file_has_rows, gx
 
 ROW_KINDS = ("bid", "award")
+BUYER_MATCH = "buyer_is_partner"  # helper column: checked, never stored
 
 
 def stored_name(column: str, kind: str) -> str:
@@ -35,8 +36,20 @@ def parse_number(values: pd.Series) -> pd.Series:
     return pd.Series(pd.array(numbers, dtype="Float64"))
 
 
-def prepare_generic(mapped: pd.DataFrame, schema: FeedSchema, date_format: str | None) -> pd.DataFrame:
+def buyer_matches(names: pd.Series, buyers: tuple[str, ...]) -> pd.Series:
+    """A download for a region or a framework holds other buyers' notices too; they must not count in
+    this partner's figures. A notice without a buyer name is kept: it cannot be told apart."""
+    pattern = re.compile("|".join(f"(?:{b})" for b in buyers), re.IGNORECASE)
+    return pd.Series([True if not isinstance(n, str) or not n.strip() else bool(pattern.search(n))
+                      for n in names], index=names.index, dtype=bool)
+
+
+def prepare_generic(mapped: pd.DataFrame, schema: FeedSchema, date_format: str | None,
+                    buyers: tuple[str, ...] = ()) -> pd.DataFrame:
     out = pd.DataFrame({ROW_ID: mapped[ROW_ID]})
+    if buyers:
+        names = mapped["buyer_name"] if "buyer_name" in mapped else pd.Series(None, index=mapped.index)
+        out[BUYER_MATCH] = buyer_matches(names, buyers).to_numpy()
     for column in schema.columns:
         kind = schema.types.get(column, "text")
         given = mapped[column] if column in mapped else pd.Series(None, index=mapped.index, dtype="string")
@@ -60,12 +73,14 @@ def prepare_generic(mapped: pd.DataFrame, schema: FeedSchema, date_format: str |
     return out
 
 
-def generic_suite(schema: FeedSchema, tolerance_pct: float, date_format: str | None) -> list[Expectation]:
+def generic_suite(schema: FeedSchema, tolerance_pct: float, date_format: str | None,
+                  buyers: tuple[str, ...] = ()) -> list[Expectation]:
     mostly = 1.0 - tolerance_pct / 100.0
     E = gx.expectations
     # Rows of another kind are set aside by is_bid_or_award; the other checks look only at the rest.
-    scope = ({"row_condition": f"row_kind.isin({list(ROW_KINDS)!r})", "condition_parser": "pandas"}
-             if "row_kind" in schema.columns else {})
+    # So are other buyers' notices, when the layout names its buyers.
+    condition = f"row_kind.isin({list(ROW_KINDS)!r})" + (f" & ({BUYER_MATCH} == True)" if buyers else "")
+    scope = ({"row_condition": condition, "condition_parser": "pandas"} if "row_kind" in schema.columns else {})
     how = {"date": f"a date written as {date_format!r}", "amount": "an amount such as 1234.56 or £1,234.56",
            "number": "a number such as 12 or 12.5", "flag": "Yes or No", "text": "a value"}
     suite = [file_has_rows()]
@@ -74,6 +89,13 @@ def generic_suite(schema: FeedSchema, tolerance_pct: float, date_format: str | N
             "is_bid_or_award", EXCLUDE, "not a bid or an award (e.g. a tender, planning or amendment notice)",
             "nothing to fix: such rows are kept in quarantine for the record, not counted",
             E.ExpectColumnValuesToBeInSet(column="row_kind", value_set=list(ROW_KINDS))))
+    if buyers:
+        suite.append(Expectation(
+            "buyer_is_this_partner", EXCLUDE,
+            f"the notice's buyer matches none of this layout's buyers ({', '.join(buyers)})",
+            "nothing to fix if the notice is another body's; if it is this partner's, add its buyer name to "
+            "the layout's 'buyers' in config/partners.yml",
+            E.ExpectColumnValuesToBeInSet(column=BUYER_MATCH, value_set=[True])))
     for column in schema.required:
         kind = schema.types.get(column, "text")
         suite.append(Expectation(

@@ -166,7 +166,7 @@ def suite_for(config: FeedConfig, rules: Rules):
         return spend_suite(config.tolerance_pct, max_pence, config.date_format)
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)
-    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format)
+    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers)
 
 
 def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
@@ -174,7 +174,7 @@ def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Per
         return _prepare_spend(mapped, config, rules, period)
     if config.feed == "suppliers":
         return _prepare_suppliers(mapped)
-    return prepare_generic(mapped, FEEDS[config.feed], config.date_format)
+    return prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers)
 
 
 def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Period):

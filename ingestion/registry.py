@@ -48,6 +48,9 @@ class FeedConfig:
     # Canonical columns that hold one value for the whole file (e.g. is_vcse: yes for a register
     # of voluntary-sector grant recipients), used where the file has no such column.
     constants: dict[str, str] = field(default_factory=dict)
+    # Notices feeds (e.g. a Contracts Finder download for a region): regular expressions for the
+    # buyer names that are this partner; notices of other buyers are set aside with the reason.
+    buyers: tuple[str, ...] = ()
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -128,7 +131,7 @@ def _require(mapping: dict, key: str, where: str) -> Any:
 
 
 LAYOUT_KEYS = {"name", "file_pattern", "columns", "encoding", "delimiter", "sheet", "date_format",
-               "na_values", "tolerance_pct", "constants"}
+               "na_values", "tolerance_pct", "constants", "buyers"}
 
 
 def _parse_feed(partner_code: str, feed: str, raw: dict) -> tuple[FeedConfig, ...]:
@@ -174,6 +177,17 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
     missing = [c for c in schema.required if c not in columns_raw and c not in constants]
     if missing:
         raise ConfigError(f"{where}: the mapping must name a source column for {missing}")
+    buyers = _as_tuple(raw.get("buyers"))
+    if buyers and "buyer_name" not in schema.columns:
+        raise ConfigError(f"{where}: 'buyers' applies only to feeds with a buyer_name column "
+                          f"({', '.join(f for f, s in FEEDS.items() if 'buyer_name' in s.columns)})")
+    if buyers and "buyer_name" not in columns_raw:
+        raise ConfigError(f"{where}: 'buyers' needs the mapping to name a source column for buyer_name")
+    for pattern_text in buyers:
+        try:
+            re.compile(pattern_text)
+        except re.error as exc:
+            raise ConfigError(f"{where}: buyers entry {pattern_text!r} is not a valid regular expression: {exc}") from exc
     needs_date_format = feed == "spend" or "date" in schema.types.values()
     if needs_date_format and not raw.get("date_format"):
         raise ConfigError(
@@ -193,6 +207,7 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
         tolerance_pct=float(raw.get("tolerance_pct", 0.0)),
         layout=layout,
         constants=constants,
+        buyers=buyers,
     )
 
 

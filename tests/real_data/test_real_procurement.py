@@ -44,3 +44,34 @@ def test_contracts_finder_notices_load_as_awards(real_data, tmp_path, config_dir
     set_aside = {int(json.loads(r)["source_line"]) for r in quarantine["raw_record"]}
     awarded = {i for i, line in enumerate(path.read_text().splitlines(), 1) if json.loads(line).get("awards")}
     assert set_aside | awarded == set(range(1, 383))
+
+
+def test_contracts_finder_download_keeps_only_the_partners_buyers(real_data, tmp_path, config_dir):
+    """A regional download holds other bodies' notices: with `buyers` set on the layout, only the
+    named buyer's awards load; every other release is set aside with its reason."""
+    import json
+    import shutil
+
+    import yaml
+
+    config = tmp_path / "config"
+    shutil.copytree(config_dir, config)
+    raw = yaml.safe_load((config / "partners.yml").read_text())
+    salford = next(p for p in raw["partners"] if p["code"] == "salford")
+    salford["feeds"]["tenders"]["layouts"][0]["buyers"] = ["doncaster"]
+    (config / "partners.yml").write_text(yaml.safe_dump(raw))
+    path = real_data / "contracts_finder_ocds_apa999_CFServer1" / "contracts_finder_ocds_releases.jsonl"
+    report, rows, quarantine = load("salford", "tenders", path, tmp_path / "raw", config)
+    assert report.passed and report.rows_in == len(rows) + len(quarantine)
+    releases = [json.loads(line) for line in path.read_text().splitlines()]
+    doncaster_awards = sum(len(a.get("suppliers") or [None]) for r in releases
+                           if "doncaster" in (r.get("buyer") or {}).get("name", "").lower()
+                           for a in r.get("awards") or [])
+    assert 0 < len(rows) == doncaster_awards
+    assert rows["buyer_name"].str.contains("Doncaster").all()
+    buyers = quarantine["raw_record"].map(lambda r: json.loads(r).get("buyer_name") or "")
+    other_buyers = quarantine[(buyers != "") & ~buyers.str.contains("Doncaster")]
+    assert len(other_buyers) > 300 and other_buyers["checks"].str.contains("buyer_is_this_partner").all()
+    # a release that names no buyer cannot be told apart: only its kind decides
+    assert not quarantine[buyers == ""]["checks"].str.contains("buyer_is_this_partner").any()
+    assert "add its buyer name" in quarantine["fix"].iloc[0]

@@ -38,6 +38,7 @@ def test_a_new_partner_is_configuration_only(raw_registry):
     (lambda p: p.update(groups=["NOPE"]), "group 'NOPE'"),
     (lambda p: p.update(type="bank"), "type 'bank'"),
     (lambda p: p["feeds"]["spend"].update(file_pattern="(unclosed"), "not a valid regular expression"),
+    (lambda p: p["feeds"]["spend"].update(buyers=["Stockport"]), "'buyers' applies only to feeds with a buyer_name"),
 ])
 def test_config_mistakes_name_partner_feed_and_key(raw_registry, mutate, message):
     mutate(raw_registry["partners"][0])
