@@ -218,12 +218,17 @@ def _excel_cell_text(value) -> str | None:
     return str(value)
 
 
-def _read_excel_bytes(data: bytes, source: str, sheet, na_values, expected) -> RawTable:
+def _read_excel_bytes(data: bytes, source: str, sheet, na_values, expected, legacy: bool = False) -> RawTable:
+    """.xlsx through openpyxl; legacy .xls (Excel 97-2003, still the export of some finance
+    systems) through xlrd."""
     try:
         frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet or 0, header=None, dtype=object,
-                              engine="openpyxl")
+                              engine="xlrd" if legacy else "openpyxl")
     except ValueError as exc:
         raise ReadError(f"{source}: {exc}; set 'sheet' for this feed in config/partners.yml") from exc
+    except Exception as exc:  # xlrd/openpyxl raise their own errors for damaged or mislabelled files
+        raise ReadError(f"{source}: cannot be read as an Excel {'97-2003 (.xls)' if legacy else '(.xlsx)'} "
+                        f"workbook ({exc}); open it in Excel and save it again as .xlsx or CSV") from exc
     frame = frame.map(_excel_cell_text)
     rows = frame.head(HEADER_SCAN_LINES).fillna("").astype(str).values.tolist()
     header_index = _find_header(rows, expected)
@@ -300,6 +305,10 @@ def _read_ocds_jsonl(data: bytes, source: str) -> RawTable:
                     header_row=0, encoding="utf-8", delimiter=None, blank_rows_skipped=0, from_excel=False)
 
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) compound file
+ZIP_MAGIC = b"PK\x03\x04"
+
+
 def read_table(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
                sheet: str | None = None, na_values: tuple[str, ...] = (),
                expected_headers: set[str] | None = None) -> RawTable:
@@ -312,7 +321,7 @@ def read_table(path: Path, *, encoding: str | None = None, delimiter: str | None
     if name.endswith(".zip"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [m for m in archive.namelist()
-                       if m.lower().endswith((".csv", ".xlsx", ".txt")) and not m.startswith("__MACOSX")]
+                       if m.lower().endswith((".csv", ".xlsx", ".xls", ".txt")) and not m.startswith("__MACOSX")]
             if len(members) != 1:
                 raise ReadError(f"{source}: a zipped feed must hold exactly one CSV or Excel file, "
                                 f"found {members or 'none'}")
@@ -324,5 +333,13 @@ def read_table(path: Path, *, encoding: str | None = None, delimiter: str | None
     if name.endswith((".jsonl", ".json")):
         return _read_ocds_jsonl(data, source)
     if name.endswith(".xls"):
-        raise ReadError(f"{source}: legacy .xls is not supported; save it as .xlsx or CSV")
+        # Finance systems label several formats '.xls': a real Excel 97-2003 workbook, an .xlsx,
+        # a text export, or an HTML table. Read by the content, not the name.
+        if data.startswith(OLE2_MAGIC):
+            return _read_excel_bytes(data, source, sheet, na_values, expected, legacy=True)
+        if data.startswith(ZIP_MAGIC):
+            return _read_excel_bytes(data, source, sheet, na_values, expected)
+        if data.lstrip()[:1] == b"<":
+            raise ReadError(f"{source}: is a web page (HTML) saved under an .xls name, not a workbook; "
+                            "open it in Excel and save it as .xlsx or CSV")
     return _read_csv_bytes(data, source, encoding, delimiter, na_values, expected)

@@ -65,6 +65,46 @@ def test_excel_first_sheet_with_real_dates(tmp_path):
     assert table.frame["Amount"].tolist() == ["12.5", "3"]
 
 
+def test_legacy_xls_with_title_line_dates_and_named_sheet(tmp_path):
+    from datetime import datetime
+
+    import xlwt
+
+    book = xlwt.Workbook()
+    book.add_sheet("Cover").write(0, 0, "not the data")
+    sheet = book.add_sheet("Payments")
+    for col, value in enumerate(["Date", "Supplier", "Amount"]):
+        sheet.write(1, col, value)
+    sheet.write(0, 0, "Payments over £500, April 2019")
+    sheet.write(2, 0, datetime(2019, 4, 1), xlwt.easyxf(num_format_str="DD/MM/YYYY"))
+    sheet.write(2, 1, "Acme Ltd")
+    sheet.write(2, 2, 1234.5)
+    book.save(str(tmp_path / "f.xls"))
+    table = read_table(tmp_path / "f.xls", sheet="Payments", expected_headers=EXPECTED)
+    assert table.from_excel and table.header_row == 2
+    assert table.frame.to_dict("records") == [{"Date": "2019-04-01", "Supplier": "Acme Ltd", "Amount": "1234.5"}]
+
+
+def test_xls_read_by_content_not_name(tmp_path):
+    text = write(tmp_path / "text.xls", "Date,Supplier,Amount\n01/04/2019,Acme,1\n")  # a CSV export named .xls
+    assert read_table(text).frame.loc[0, "Supplier"] == "Acme"
+    book = Workbook()
+    book.active.append(["Date", "Supplier", "Amount"])
+    book.active.append(["01/04/2019", "Beta", 2])
+    book.save(tmp_path / "modern.xls")  # an .xlsx named .xls
+    assert read_table(tmp_path / "modern.xls").frame.loc[0, "Supplier"] == "Beta"
+    html = write(tmp_path / "page.xls", "<html><table><tr><td>Date</td></tr></table></html>")
+    with pytest.raises(ReadError, match=r"page\.xls: is a web page \(HTML\).*save it as \.xlsx or CSV"):
+        read_table(html)
+
+
+def test_damaged_xls_names_the_file_and_the_fix(tmp_path):
+    path = tmp_path / "payments.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)  # Excel's signature, then nothing
+    with pytest.raises(ReadError, match=r"payments\.xls: cannot be read as an Excel 97-2003.*save it again"):
+        read_table(path)
+
+
 def test_zipped_csv(tmp_path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
