@@ -19,6 +19,7 @@ from ingestion.landing import scan_landing
 from ingestion.registry import load_registry
 from ingestion.settings import load_settings
 from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
+from publishing.coverage import provisional_figures
 
 
 def _instance() -> dg.DagsterInstance:
@@ -53,7 +54,12 @@ def print_kpis(published_warehouse) -> None:
     print("-" * len(header))
     for unit, year, spend, home, gm, unknown, rule, provisional in rows:
         print(f"{unit:<10} {year:<8} {spend:>16,.0f} {home:>7.2f} {gm:>6.2f} {unknown:>14,.0f}  {rule}"
-              + ("  PROVISIONAL (supplier location coverage below the coverage rule)" if provisional else ""))
+              + ("  PROVISIONAL" if provisional else ""))
+    provisional = provisional_figures(published_warehouse)
+    if provisional:
+        print(f"\n{len(provisional)} figure(s) published as provisional (coverage rule in config/rules.yml):")
+        for line in provisional:
+            print(f"  {line}")
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
         social = con.execute("""
             select s.reporting_unit, s.financial_year, s.sv_secured_pct, s.sv_committed_gbp,

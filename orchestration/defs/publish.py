@@ -11,6 +11,7 @@ from ingestion.registry import load_registry, load_rules
 from ingestion.settings import load_settings
 from orchestration.defs.quality import read_mart
 from orchestration.defs.transform import run_results_path
+from publishing.coverage import provisional_figures
 from publishing.gate import GateCheck, GateReport, dbt_checks, feed_checks, landing_checks, mart_checks
 from publishing.kpi_suite import KPI_SOURCE_FEED, KPI_TABLES, feeds_with_rows, validate_kpi
 from publishing.publish import PUBLISHED_TABLES, PublicationBlocked, publish
@@ -52,9 +53,14 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     except PublicationBlocked as exc:
         raise dg.Failure(description=f"nothing published; the previous publication is unchanged.\n{exc}",
                          allow_retries=False) from None
+    provisional = provisional_figures(publication.warehouse_path)
+    for line in provisional:
+        context.log.warning(f"published as provisional: {line}")
     return dg.MaterializeResult(metadata={
         "publication_id": publication.publication_id,
         "warehouse": str(publication.warehouse_path),
         "checks": len(report.checks),
+        "provisional_figures": len(provisional),
+        "provisional": dg.MetadataValue.md("\n".join(f"* {line}" for line in provisional) or "none"),
         **{f"rows_{k}": v for k, v in publication.row_counts.items()},
     })

@@ -1,0 +1,26 @@
+"""Which published figures are provisional (below the coverage rule), for the people running loads.
+
+Readers see the caveat in the statements, the dashboard and the tables themselves; this list is for
+the Dagster run log and the command line, so a data engineer notices a partner whose feeds thinned.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+# Published tables that carry is_provisional / provisional_reason.
+PROVISIONAL_TABLES = ("kpi_local_spend", "kpi_sv_delivery_summary")
+
+
+def provisional_figures(published_warehouse: Path) -> list[str]:
+    """'table unit year: reason' for every provisional row, most recent year first."""
+    lines = []
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        for table in PROVISIONAL_TABLES:
+            rows = con.execute(
+                f"select reporting_unit, financial_year, provisional_reason from {table} "  # table: one of the constants above
+                "where is_provisional order by financial_year desc, reporting_unit").fetchall()
+            lines += [f"{table} {unit} {year}: {reason}" for unit, year, reason in rows]
+    return lines
