@@ -146,17 +146,22 @@ def _truncation_edges(frame: pd.DataFrame):
     full = frame.dropna(subset=["raw_compact"]).sort_values("raw_compact")
     compacts = full["raw_compact"].tolist()
     keys = full["record_key"].tolist()
-    for _, row in cut.iterrows():
-        start = bisect.bisect_left(compacts, row["raw_compact"])
+    records_by_compact: dict[str, list[str]] = {}
+    for compact, key in zip(compacts, keys):
+        records_by_compact.setdefault(compact, []).append(key)
+    for cut_key, cut_compact in zip(cut["record_key"], cut["raw_compact"]):
+        start = bisect.bisect_left(compacts, cut_compact)  # longer names the cut name begins
         for index in range(start, len(compacts)):
-            if not compacts[index].startswith(row["raw_compact"]):
+            if not compacts[index].startswith(cut_compact):
                 break
-            if keys[index] != row["record_key"]:
-                yield row["record_key"], keys[index], "name_truncated_prefix", 100.0
-        for index, other in enumerate(compacts):  # shorter names that the cut name begins with
-            if 15 <= len(other) < len(row["raw_compact"]) and row["raw_compact"].startswith(other) \
-                    and keys[index] != row["record_key"] and _only_legal_form_cut(row["raw_compact"], other):
-                yield row["record_key"], keys[index], "name_truncated_prefix", 100.0
+            if keys[index] != cut_key:
+                yield cut_key, keys[index], "name_truncated_prefix", 100.0
+        for length in range(15, len(cut_compact)):  # shorter names that begin the cut name
+            shorter = cut_compact[:length]
+            if shorter in records_by_compact and _only_legal_form_cut(cut_compact, shorter):
+                for other in records_by_compact[shorter]:
+                    if other != cut_key:
+                        yield cut_key, other, "name_truncated_prefix", 100.0
 
 
 def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_identifiers: bool = True,
