@@ -175,6 +175,7 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
         "payee_records": payees[["partner_code", "supplier_ref", "supplier_name", "record_key"]],
         "party_records": parties[["feed", "partner_code", "supplier_name", "record_key"]],
         "supplier_records": records[RECORD_COLUMNS + ["registration_vcse_evidence", "name_vcse_evidence"]],
-        "supplier_links": links,
+        # the identity of every organisation depends on the matching rules: their version travels with it
+        "supplier_links": links.assign(matching_rule_version=str(matching_rules.get("version", "unversioned"))),
         "flag_overrides": overrides.flags.assign(overrides_version=overrides.version),
     }

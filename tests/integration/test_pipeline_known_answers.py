@@ -136,6 +136,16 @@ def test_redacted_payees_count_but_are_never_named(published):
     assert not names.str.contains("redact").any()
 
 
+def test_every_organisation_says_which_rules_made_it(published):
+    rules = load_rules(PROJECT_ROOT / "config").versions()
+    suppliers = published_table(published, "dim_supplier")
+    organisations = suppliers[~suppliers["is_redacted_pool"]]
+    assert (organisations["matching_rule_version"] == rules["supplier_matching"]).all()
+    assert (suppliers["classification_rule_version"] == rules["supplier_classification"]).all()
+    assert (suppliers["location_rule_version"] == rules["local_spend"]).all()
+    assert suppliers[suppliers["is_redacted_pool"]]["postcode"].isna().all()
+
+
 def test_rerun_reloads_nothing_and_republishes(published):
     before = {(m["feed"], m["partner"], m["period"]): m["load_id"] for m in all_manifests(published.raw)}
     first_id = published_table(published, "publication").iloc[0]["publication_id"]

@@ -1,7 +1,7 @@
 -- One row per organisation across GM (supplier_id), plus one nameless pool of redacted payees per
 -- partner. Every attribute says where it came from.
 with records as (
-    select r.*, l.supplier_id, l.identity_basis
+    select r.*, l.supplier_id, l.identity_basis, l.matching_rule_version
     from {{ ref('stg_resolution__supplier_records') }} as r
     join {{ ref('stg_resolution__supplier_links') }} as l using (record_key)
 ),
@@ -16,6 +16,7 @@ named as (
         max(charity_number) as charity_number,
         max(vat_number) as vat_number,
         max(identity_basis) as identity_basis,
+        max(matching_rule_version) as matching_rule_version,
         count(*) as record_count,
         string_agg(distinct partner_code, ',' order by partner_code) as partners
     from (
@@ -58,7 +59,8 @@ select
     n.record_count,
     n.partners,
     (select rule_version from {{ ref('stg_reference__local_spend_rule') }}) as location_rule_version,
-    c.classification_rule_version
+    c.classification_rule_version,
+    n.matching_rule_version
 from named as n
 left join {{ ref('int_supplier__location') }} as loc using (supplier_id)
 left join {{ ref('int_supplier__classification') }} as c using (supplier_id)
@@ -70,5 +72,6 @@ select
     supplier_id, null, null, true, null, null, null, null, null, 'unknown', 'redacted_payee', null,
     null, null, null, null, null, null, null, null, null, 'redacted_pool', null, partner_code,
     (select rule_version from {{ ref('stg_reference__local_spend_rule') }}),
-    (select rule_version from {{ ref('stg_reference__supplier_classification_rule') }})
+    (select rule_version from {{ ref('stg_reference__supplier_classification_rule') }}),
+    null  -- a pool of redacted payees is not matched by name
 from redacted_pools

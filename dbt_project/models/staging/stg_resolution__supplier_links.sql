@@ -4,5 +4,6 @@ select
     cast(link_method as varchar) as link_method,
     cast(link_score as double) as link_score,
     cast(linked_to as varchar) as linked_to,
-    cast(identity_basis as varchar) as identity_basis
+    cast(identity_basis as varchar) as identity_basis,
+    cast(matching_rule_version as varchar) as matching_rule_version
 from {{ source('resolution', 'supplier_links') }}
