@@ -14,11 +14,14 @@ import duckdb
 PROVISIONAL_TABLES = ("kpi_local_spend", "kpi_sv_delivery_summary")
 
 
-def provisional_figures(published_warehouse: Path) -> list[str]:
+def provisional_figures(warehouse: Path, tables: tuple[str, ...] = PROVISIONAL_TABLES) -> list[str]:
     """'table unit year: reason' for every provisional row, most recent year first."""
+    unknown = set(tables) - set(PROVISIONAL_TABLES)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} carry no provisional flag; known: {PROVISIONAL_TABLES}")
     lines = []
-    with duckdb.connect(str(published_warehouse), read_only=True) as con:
-        for table in PROVISIONAL_TABLES:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in tables:
             rows = con.execute(
                 f"select reporting_unit, financial_year, provisional_reason from {table} "  # table: one of the constants above
                 "where is_provisional order by financial_year desc, reporting_unit").fetchall()

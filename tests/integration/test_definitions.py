@@ -4,6 +4,7 @@ import dagster as dg
 
 from ingestion.registry import load_registry
 from orchestration.definitions import defs
+from orchestration.defs.quality import kpi_checks
 
 
 def keys(assets) -> set[str]:
@@ -33,6 +34,11 @@ def test_checks_are_blocking_where_publication_depends_on_them():
     assert {"spend_feed_valid", "suppliers_feed_valid", "kpi_local_spend_gx_suite", "kpi_sv_secured_gx_suite",
             "contracts_feed_valid", "tenders_feed_valid",
             "assert_kpi_local_spend_reconciles_to_fct_spend"} <= check_names
+    specs = {spec.name: spec for checks in kpi_checks for spec in checks.check_specs}
+    assert specs["kpi_local_spend_gx_suite"].blocking
+    # coverage only warns: a provisional figure is published with its caveat, never held back
+    assert {"kpi_local_spend_coverage", "kpi_sv_delivery_summary_coverage"} <= check_names
+    assert not specs["kpi_local_spend_coverage"].blocking
 
 
 def test_jobs_schedule_sensor(config_dir):
