@@ -74,12 +74,13 @@ def _has_legal_form(text: str) -> bool:
     return bool(_LEGAL_FORM.search(text.upper()))
 
 
+# Shorter aliases ('EE', 'HC ONE') are too often shared by unrelated organisations to link on.
+MIN_ALIAS_LENGTH = 6
+
+
 def _keys(names: list[str], own: str | None) -> list[str]:
     keys = {name_key(n) for n in names}
     return sorted(k for k in keys if k and k != own and len(k.replace(" ", "")) >= MIN_ALIAS_LENGTH)
-
-
-MIN_ALIAS_LENGTH = 6
 
 
 def aliases(name: str | None) -> list[str]:
