@@ -44,7 +44,7 @@ def print_kpis(published_warehouse) -> None:
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
         rows = con.execute(
             "select reporting_unit, financial_year, in_scope_spend_gbp, home_share_pct, gm_share_pct, "
-            "unknown_location_spend_gbp, rule_version, is_provisional from kpi_local_spend "
+            "unknown_location_spend_gbp, rule_version from kpi_local_spend "
             "order by reporting_unit_type desc, reporting_unit, financial_year").fetchall()
         publication = con.execute("select publication_id, feed_files, checks_run from publication").fetchone()
     print(f"\nPublished {published_warehouse} (publication {publication[0]}: "
@@ -52,9 +52,8 @@ def print_kpis(published_warehouse) -> None:
     header = f"{'unit':<10} {'year':<8} {'in-scope £':>16} {'home %':>7} {'GM %':>6} {'unknown £':>14}  rule"
     print(header)
     print("-" * len(header))
-    for unit, year, spend, home, gm, unknown, rule, provisional in rows:
-        print(f"{unit:<10} {year:<8} {spend:>16,.0f} {home:>7.2f} {gm:>6.2f} {unknown:>14,.0f}  {rule}"
-              + ("  PROVISIONAL" if provisional else ""))
+    for unit, year, spend, home, gm, unknown, rule in rows:
+        print(f"{unit:<10} {year:<8} {spend:>16,.0f} {home:>7.2f} {gm:>6.2f} {unknown:>14,.0f}  {rule}")
     provisional = provisional_figures(published_warehouse)
     if provisional:
         print(f"\n{len(provisional)} figure(s) published as provisional (coverage rule in config/rules.yml):")

@@ -15,6 +15,21 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.0f}"
 
 
+def _open(title: str, width: int, height: int, title_x: int) -> list[str]:
+    return [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" font-family="Helvetica, Arial, sans-serif">',
+            f'<text x="{title_x}" y="18" font-size="14" font-weight="bold">{escape(title)}</text>']
+
+
+def _legend_and_close(parts: list[str], series, left: int, y: int) -> str:
+    for si, name in enumerate(series):
+        lx = left + si * 150
+        parts.append(f'<rect x="{lx}" y="{y}" width="10" height="10" fill="{PALETTE[si % len(PALETTE)]}"/>'
+                     f'<text x="{lx + 14}" y="{y + 9}" font-size="11">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def grouped_bars(title: str, categories: list[str], series: dict[str, list[float | None]], unit: str = "",
                  width: int = 640, height: int = 260) -> str:
     """Vertical grouped bars: one group per category, one bar per series, labelled with values."""
@@ -24,10 +39,8 @@ def grouped_bars(title: str, categories: list[str], series: dict[str, list[float
     peak = max(values + [1e-9]) * 1.15
     group_w = plot_w / max(1, len(categories))
     bar_w = group_w * 0.8 / max(1, len(series))
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" font-family="Helvetica, Arial, sans-serif">',
-             f'<text x="{left}" y="18" font-size="14" font-weight="bold">{escape(title)}</text>',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#555"/>']
+    parts = _open(title, width, height, left)
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#555"/>')
     for gi, category in enumerate(categories):
         x0 = left + gi * group_w + group_w * 0.1
         for si, (name, vs) in enumerate(series.items()):
@@ -44,12 +57,7 @@ def grouped_bars(title: str, categories: list[str], series: dict[str, list[float
                          f'{_fmt(value, unit)}</text>')
         parts.append(f'<text x="{x0 + group_w * 0.4:.1f}" y="{top + plot_h + 16}" font-size="11" '
                      f'text-anchor="middle">{escape(category)}</text>')
-    for si, name in enumerate(series):
-        lx = left + si * 150
-        parts.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{PALETTE[si % len(PALETTE)]}"/>'
-                     f'<text x="{lx + 14}" y="{height - 5}" font-size="11">{escape(name)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return _legend_and_close(parts, series, left, height - 14)
 
 
 def horizontal_bars(title: str, labels: list[str], series: dict[str, list[float]], unit: str = "£",
@@ -60,9 +68,7 @@ def horizontal_bars(title: str, labels: list[str], series: dict[str, list[float]
     values = [v for vs in series.values() for v in vs if v is not None]
     peak = max(values + [1e-9]) * 1.2
     plot_w = width - left - 20
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" font-family="Helvetica, Arial, sans-serif">',
-             f'<text x="8" y="18" font-size="14" font-weight="bold">{escape(title)}</text>']
+    parts = _open(title, width, height, 8)
     y = top
     for li, label in enumerate(labels):
         parts.append(f'<text x="{left - 6}" y="{y + 14}" font-size="11" text-anchor="end">{escape(label[:38])}</text>')
@@ -73,9 +79,4 @@ def horizontal_bars(title: str, labels: list[str], series: dict[str, list[float]
                          f'fill="{PALETTE[si % len(PALETTE)]}"><title>{escape(name)}: {_fmt(value, unit)}</title></rect>'
                          f'<text x="{left + w + 4:.1f}" y="{y + 14}" font-size="9">{_fmt(value, unit)}</text>')
             y += row_h
-    for si, name in enumerate(series):
-        lx = left + si * 150
-        parts.append(f'<rect x="{lx}" y="{height - 16}" width="10" height="10" fill="{PALETTE[si % len(PALETTE)]}"/>'
-                     f'<text x="{lx + 14}" y="{height - 7}" font-size="11">{escape(name)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return _legend_and_close(parts, series, left, height - 16)

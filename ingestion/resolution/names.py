@@ -57,7 +57,9 @@ def name_key(name: str | None) -> str | None:
     return stripped or text
 
 
-_LEGAL_FORM = re.compile(r"\b(LTD|LIMITED|PLC|LLP|CIC)\b\.?\s*$")
+# The forms that say "this side of the name is the registered organisation".
+LEGAL_FORMS = ("LIMITED", "LTD", "PLC", "LLP", "CIC")
+_LEGAL_FORM = re.compile(r"\b(" + "|".join(LEGAL_FORMS) + r")\b\.?\s*$")
 _TRADING_AS = re.compile(r"\s+(?:T/AS?|T\.A\.|TA|TRADING AS)\s+", re.IGNORECASE)
 _DASH = re.compile(r"\s*-\s+|\s+-\s*|(?<=LIMITED)-|(?<=LTD)-", re.IGNORECASE)
 _TRAILING_BRACKET = re.compile(r"\s*\(([^)]*)\)?\s*$")  # also '(Willowbank & Mayfai' cut at 35

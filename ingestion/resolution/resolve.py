@@ -19,7 +19,9 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
-from ingestion.resolution.names import aliases, compact_key, differ_by_qualifier, digits, name_key, parent_names
+from ingestion.resolution.names import (
+    LEGAL_FORMS, aliases, compact_key, differ_by_qualifier, digits, name_key, parent_names,
+)
 
 METHOD_RANK = {"override_link": 0, "company_number": 1, "charity_number": 2, "vat_number": 3,
                "name_exact": 4, "name_compact": 5, "name_alias": 6, "name_parent": 7,
@@ -124,16 +126,13 @@ def _alias_edges(frame: pd.DataFrame):
                 yield record_key, other, "name_parent", 100.0
 
 
-_LEGAL_FORMS_COMPACT = ("LIMITED", "LTD", "PLC", "LLP", "CIC", "COMMUNITYINTERESTCOMPANY")
-
-
 def _only_legal_form_cut(cut: str, shorter: str) -> bool:
     """'Unique Specialist Services Group Lt' is not 'Unique Specialist Services': what the cut name
     adds to a shorter name must be the start of a legal form, unless the shorter name is a whole
     legal name with a note after it ('Ashtead Plant Hire Co Ltd No:2 Acco')."""
     rest = cut[len(shorter):]
-    return any(form.startswith(rest) for form in _LEGAL_FORMS_COMPACT) \
-        or shorter.endswith(("LTD", "LIMITED", "PLC", "LLP"))
+    return any(form.startswith(rest) for form in LEGAL_FORMS + ("COMMUNITYINTERESTCOMPANY",)) \
+        or shorter.endswith(LEGAL_FORMS)
 
 
 def _truncation_edges(frame: pd.DataFrame):
