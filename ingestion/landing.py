@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.periods import SNAPSHOT, Period, overlaps, period_from_match
+from ingestion.periods import SNAPSHOT, Period, Reading, choose_reading, name_matches, overlaps
 from ingestion.registry import FeedConfig, Registry
 
 
@@ -50,21 +50,29 @@ def file_hash(path: Path) -> str:
 
 
 def match_file(config: FeedConfig, path: Path) -> Period | None:
-    match = config.pattern.fullmatch(path.name)
-    return period_from_match(match) if match else None
+    reading = read_name((config,), path)
+    return reading.period if reading else None
+
+
+def read_name(layouts: tuple[FeedConfig, ...], path: Path) -> Reading[FeedConfig] | None:
+    """The layout and period a file name gives, weighing every reading the layouts offer (so a
+    financial-year name is never taken for a month because a month alternative came first).
+    Snapshot layouts other than the first are separate lists (e.g. a grants register beside the
+    vendor master), so each keeps its own snapshot period."""
+    candidates = [(config, match) for config in layouts for match in name_matches(config.pattern, path.name)]
+    reading = choose_reading(path.name, candidates)
+    if reading is None:
+        return None
+    config, period = reading.source, reading.period
+    if period.key == SNAPSHOT and config.layout not in ("default", layouts[0].layout):
+        return Reading(config, Period(key=f"{SNAPSHOT}-{config.layout}", start=None, months=0), reading.note)
+    return reading
 
 
 def match_layout(layouts: tuple[FeedConfig, ...], path: Path) -> tuple[FeedConfig, Period] | None:
-    """The first layout whose file-name pattern matches, and the period it gives. Snapshot layouts
-    other than the first are separate lists (e.g. a grants register beside the vendor master), so
-    each keeps its own snapshot period."""
-    for config in layouts:
-        period = match_file(config, path)
-        if period is not None:
-            if period.key == SNAPSHOT and config.layout not in ("default", layouts[0].layout):
-                period = Period(key=f"{SNAPSHOT}-{config.layout}", start=None, months=0)
-            return config, period
-    return None
+    """The layout whose file-name pattern reads the name, and the period it gives."""
+    reading = read_name(layouts, path)
+    return (reading.source, reading.period) if reading else None
 
 
 def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
