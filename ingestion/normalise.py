@@ -142,6 +142,18 @@ def redaction_flags(names, patterns: tuple[str, ...]) -> pd.Series:
     return pd.Series(flags.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def redaction_pattern_per_name(names, patterns: tuple[str, ...]) -> pd.Series:
+    """The first redaction pattern each payee name matches (NA where none does), so a partner's
+    data lead can confirm their own marker was recognised. Matches exactly where redaction_flags
+    is True: the same patterns, the same case-insensitive RE2 search."""
+    text = _arrow_text(names)
+    which = pa.nulls(len(text), pa.string())
+    for pattern in reversed(patterns):
+        hit = pc.fill_null(pc.match_substring_regex(text, pattern, ignore_case=True), False)
+        which = pc.if_else(hit, pa.scalar(pattern, pa.string()), which)
+    return pd.Series(which.to_numpy(zero_copy_only=False), dtype="string")
+
+
 def within_period(dates: pd.Series, start: date | None, end: date | None) -> pd.Series:
     """True where the date is missing or inside [start, end)."""
     if start is None or end is None:

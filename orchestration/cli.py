@@ -1,7 +1,8 @@
 """`svw`: the project's command line.
 
   svw inspect-file path/to/file.csv                                   (writing a mapping)
-  svw validate-feed --partner stockport --feed spend path/to/file.csv   (partners, before submitting)
+  svw validate-feed --partner stockport --feed spend path/to/file.csv   (partners, before submitting;
+                                                    also a folder, or a quoted glob 'folder/20*.csv')
   svw backfill --partner stockport --from 2019-04 --to 2019-06 [--publish]  (re-run partitions)
   svw run                                                             (the whole pipeline, as make run)
 """
@@ -16,7 +17,9 @@ from ingestion.canonical import FEEDS
 
 
 def _validate_feed(args) -> int:
-    from ingestion.feed_report import validate_feed
+    """Exit 0 only when every file can be submitted, 1 when any must be fixed, 2 when what was
+    typed or configured must be fixed first (nothing was validated)."""
+    from ingestion.feed_report import TargetError, expand_targets, validate_feed, validate_feeds
     from ingestion.registry import ConfigError, load_registry, load_rules
     from ingestion.settings import load_settings
 
@@ -24,17 +27,29 @@ def _validate_feed(args) -> int:
     try:
         registry = load_registry(settings.config_dir)
         rules = load_rules(settings.config_dir)
-        if not args.file.exists():
-            print(f"no such file: {args.file}")
-            return 2
+        registry.layouts(args.partner, args.feed)
+        if args.layout:
+            registry.feed(args.partner, args.feed, args.layout)
+        paths = expand_targets(args.files)
         docs_dir = None if args.no_docs else (
             args.docs_dir or settings.work_dir / "validation" / args.partner / args.feed)
-        report = validate_feed(registry, rules, args.partner, args.feed, args.file, docs_dir, args.layout)
+        if len(args.files) == 1 and Path(args.files[0]).is_file():
+            report = validate_feed(registry, rules, args.partner, args.feed, paths[0], docs_dir, args.layout)
+            print(report.text())
+            return 0 if report.passed else 1
+        batch = validate_feeds(registry, rules, args.partner, args.feed, paths, docs_dir, args.layout,
+                               progress=lambda line: print(line, flush=True))
+    except TargetError as exc:
+        print(f"nothing to validate: {exc}")
+        return 2
     except ConfigError as exc:
         print(f"configuration problem: {exc}")
         return 2
-    print(report.text())
-    return 0 if report.passed else 1
+    print("\n".join(batch.summary_lines(rules)))
+    docs = next((r.data_docs for r in batch.reports if r.data_docs), None)
+    if docs is not None:
+        print(f"Great Expectations report (every file): {docs}")
+    return 0 if batch.passed else 1
 
 
 def _inspect_file(args) -> int:
@@ -69,13 +84,15 @@ def _run(args) -> int:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="svw", description="GM social value warehouse")
     commands = parser.add_subparsers(dest="command", required=True)
-    validate = commands.add_parser("validate-feed", help="check a partner file before submitting it")
+    validate = commands.add_parser(
+        "validate-feed", help="check a partner's files before submitting them (a file, a folder or a glob)")
     validate.add_argument("--partner", required=True, help="partner code from config/partners.yml")
     validate.add_argument("--feed", required=True, choices=sorted(FEEDS))
     validate.add_argument("--layout", help="layout name, if the file name matches none")
     validate.add_argument("--docs-dir", type=Path, help="where to write the Great Expectations HTML report")
     validate.add_argument("--no-docs", action="store_true", help="skip the HTML report")
-    validate.add_argument("file", type=Path)
+    validate.add_argument("files", nargs="+", metavar="file|folder|glob",
+                          help="a file, a folder (its files), or a quoted glob such as 'clean/20*.csv'")
     validate.set_defaults(handler=_validate_feed)
     inspect = commands.add_parser("inspect-file", help="show how a file reads: header, columns, values")
     inspect.add_argument("--encoding")
