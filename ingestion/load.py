@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from ingestion import exceptions as accepted
 from ingestion import raw_store
 from ingestion.canonical import FEEDS
 from ingestion.generic_feed import generic_arrow_schema, generic_suite, prepare_generic
@@ -102,14 +103,15 @@ def _prepare_suppliers(mapped: pd.DataFrame) -> pd.DataFrame:
 
 # Bump when the raw Parquet layout or the parsing rules change: partitions written by an older
 # version are then reloaded instead of being skipped as unchanged.
-RAW_FORMAT_VERSION = "raw-format-3"
+# 4: spend rows carry accepted_exception; quarantine rows carry amount_pence and payment_date.
+RAW_FORMAT_VERSION = "raw-format-4"
 
 SPEND_SCHEMA = pa.schema([
     ("partner_code", pa.string()), ("period", pa.string()), ("payment_date", pa.date32()),
     ("supplier_name", pa.string()), ("supplier_ref", pa.string()), ("amount_pence", pa.int64()),
     ("transaction_ref", pa.string()), ("service_area", pa.string()), ("expense_type", pa.string()),
     ("vat_number", pa.string()), ("company_number", pa.string()), ("charity_number", pa.string()),
-    ("is_redacted", pa.bool_()),
+    ("is_redacted", pa.bool_()), (accepted.MARK, pa.string()),
     ("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
     ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC")),
 ])
@@ -141,13 +143,31 @@ def _to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+# The column holding each feed's amount (whole pence), for totals and for quarantined £.
+AMOUNT_COLUMNS = {"spend": "amount_pence", "contracts": "contract_value_pence", "supply_chain": "amount_pence"}
+
+
+def _parsed(prepared: pd.DataFrame | None, rows: pd.Series, column: str | None, arrow_type: pa.DataType) -> pa.Array:
+    """A prepared column for the given rows, null where the row was unreadable or has no such column."""
+    if prepared is None or column not in prepared:
+        return pa.nulls(len(rows), type=arrow_type)
+    values = prepared.set_index(ROW_ID)[column].reindex(rows.to_numpy())
+    return pa.array(values.astype(object).where(values.notna(), None).tolist(), type=arrow_type)
+
+
 def _quarantine_rows(raw: pd.DataFrame, bad_rows: dict[int, list[CheckResult]], partner: str, feed: str,
-                     period: str, source_file: str, digest: str, load_id: str, loaded_at) -> pd.DataFrame:
+                     period: str, source_file: str, digest: str, load_id: str, loaded_at,
+                     prepared: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows set aside, with their original cells and, where they could be read, the parsed
+    amount and payment date: so the £ kept out of the figures is exact, not re-parsed from text,
+    and placed in the financial year it would have counted in."""
     bad = raw[raw[ROW_ID].isin(bad_rows)]
     cells = bad.drop(columns=[ROW_ID])
     records = [json.dumps({k: v for k, v in row.items() if isinstance(v, str)}, ensure_ascii=False)
                for row in cells.to_dict(orient="records")]
     checks = [bad_rows[int(r)] for r in bad[ROW_ID]]
+    amounts = _parsed(prepared, bad[ROW_ID], AMOUNT_COLUMNS.get(feed), pa.int64())
+    dates = _parsed(prepared, bad[ROW_ID], "payment_date" if feed == "spend" else None, pa.date32())
     return pd.DataFrame({
         "partner_code": partner, "feed": feed, "period": period, "source_file": source_file,
         "source_file_hash": digest, "source_row_number": bad[ROW_ID].astype("int64").to_numpy(),
@@ -156,11 +176,18 @@ def _quarantine_rows(raw: pd.DataFrame, bad_rows: dict[int, list[CheckResult]], 
         "reason": ["; ".join(c.reason for c in cs) for cs in checks],
         "fix": ["; ".join(c.fix for c in cs) for cs in checks],
         "raw_record": records,
+        "amount_pence": pd.Series(pd.arrays.ArrowExtensionArray(amounts), index=bad.index),
+        "payment_date": pd.Series(pd.arrays.ArrowExtensionArray(dates), index=bad.index),
     })
 
 
 def suite_for(config: FeedConfig, rules: Rules):
-    """The Great Expectations suite a file of this feed must pass."""
+    """The Great Expectations suite a file of this feed must pass (checks a partner has accepted
+    rows for skip those rows only: ingestion/exceptions.py)."""
+    return accepted.scope_suite(_base_suite(config, rules), config.exceptions, config.feed)
+
+
+def _base_suite(config: FeedConfig, rules: Rules):
     if config.feed == "spend":
         max_pence = int(rules.feed_validation["max_abs_amount_gbp"]) * 100
         return spend_suite(config.tolerance_pct, max_pence, config.date_format)
@@ -177,11 +204,27 @@ def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Per
     return prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers)
 
 
+@dataclass
+class ValidatedFile:
+    raw: pd.DataFrame                           # cells with row numbers
+    prepared: pd.DataFrame | None               # None when the layout could not be mapped
+    results: list[CheckResult]
+    bad_rows: dict[int, list[CheckResult]]      # the rows to quarantine, with their failed checks
+    table: RawTable
+    exceptions: list[accepted.Outcome] = field(default_factory=list)
+
+
 def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Period):
     """The part of a load shared with `svw validate-feed`: no writes, just what would happen.
 
     Returns (raw cells with row numbers, prepared frame or None, check results, bad rows, table).
     """
+    checked = validate_file(path, config, rules, period)
+    return checked.raw, checked.prepared, checked.results, checked.bad_rows, checked.table
+
+
+def validate_file(path: Path, config: FeedConfig, rules: Rules, period: Period) -> ValidatedFile:
+    """Read, map, prepare and validate one file, applying the partner's accepted exceptions."""
     schema = FEEDS[config.feed]
     table: RawTable = read_table(path, encoding=config.encoding, delimiter=config.delimiter,
                                  sheet=config.sheet, na_values=config.na_values,
@@ -194,10 +237,13 @@ def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Peri
         check = CheckResult(check="file_layout", severity=BLOCKING, success=False, reason=str(exc),
                             fix=exc.fix, failing_rows=len(raw), rows_checked=len(raw),
                             example_rows=[int(r) for r in raw[ROW_ID].head(20)], source="mapping")
-        return raw, None, [check], {int(r): [check] for r in raw[ROW_ID]}, table
+        return ValidatedFile(raw, None, [check], {int(r): [check] for r in raw[ROW_ID]}, table)
     prepared = _prepare(mapped, config, rules, period)
-    results, bad_rows = run_suite(prepared, suite_for(config, rules), f"{config.partner}.{schema.name}")
-    return raw, prepared, results, bad_rows, table
+    suite_name = f"{config.partner}.{schema.name}"
+    plan = accepted.plan(prepared, config.exceptions, path.name, config.feed, _base_suite(config, rules), suite_name)
+    results, bad_rows = run_suite(prepared, suite_for(config, rules), suite_name)
+    outcomes, notices = accepted.settle(plan, prepared, bad_rows)
+    return ValidatedFile(raw, prepared, results + notices, bad_rows, table, outcomes)
 
 
 def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str | None = None) -> LoadReport:
@@ -206,10 +252,12 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
     digest = file_hash(landed.path)
     source_file = source_name or f"{landed.partner}/{landed.feed}/{landed.path.name}"
     fingerprint = config.fingerprint()
+    exceptions_fingerprint = accepted.fingerprint(config.exceptions, landed.path.name)
     rule_versions = rules.versions()
     previous = raw_store.read_manifest(raw_dir, landed.feed, landed.partner, landed.period.key)
     if previous and previous.get("source_file_hash") == digest \
             and previous.get("mapping_fingerprint") == fingerprint \
+            and previous.get("exceptions_fingerprint") == exceptions_fingerprint \
             and previous.get("rule_versions") == rule_versions \
             and previous.get("raw_format_version") == RAW_FORMAT_VERSION:
         return LoadReport(
@@ -222,8 +270,12 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
 
     load_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     loaded_at = pd.Timestamp.now(tz="UTC").floor("us")
+    outcomes: list[accepted.Outcome] = []
     try:
-        raw, prepared, results, bad_rows, table = read_and_validate(landed.path, config, rules, landed.period)
+        checked = validate_file(landed.path, config, rules, landed.period)
+        raw, prepared, results, bad_rows, table = (checked.raw, checked.prepared, checked.results,
+                                                   checked.bad_rows, checked.table)
+        outcomes = checked.exceptions
     except ReadError as exc:
         check = CheckResult(check="file_readable", severity=BLOCKING, success=False, reason=str(exc),
                             fix="re-export the file as CSV or .xlsx, or set encoding/delimiter/sheet",
@@ -237,14 +289,13 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
     loaded["partner_code"] = landed.partner
     loaded["period"] = landed.period.key
     quarantined = _quarantine_rows(raw, bad_rows, landed.partner, landed.feed, landed.period.key,
-                                   source_file, digest, load_id, loaded_at)
+                                   source_file, digest, load_id, loaded_at, prepared)
     rows_in = len(raw)
     if rows_in != len(loaded) + len(quarantined):
         raise AssertionError(f"{source_file}: {rows_in} rows in but {len(loaded)} loaded + "
                              f"{len(quarantined)} quarantined; this is a bug, please report it")
     passed = verdict(results)
-    amount_column = {"spend": "amount_pence", "contracts": "contract_value_pence",
-                     "supply_chain": "amount_pence"}.get(landed.feed)
+    amount_column = AMOUNT_COLUMNS.get(landed.feed)
     amount = int(loaded[amount_column].sum()) if amount_column in loaded and len(loaded) else None
     manifest = {
         "partner": landed.partner, "feed": landed.feed, "period": landed.period.key,
@@ -257,6 +308,13 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
         "encoding": table.encoding if table else None,
         "loaded_amount_pence": amount, "passed": passed,
         "checks": [c.as_dict() for c in results],
+        # the partner's accepted exceptions as they stood for this load, and what became of each
+        # entry for this file (dq_accepted_exceptions is built from these)
+        "exceptions_file": config.exceptions.label if config.exceptions else None,
+        "exceptions_version": config.exceptions.version if config.exceptions else None,
+        "exceptions_fingerprint": exceptions_fingerprint,
+        "exceptions_applied": [o.exception.id for o in outcomes if o.status == accepted.APPLIED],
+        "accepted_exceptions": [o.as_dict(config.exceptions) for o in outcomes],
     }
     raw_store.write_partition(raw_dir, landed.feed, landed.partner, landed.period.key,
                               _to_arrow(loaded, SCHEMAS[landed.feed]),

@@ -32,6 +32,9 @@ QUARANTINE_SCHEMA = pa.schema([
     ("loaded_at", pa.timestamp("us", tz="UTC")),
     ("checks", pa.string()), ("reason", pa.string()), ("fix", pa.string()),
     ("raw_record", pa.string()),
+    # parsed where the row's cells could be read (null otherwise): the exact £ set aside, and the
+    # date that places it in a financial year
+    ("amount_pence", pa.int64()), ("payment_date", pa.date32()),
 ])
 
 

@@ -51,6 +51,10 @@ class FeedConfig:
     # Notices feeds (e.g. a Contracts Finder download for a region): regular expressions for the
     # buyer names that are this partner; notices of other buyers are set aside with the reason.
     buyers: tuple[str, ...] = ()
+    # The partner's accepted exceptions (config/exceptions/<partner>.yml, ingestion/exceptions.py),
+    # carried on the layout so every reader of it applies the same list. Not part of the mapping:
+    # a load fingerprints the entries for its own file separately.
+    exceptions: Any = field(default=None, compare=False, repr=False)
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -58,7 +62,8 @@ class FeedConfig:
 
     def fingerprint(self) -> str:
         """Changes whenever the mapping changes, so a re-mapped file is reloaded, not skipped."""
-        payload = json.dumps(self.__dict__, sort_keys=True, default=list)
+        mapping = {k: v for k, v in self.__dict__.items() if k != "exceptions"}
+        payload = json.dumps(mapping, sort_keys=True, default=list)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -268,7 +273,10 @@ def load_registry(config_dir: Path) -> Registry:
         raise ConfigError(f"partner registry not found at {path}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
-    return parse_registry(raw)
+    # Imported here: the exceptions module builds on this one (ConfigError, the partners' layouts).
+    from ingestion.exceptions import attach_exceptions
+
+    return attach_exceptions(parse_registry(raw), config_dir / "exceptions")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
@@ -88,7 +89,8 @@ def spend_suite(tolerance_pct: float, max_abs_pence: int, date_format: str) -> l
                     E.ExpectColumnValuesToNotBeNull(column="amount_pence", mostly=mostly)),
         Expectation("amount_plausible", BLOCKING,
                     f"amount is larger than £{max_abs_pence / 100:,.0f} either way",
-                    "check the amount for a typing slip; genuine larger payments need a rules change",
+                    "check the amount for a typing slip; a genuine larger payment is accepted row by row in "
+                    "config/exceptions/<partner>.yml (see its README)",
                     E.ExpectColumnValuesToBeBetween(column="amount_pence", min_value=-max_abs_pence,
                                                     max_value=max_abs_pence, mostly=mostly)),
         Expectation("payment_date_readable", BLOCKING,
@@ -148,7 +150,9 @@ def _columns_for_gx(frame: pd.DataFrame, expectations: list[Expectation]) -> pd.
     is slow for Arrow-backed columns and wasted on columns no expectation looks at."""
     wanted = {ROW_ID} | {getattr(e.gx_expectation, "column", None) for e in expectations}
     wanted |= {c for e in expectations for c in (getattr(e.gx_expectation, "column_list", None) or [])}
-    wanted |= {"row_kind"} if any(getattr(e.gx_expectation, "row_condition", None) for e in expectations) else set()
+    # and the columns a row_condition reads (row kinds, rows accepted as exceptions)
+    conditions = " ".join(getattr(e.gx_expectation, "row_condition", None) or "" for e in expectations)
+    wanted |= set(re.findall(r"[A-Za-z_]\w*", conditions)) & set(frame.columns)
     subset = {}
     for column in frame.columns:
         if column not in wanted:
