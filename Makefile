@@ -15,7 +15,7 @@ export SVW_POSTCODE_DIRECTORY ?= $(CURDIR)/data/sample/reference/sample_postcode
 .PHONY: help setup manifest browsers run test dev samples clean
 
 help:
-	@echo "make run      set up, run the whole pipeline on the bundled sample feeds, publish"
+	@echo "make run      set up, run the whole pipeline on data/landing (the bundled sample when empty), publish"
 	@echo "make test     set up, run the whole test suite (pytest, including dbt tests)"
 	@echo "make dev      open the Dagster UI on the same definitions"
 	@echo "make samples  regenerate the bundled sample feeds and their answers file"
@@ -38,8 +38,12 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 manifest: setup
 	cd dbt_project && $(BIN)/dbt parse --profiles-dir . --quiet
 
+# A plain `make run` reads data/landing when it holds partner files, else the bundled sample, and
+# prints which and why (orchestration/cli.py choose_landing_zone). SVW_LANDING_DIR given on the
+# command line or in the environment overrides both; the sample default exported above is for the
+# other targets, so it is dropped here.
 run: manifest $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m orchestration.run_pipeline
+	$(if $(filter file,$(origin SVW_LANDING_DIR)),env -u SVW_LANDING_DIR) $(BIN)/python -m orchestration.cli run
 
 # The browser tests open the statements and dashboard in Debian's Chromium (driven through
 # chromium-driver) and turn PDFs into images with pdftoppm (poppler-utils). Installed here when

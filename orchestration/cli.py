@@ -76,7 +76,67 @@ def _backfill(args) -> int:
     return backfill(args.feed, args.partner, args.start, args.end, args.publish, quiet=args.quiet)
 
 
+def _partner_files(landing: Path) -> int:
+    """Files where the landing scan looks for them: <landing>/<partner>/<feed>/<file>."""
+    if not landing.is_dir():
+        return 0
+    return sum(1 for p in landing.glob("*/*/*") if p.is_file() and not p.name.startswith("."))
+
+
+def choose_landing_zone(environ: dict[str, str], project_root: Path) -> tuple[Path, str]:
+    """Which landing zone a plain `svw run` / `make run` reads, and why, in words: a user who has
+    put files in data/landing expects them to be read, and a newcomer with an empty data/landing
+    expects the bundled sample to run. SVW_LANDING_DIR, when set, always wins."""
+    if environ.get("SVW_LANDING_DIR"):
+        return Path(environ["SVW_LANDING_DIR"]).resolve(), "SVW_LANDING_DIR is set"
+    landing = project_root / "data" / "landing"
+    count = _partner_files(landing)
+    if count:
+        return landing, f"data/landing holds {count} partner file{'s' if count != 1 else ''}"
+    return (project_root / "data" / "sample" / "landing",
+            "data/landing holds no partner files, so the bundled sample is read; put files in "
+            "data/landing/<partner>/<feed>/ to read those instead")
+
+
+def loads_from_elsewhere(raw_dir: Path, landing_dir: Path, config_dir: Path) -> list[str]:
+    """Raw partitions that no file in this landing zone feeds (e.g. the sample's, loaded by an
+    earlier `make run`): the marts read every raw partition, so they would be counted in this
+    publication. A partition a landed file feeds is fine: that file replaces it when loaded."""
+    from ingestion.landing import scan_landing
+    from ingestion.raw_store import all_manifests
+    from ingestion.registry import load_registry
+
+    scan = scan_landing(landing_dir, load_registry(config_dir))
+    fed = {(f.feed, f.partner, f.period.key) for f in scan.files}
+    return sorted({m["source_file"] for m in all_manifests(raw_dir)
+                   if (m["feed"], m["partner"], m["period"]) not in fed})
+
+
 def _run(args) -> int:
+    """The whole pipeline on the landing zone chosen by choose_landing_zone, refusing to mix its
+    figures with partitions loaded from another landing zone."""
+    import os
+
+    from ingestion.registry import ConfigError
+    from ingestion.settings import PROJECT_ROOT, load_settings
+
+    landing, why = choose_landing_zone(dict(os.environ), PROJECT_ROOT)
+    os.environ["SVW_LANDING_DIR"] = str(landing)
+    print(f"landing zone: {landing} ({why})", flush=True)
+    settings = load_settings()
+    try:
+        elsewhere = loads_from_elsewhere(settings.raw_dir, settings.landing_dir, settings.config_dir)
+    except ConfigError as exc:
+        print(f"configuration problem: {exc}")
+        return 2
+    if elsewhere:
+        print(f"NOT RUN: {settings.raw_dir} holds {len(elsewhere)} loaded file(s) that are not in this "
+              f"landing zone (e.g. {', '.join(elsewhere[:3])}), probably from an earlier run on another "
+              "landing zone; they would be counted in this publication. Fix: `make clean` (removes the "
+              "derived data/raw, data/work, data/published, data/dagster_home; landing files are kept), "
+              "or point SVW_RAW_DIR, SVW_WORK_DIR and SVW_PUBLISHED_DIR at fresh folders, or put the "
+              "files back in the landing zone.")
+        return 2
     from orchestration.run_pipeline import run
     return run(quiet=args.quiet)
 
