@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from ingestion.missing import query_frame, text_or_none
 from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
 from ingestion.resolution.names import name_key
@@ -40,9 +41,13 @@ class OverridesFile:
 
 
 def record_key(partner: str, supplier_ref: str | None, name: str | None) -> str:
-    if supplier_ref is not None and str(supplier_ref).strip():
-        return f"{partner}:ref:{str(supplier_ref).strip()}"
-    return f"{partner}:name:{name_key(name) or str(name).strip().upper()}"
+    """A partner's vendor ID keys its record; without one (None, NA, NaN or blank, all alike: see
+    ingestion/missing.py) the payee's name does."""
+    ref = text_or_none(supplier_ref)
+    if ref is not None:
+        return f"{partner}:ref:{ref}"
+    text = text_or_none(name)
+    return f"{partner}:name:{(name_key(text) or text.upper()) if text else ''}"
 
 
 def _key_of(entry: dict, where: str) -> str:
@@ -76,7 +81,7 @@ def load_overrides(path: Path) -> OverridesFile:
 
 def _read(con, raw_dir: Path, feed: str, sql: str) -> pd.DataFrame:
     pattern = str(raw_dir / feed / "partner=*" / "period=*" / "rows.parquet")
-    return con.execute(sql.replace("{rows}", "read_parquet(?, union_by_name = true)"), [pattern]).df()
+    return query_frame(con, sql.replace("{rows}", "read_parquet(?, union_by_name = true)"), [pattern])
 
 
 # Where the other feeds name a supplier: (feed, name column, postcode column, numbers, declared flags).
@@ -120,13 +125,16 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
                company_number, charity_number, vat_number, is_sme, is_vcse,
                cast(loaded_at as date) as evidence_date
         from {rows} where partner_code <> '_none'""")
+    # Names and vendor IDs trimmed, and empty text read as missing, exactly as stg_raw__spend does:
+    # the payee keys written here are joined back to the ledger lines on these two columns.
     payees = _read(con, raw_dir, "spend", """
-        select partner_code, supplier_ref, supplier_name,
+        select partner_code, nullif(trim(supplier_ref), '') as supplier_ref,
+               nullif(trim(supplier_name), '') as supplier_name,
                any_value(company_number) as company_number, any_value(charity_number) as charity_number,
                any_value(vat_number) as vat_number, count(*) as payments,
                max(cast(loaded_at as date)) as evidence_date
         from {rows}
-        where partner_code <> '_none' and not is_redacted and supplier_name is not null
+        where partner_code <> '_none' and not is_redacted and nullif(trim(supplier_name), '') is not null
         group by all""")
     parties = _party_records(con, raw_dir)
     con.close()
@@ -171,10 +179,16 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
     named = {k for pair in overrides.overrides.force_link for k in pair} | set(overrides.overrides.force_split) \
         | set(overrides.flags["record_key"])
     overrides.unmatched = sorted(named - known)
+    # The name key travels with each name, so dbt's identity checks (tests/assert_*identity*) can
+    # ask whether the names a record or an organisation joins share a word.
+    payees["name_key"] = [name_key(n) for n in payees["supplier_name"]]
+    records["name_key"] = [name_key(n) for n in records["supplier_name"]]
     return {
-        "payee_records": payees[["partner_code", "supplier_ref", "supplier_name", "record_key"]],
+        "payee_records": payees[["partner_code", "supplier_ref", "supplier_name", "record_key", "name_key",
+                                 "payments"]],
         "party_records": parties[["feed", "partner_code", "supplier_name", "record_key"]],
-        "supplier_records": records[RECORD_COLUMNS + ["registration_vcse_evidence", "name_vcse_evidence"]],
+        "supplier_records": records[RECORD_COLUMNS + ["registration_vcse_evidence", "name_vcse_evidence",
+                                                      "name_key"]],
         # the identity of every organisation depends on the matching rules: their version travels with it
         "supplier_links": links.assign(matching_rule_version=str(matching_rules.get("version", "unversioned"))),
         "flag_overrides": overrides.flags.assign(overrides_version=overrides.version),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+from ingestion.missing import is_missing
+
 _COMPANY = re.compile(r"^(?:[A-Z]{2}\d{6}|[A-Z]{2}\d{5}[A-Z]|\d{1,8})$")
 
 
 def company_number(value: str | None) -> str | None:
     """'4166647', '04166647', 'oc333213', 'IP27440R' -> canonical Companies House number."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return None
     text = re.sub(r"[^0-9A-Za-z]", "", str(value)).upper()
     if not text or not _COMPANY.match(text) or set(text) == {"0"}:
@@ -20,7 +22,7 @@ def company_number(value: str | None) -> str | None:
 def charity_number(value: str | None) -> str | None:
     """'1091234', 'CHC-1091234', 'GB-CHC-1091234', '1091234-1' -> '1091234'. Other registers that
     some publishers put in the same column (CQC-, NHS-, URN-, PRN-) are not charity numbers."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return None
     text = str(value).strip().upper()
     text = re.sub(r"^(GB-)?CHC-", "", text)
@@ -29,7 +31,7 @@ def charity_number(value: str | None) -> str | None:
 
 
 def vat_number(value: str | None) -> str | None:
-    if value is None:
+    if is_missing(value):
         return None
     text = re.sub(r"[^0-9A-Za-z]", "", str(value)).upper()
     text = text[2:] if text.startswith("GB") else text

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from ingestion.missing import is_missing
+
 LEGAL_SUFFIXES = (
     "LIMITED", "LTD", "PLC", "LLP", "LP", "CIC", "COMMUNITY INTEREST COMPANY", "CIO", "INC", "LLC",
     "CO", "COMPANY", "AND CO", "AND COMPANY", "THE", "T A",
@@ -50,7 +52,7 @@ def clean(name: str) -> str:
 
 def name_key(name: str | None) -> str | None:
     """Name without legal-form words at the end, e.g. 'SAVILLS'. None for empty names."""
-    if not name or not str(name).strip():
+    if is_missing(name):
         return None
     text = clean(str(name))
     stripped = _SUFFIX.sub("", text).strip()
@@ -89,7 +91,7 @@ def aliases(name: str | None) -> list[str]:
     """Other names an organisation is known by, shared with any record that has the same alias:
     the legal side of 'X t/a Y'; the company before or after a dash ('Kidzrus Nursery Ltd - Monton',
     'Moss Cottage - Care Worldwide Ltd'); the name without a trailing bracketed note."""
-    if not name:
+    if is_missing(name):
         return []
     base = str(name).split("#", 1)[0]
     found = []
@@ -115,7 +117,7 @@ def parent_names(name: str | None) -> list[str]:
     Witherslack Group)', 'Greenhill Academy (The Harmony Trust)'. Such a key links the record only to
     a record that *is* that organisation, never to other records naming the same note, because a
     note can be a place ('(Manchester)') or a department ('(Sales)')."""
-    if not name:
+    if is_missing(name):
         return []
     base = str(name).split("#", 1)[0]
     bracket = _TRAILING_BRACKET.search(base)

@@ -165,12 +165,13 @@ def _truncation_edges(frame: pd.DataFrame):
 
 def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_identifiers: bool = True,
             fuzzy_threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -> pd.DataFrame:
-    """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis."""
+    """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis,
+    carries_identity_number."""
     overrides = overrides or Overrides()
     frame = prepare(records, use_identifiers)
     if frame.empty:
         return pd.DataFrame(columns=["record_key", "supplier_id", "link_method", "link_score", "linked_to",
-                                     "identity_basis"])
+                                     "identity_basis", "carries_identity_number"])
     split = set(overrides.force_split)
     auto = frame[~frame["record_key"].isin(split)]
     clusters = _Clusters(frame["record_key"].tolist(), frame["company_number"].tolist(),
@@ -226,8 +227,14 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
         else:
             basis = f"record:{root}"
         supplier_id = "sup-" + hashlib.sha1(basis.encode()).hexdigest()[:12]
-        for key in group["record_key"]:
+        kind, _, number = basis.partition(":")
+        number_column = {"company": "company_number", "charity": "charity_number", "vat": "vat_number"}.get(kind)
+        for key, own_number in zip(group["record_key"], group[number_column] if number_column else [None] * len(group)):
             method, score, other = best.get(key, ("override_split" if key in split else "singleton", None, None))
+            # whether this record itself gives the number the organisation is known by: an identity
+            # check in dbt asks every other record to be related to one that does
+            carries = number_column is not None and own_number == number
             rows.append({"record_key": key, "supplier_id": supplier_id, "link_method": method,
-                         "link_score": score, "linked_to": other, "identity_basis": basis})
+                         "link_score": score, "linked_to": other, "identity_basis": basis,
+                         "carries_identity_number": carries})
     return pd.DataFrame(rows)

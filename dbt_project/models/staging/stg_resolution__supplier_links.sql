@@ -5,5 +5,6 @@ select
     cast(link_score as double) as link_score,
     cast(linked_to as varchar) as linked_to,
     cast(identity_basis as varchar) as identity_basis,
+    cast(carries_identity_number as boolean) as carries_identity_number,
     cast(matching_rule_version as varchar) as matching_rule_version
 from {{ source('resolution', 'supplier_links') }}

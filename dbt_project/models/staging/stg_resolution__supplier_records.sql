@@ -18,5 +18,6 @@ select
     cast(is_vcse_declared as boolean) as is_vcse_declared,
     cast(registration_vcse_evidence as varchar) as registration_vcse_evidence,
     cast(name_vcse_evidence as varchar) as name_vcse_evidence,
+    cast(name_key as varchar) as name_key,
     cast(evidence_date as date) as evidence_date
 from {{ source('resolution', 'supplier_records') }}
