@@ -18,7 +18,8 @@ from ingestion.registry import Registry, Rules
 
 REFERENCE_TABLES = ("partners", "reporting_unit_members", "reporting_unit_home_lads", "lads", "postcodes",
                     "local_spend_rule", "address_preference", "supplier_classification_rule",
-                    "framework_measures", "gm_priorities", "social_value_rule", "coverage_rule")
+                    "framework_measures", "gm_priorities", "social_value_rule", "coverage_rule",
+                    "identity_check_rule")
 
 
 def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcode_directory: Path,
@@ -43,7 +44,7 @@ def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcod
         "threshold_basis": ls["threshold_basis"], "share_denominator": ls["share_denominator"],
         "address_rule": ls["address_rule"] + ":" + ">".join(ls["address_preference"]),
         "district_fallback": bool(ls.get("district_fallback", True)),
-        "redacted_payees": ls["redacted_payees"],
+        "redacted_payees": ls["redacted_payees"], "part_year_threshold": ls["part_year_threshold"],
     }])
     address_preference = pd.DataFrame({
         "address_type": ls["address_preference"], "preference_rank": range(1, len(ls["address_preference"]) + 1)})
@@ -63,8 +64,15 @@ def reference_tables(registry: Registry, rules: Rules, config_dir: Path, postcod
         "min_recent_return_pct": float(cov["min_recent_return_pct"]),
         "delivery_return_window_months": int(cov["delivery_return_window_months"]),
     }])
+    identity = rules.identity_checks
+    identity_check_rule = pd.DataFrame([{
+        "rule_version": identity["version"],
+        "max_unrelated_names_per_record": int(identity["max_unrelated_names_per_record"]),
+        "max_in_scope_gap_pct": float(identity["max_in_scope_gap_pct"]),
+    }])
     return {
         "coverage_rule": coverage_rule,
+        "identity_check_rule": identity_check_rule,
         "framework_measures": read_framework(framework or config_dir / "frameworks" / "demo_framework.csv"),
         "gm_priorities": read_gm_priorities(config_dir / "gm_priorities.csv"),
         "social_value_rule": sv_rule,

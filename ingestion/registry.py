@@ -308,6 +308,10 @@ class Rules:
         return self.raw["coverage"]
 
     @property
+    def identity_checks(self) -> dict:
+        return self.raw["identity_checks"]
+
+    @property
     def feed_validation(self) -> dict:
         return self.raw["feed_validation"]
 
@@ -320,7 +324,7 @@ def load_rules(config_dir: Path) -> Rules:
     path = config_dir / "rules.yml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for section in ("local_spend", "coverage", "redaction", "feed_validation", "supplier_classification",
-                    "social_value"):
+                    "social_value", "identity_checks"):
         if section not in raw or "version" not in raw[section]:
             raise ConfigError(f"{path}: section '{section}' with a 'version' is required")
     ls = raw["local_spend"]
@@ -328,10 +332,23 @@ def load_rules(config_dir: Path) -> Rules:
         raise ConfigError(f"{path}: local_spend.share_denominator must be in_scope_spend or located_spend")
     if ls.get("threshold_basis") != "partner_supplier_year":
         raise ConfigError(f"{path}: local_spend.threshold_basis supports only partner_supplier_year")
+    if ls.get("part_year_threshold") not in ("full", "pro_rata"):
+        raise ConfigError(f"{path}: local_spend.part_year_threshold must be full (the threshold applies unchanged "
+                          f"to the months covered) or pro_rata (threshold x months covered / 12), "
+                          f"not {ls.get('part_year_threshold')!r}")
     for key in ("min_located_spend_pct", "min_recent_return_pct"):
         value = raw["coverage"].get(key)
         if not isinstance(value, (int, float)) or not 0 <= value <= 100:
             raise ConfigError(f"{path}: coverage.{key} must be a percentage between 0 and 100, not {value!r}")
+    identity = raw["identity_checks"]
+    names = identity.get("max_unrelated_names_per_record")
+    if not isinstance(names, int) or isinstance(names, bool) or names < 0:
+        raise ConfigError(f"{path}: identity_checks.max_unrelated_names_per_record must be a whole number >= 0, "
+                          f"not {names!r}")
+    gap = identity.get("max_in_scope_gap_pct")
+    if not isinstance(gap, (int, float)) or isinstance(gap, bool) or not 0 <= gap <= 100:
+        raise ConfigError(f"{path}: identity_checks.max_in_scope_gap_pct must be a percentage between 0 and 100, "
+                          f"not {gap!r}")
     months = raw["coverage"].get("delivery_return_window_months")
     if not isinstance(months, int) or months < 1:
         raise ConfigError(f"{path}: coverage.delivery_return_window_months must be a whole number of months >= 1")

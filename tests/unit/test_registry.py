@@ -19,7 +19,7 @@ def test_shipped_registry_and_rules_load(config_dir):
     assert len(registry.groups["GM"].home_lad_codes) == 10
     assert set(load_rules(config_dir).versions()) == {"local_spend", "coverage", "redaction", "feed_validation",
                                                      "supplier_classification", "social_value",
-                                                     "supplier_matching"}
+                                                     "supplier_matching", "identity_checks"}
 
 
 def test_a_new_partner_is_configuration_only(raw_registry):
@@ -60,6 +60,24 @@ def test_coverage_rule_mistakes_are_named(config_dir, tmp_path, key, value, mess
     path = tmp_path / "config" / "rules.yml"
     raw = yaml.safe_load(path.read_text())
     raw["coverage"][key] = value
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match=message):
+        load_rules(tmp_path / "config")
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("max_unrelated_names_per_record", -1, "max_unrelated_names_per_record must be a whole number"),
+    ("max_unrelated_names_per_record", 2.5, "max_unrelated_names_per_record must be a whole number"),
+    ("max_in_scope_gap_pct", 250, "max_in_scope_gap_pct must be a percentage"),
+])
+def test_identity_check_mistakes_are_named(config_dir, tmp_path, key, value, message):
+    import shutil
+    import yaml
+
+    shutil.copytree(config_dir, tmp_path / "config")
+    path = tmp_path / "config" / "rules.yml"
+    raw = yaml.safe_load(path.read_text())
+    raw["identity_checks"][key] = value
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(ConfigError, match=message):
         load_rules(tmp_path / "config")

@@ -1,0 +1,50 @@
+-- The in-scope test of the local-spend rule, per partner and financial year, computed twice: on the
+-- resolved suppliers (int_spend__supplier_year) and on a plain name key (the payee name as written,
+-- case and runs of spaces ignored; redacted payees pooled as in the KPI). Resolution joins a
+-- supplier's spellings, sites and numbers, so the two differ a little; a large gap means resolution
+-- went wrong (every payee of a partner once became one supplier, which put all its spend in scope)
+-- and blocks publication (tests/assert_identity_in_scope_spend_near_name_key.sql).
+with rule as (
+    select threshold_gbp from {{ ref('stg_reference__local_spend_rule') }}
+),
+by_name as (
+    select
+        partner_code,
+        financial_year,
+        case when is_redacted then partner_code || ':redacted'
+             else partner_code || ':' || upper(regexp_replace(trim(supplier_name), '\s+', ' ', 'g')) end as name_key,
+        sum(amount_gbp) as net_spend_gbp
+    from {{ ref('int_spend__linked_to_supplier') }}
+    group by all
+),
+name_key_in_scope as (
+    select partner_code, financial_year,
+           sum(net_spend_gbp) filter (where net_spend_gbp >= (select threshold_gbp from rule)) as in_scope_spend_gbp,
+           count(*) filter (where net_spend_gbp >= (select threshold_gbp from rule)) as in_scope_suppliers,
+           count(*) as suppliers
+    from by_name
+    group by all
+),
+resolved_in_scope as (
+    select partner_code, financial_year,
+           sum(net_spend_gbp) filter (where is_in_scope) as in_scope_spend_gbp,
+           count(*) filter (where is_in_scope) as in_scope_suppliers,
+           count(*) as suppliers
+    from {{ ref('int_spend__supplier_year') }}
+    group by all
+)
+select
+    n.partner_code,
+    n.financial_year,
+    coalesce(r.in_scope_spend_gbp, 0) as resolved_in_scope_spend_gbp,
+    coalesce(n.in_scope_spend_gbp, 0) as name_key_in_scope_spend_gbp,
+    coalesce(r.in_scope_suppliers, 0) as resolved_in_scope_suppliers,
+    n.in_scope_suppliers as name_key_in_scope_suppliers,
+    coalesce(r.suppliers, 0) as resolved_suppliers,
+    n.suppliers as name_key_suppliers,
+    case when coalesce(n.in_scope_spend_gbp, 0) = 0
+         then case when coalesce(r.in_scope_spend_gbp, 0) = 0 then 0 end
+         else 100 * (coalesce(r.in_scope_spend_gbp, 0) - n.in_scope_spend_gbp) / n.in_scope_spend_gbp
+    end as in_scope_gap_pct
+from name_key_in_scope as n
+left join resolved_in_scope as r using (partner_code, financial_year)

@@ -1,0 +1,32 @@
+{{ config(meta={'dagster': {'ref': {'name': 'dim_supplier'}}}) }}
+-- An organisation known by a registration number (identity_basis company:/charity:/vat:) takes that
+-- number from one or more of its records. Every other record joined to it by name must share a word
+-- with a record that gives the number: otherwise a payee has taken another partner's VAT or company
+-- identity through a chain of unrelated names. Records linked by a partner's override are exempt
+-- (config/overrides/suppliers.yml is a person's decision, reviewed there).
+with records as (
+    select l.supplier_id, l.record_key, l.link_method, l.identity_basis, l.carries_identity_number,
+           r.partner_code, r.name_key
+    from {{ ref('stg_resolution__supplier_links') }} as l
+    join {{ ref('stg_resolution__supplier_records') }} as r using (record_key)
+    where split_part(l.identity_basis, ':', 1) in ('company', 'charity', 'vat')
+),
+overridden as (
+    select distinct supplier_id from records where link_method = 'override_link'
+),
+givers as (
+    select supplier_id, name_key from records where carries_identity_number
+),
+takers as (
+    select *
+    from records
+    where not carries_identity_number
+      and link_method like 'name_%'
+      and supplier_id not in (select supplier_id from overridden)
+)
+select t.supplier_id, t.identity_basis, t.record_key, t.name_key
+from takers as t
+where not exists (
+    select 1 from givers as g
+    where g.supplier_id = t.supplier_id and {{ names_related('g.name_key', 't.name_key') }}
+)
