@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ingestion.samples.world import GM_LADS, PARTNER_HOME, THRESHOLD_PENCE, World
+from ingestion.samples.world import ALL_PARTNER_HOME, GM_LADS, PARTNER_HOME, THRESHOLD_PENCE, World
 
 RULE_VERSION = "local-spend-v3"  # the rule these answers assume: supplier-year net >= GBP 25,000
 
@@ -25,9 +25,9 @@ def local_spend_answers(world: World) -> list[dict]:
         payee = p.firm_id if p.firm_id is not None else "redacted"
         net[(p.partner, _fy(p.payment_date), payee)] += p.amount_pence
 
-    units = {partner: ("partner", [partner], {lad}) for partner, lad in PARTNER_HOME.items()}
+    units = {partner: ("partner", [partner], {lad}) for partner, lad in ALL_PARTNER_HOME.items()}
     units["STAR"] = ("group", list(PARTNER_HOME), set(PARTNER_HOME.values()))
-    units["GM"] = ("group", list(PARTNER_HOME), set(GM_LADS))
+    units["GM"] = ("group", list(ALL_PARTNER_HOME), set(GM_LADS))
 
     rows = []
     years = sorted({fy for (_, fy, _) in net})

@@ -201,6 +201,50 @@ def write_tameside(out: Path, payments: list[Payment], book: PartnerBook, rng: r
                    encoding="utf-8-sig")
 
 
+def _published_company_number(rng: random.Random, firm: Firm) -> str | None:
+    """A company number as finance exports print it: often blank, zeros dropped, or 'N/A'."""
+    roll = rng.random()
+    if firm.company_number is None:
+        return "N/A" if roll < 0.3 else None
+    if roll < 0.35:
+        return firm.company_number.lstrip("0")
+    if roll < 0.45:
+        return firm.company_number
+    return "N/A" if roll < 0.55 else None
+
+
+def write_bury(out: Path, payments: list[Payment], firms: dict[int, Firm], rng: random.Random):
+    """Quarterly Excel workbooks (Bury publishes xlsx only) with no vendor ID and no postcode:
+    the payee's name in capitals, and a company number on some rows."""
+    header = ["Department", "Service", "Payment Date", "Transaction Ref", "Supplier Name",
+              "Company Registration Number", "Net Amount"]
+    quarters = defaultdict(list)
+    for p in payments:
+        fy = p.payment_date.year if p.payment_date.month >= 4 else p.payment_date.year - 1
+        quarters[(fy, (p.payment_date.month - 4) % 12 // 3 + 1)].append(p)
+    out.mkdir(parents=True, exist_ok=True)
+    tx = 0
+    numbers: dict[int, str | None] = {}
+    for (fy, quarter), items in sorted(quarters.items()):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Payments"
+        sheet.append(header)
+        for p in sorted(items, key=lambda p: p.payment_date):
+            tx += 1
+            if p.firm_id is None:
+                name, number = "Name withheld (personal data)", None
+            else:
+                firm = firms[p.firm_id]
+                name = firm.name.upper()
+                if p.firm_id not in numbers:
+                    numbers[p.firm_id] = _published_company_number(rng, firm)
+                number = numbers[p.firm_id]
+            sheet.append(["Bury Council", p.service_area, p.payment_date, f"BMBC-{tx:07d}", name, number,
+                          p.amount_pence / 100])
+        workbook.save(out / f"Bury Spend {fy}-{(fy + 1) % 100:02d} Q{quarter}.xlsx")
+
+
 def write_supplier_list(partner: str, out: Path, book: PartnerBook):
     rows = book.supplier_rows()
     out.mkdir(parents=True, exist_ok=True)
@@ -249,3 +293,6 @@ def write_partner_feeds(world: World, landing: Path, rng: random.Random) -> None
         for firm_id in rng.sample(sorted(world.firms), 25):
             book.ref(firm_id)
         write_supplier_list(partner, landing / partner / "suppliers", book)
+    # Its own random stream, so the STAR partners' files stay exactly as they were.
+    write_bury(landing / "bury" / "spend", [p for p in world.payments if p.partner == "bury"], world.firms,
+               random.Random(rng.random()))

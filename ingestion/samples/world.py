@@ -11,11 +11,17 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from ingestion.resolution.names import name_key
 from ingestion.samples.places import GM_DISTRICTS, INWARD_LETTERS, OUTSIDE_GM_DISTRICTS
 
 PARTNER_HOME = {"stockport": "E08000007", "trafford": "E08000009",
                 "rochdale": "E08000005", "tameside": "E08000008"}
 STAR_LADS = set(PARTNER_HOME.values())
+# GM partners outside STAR. Bury's ledger carries no vendor IDs and no postcodes, only names and, on
+# some rows, a company number as finance systems publish it (zeros dropped, 'N/A'): the normal case
+# for a GM partner, and the one that once collapsed all of a partner's payees into one supplier.
+OTHER_GM_PARTNERS = {"bury": "E08000002"}
+ALL_PARTNER_HOME = {**PARTNER_HOME, **OTHER_GM_PARTNERS}
 GM_LADS = set(GM_DISTRICTS)
 FINANCIAL_YEARS = (2018, 2019, 2020)
 THRESHOLD_PENCE = 25_000_00
@@ -28,7 +34,11 @@ TARGET_UNKNOWN_SHARE = 0.04
 OWN_BOROUGH_PART = {"stockport": 0.74, "trafford": 0.58, "rochdale": 0.69, "tameside": 0.64}
 IN_SCOPE_TOTAL_GBP = {"stockport": 118_000_000, "trafford": 96_000_000,
                       "rochdale": 87_000_000, "tameside": 104_000_000}
-REDACTED_PAYMENTS_PER_YEAR = {"stockport": 620, "trafford": 380, "rochdale": 160, "tameside": 210}
+REDACTED_PAYMENTS_PER_YEAR = {"stockport": 620, "trafford": 380, "rochdale": 160, "tameside": 210,
+                              "bury": 140}
+BURY_IN_SCOPE_TOTAL_GBP = 52_000_000
+BURY_IN_SCOPE_SUPPLIERS = 45
+BURY_OUT_OF_SCOPE_SUPPLIERS = 70
 AVERAGE_IN_SCOPE_SUPPLIER_GBP = 1_100_000
 OUT_OF_SCOPE_SUPPLIERS_PER_YEAR = 90
 
@@ -228,5 +238,34 @@ def build_world(seed: int) -> World:
         lad = rng.choice(list(GM_DISTRICTS) + list(OUTSIDE_GM_DISTRICTS))
         district = rng.choice(GM_DISTRICTS.get(lad) or OUTSIDE_GM_DISTRICTS[lad])
         world.decoy_postcodes[_postcode(rng, district, used_postcodes)] = lad
+    _add_partner_without_ids(world, random.Random(seed + 3))
     world.payments.sort(key=lambda p: (p.partner, p.payment_date))
     return world
+
+
+def _add_partner_without_ids(world: World, rng: random.Random) -> None:
+    """Bury pays firms the STAR partners also pay (so their supplier lists can locate them by name or
+    company number) and never names a firm two firms' names could both be. Its own random stream
+    leaves every STAR partner's payments exactly as they were. (name_key only chooses which firms
+    Bury pays; the truths in answers.py never go through pipeline code.)"""
+    keys: dict[str, int] = {}
+    for firm in world.firms.values():
+        keys[name_key(firm.name)] = keys.get(name_key(firm.name), 0) + 1
+    paid_by_star = sorted({p.firm_id for p in world.payments if p.firm_id is not None})
+    pool = [f for f in paid_by_star if keys[name_key(world.firms[f].name)] == 1]
+    for year_index, fy in enumerate(FINANCIAL_YEARS):
+        rng.shuffle(pool)
+        # about a quarter of its in-scope suppliers are based in Bury itself
+        pool.sort(key=lambda f: world.firms[f].lad != OTHER_GM_PARTNERS["bury"] or rng.random() < 0.5)
+        pool = pool[:10] + sorted(pool[10:], key=lambda _: rng.random())
+        in_scope = pool[:BURY_IN_SCOPE_SUPPLIERS]
+        total = BURY_IN_SCOPE_TOTAL_GBP * 100 * (104 ** year_index) // (100 ** year_index)
+        amounts = _split(rng, total, len(in_scope), minimum=THRESHOLD_PENCE * 11 // 10)
+        for firm_id, net in zip(in_scope, amounts):
+            world.payments += _supplier_year_payments(rng, "bury", fy, firm_id, net, True)
+        for firm_id in pool[BURY_IN_SCOPE_SUPPLIERS:BURY_IN_SCOPE_SUPPLIERS + BURY_OUT_OF_SCOPE_SUPPLIERS]:
+            net = rng.randint(150_00, 24_000_00)
+            world.payments += _supplier_year_payments(rng, "bury", fy, firm_id, net, False)
+        for d in _payment_dates(rng, fy, REDACTED_PAYMENTS_PER_YEAR["bury"]):
+            world.payments.append(Payment("bury", d, None, rng.randint(20_00, 900_00), "Adult Social Care",
+                                          "Direct Payments"))

@@ -50,7 +50,7 @@ def test_star_2020_21_matches_the_planted_truth(published, answers):
 def test_every_published_kpi_row_equals_the_answers(published, answers):
     kpi = published_table(published, "kpi_local_spend")
     expected = pd.DataFrame(answers["kpi_local_spend"])
-    assert len(kpi) == len(expected) == 18
+    assert len(kpi) == len(expected) == 21  # 5 partners and 2 groups x 3 years
     merged = kpi.merge(expected, on=["reporting_unit", "financial_year"], suffixes=("", "_truth"))
     assert len(merged) == len(expected)
     for column in ("in_scope_spend_gbp", "home_spend_gbp", "gm_spend_gbp", "unknown_location_spend_gbp"):
@@ -94,7 +94,7 @@ def test_publication_records_feeds_hashes_rules_and_checks(published):
     feeds = published_table(published, "publication_feeds")
     landed = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
               for p in published.landing.rglob("*") if p.is_file()}
-    assert len(feeds) == len(landed) == 144
+    assert len(feeds) == len(landed) == 156
     for _, feed in feeds.iterrows():
         assert landed[feed["source_file"].split("/")[-1]] == feed["source_file_hash"]
     publication = published_table(published, "publication").iloc[0]
