@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.canonical import FEEDS
 from ingestion.data_docs import write_data_docs
 from ingestion.landing import read_name
 from ingestion.load import read_and_validate, suite_for
 from ingestion.normalise import redaction_pattern_per_name
 from ingestion.periods import Period, confusable_readings
-from ingestion.readers import ReadError
+from ingestion.readers import ReadError, header_key
 from ingestion.registry import FeedConfig, Registry, Rules
 from ingestion.validate import ROW_ID, verdict
 
@@ -77,6 +78,30 @@ def count_redactions(prepared: pd.DataFrame, loading: pd.Series, patterns: tuple
     return found
 
 
+def absent_optional_columns(config: FeedConfig, columns) -> list[str]:
+    """Mapped optional columns none of whose listed names is in the file: their values would be
+    empty for every row, which a loader cannot tell from a column the partner leaves blank. A
+    header that drifted ('G/L descript' for 'G/L description.') shows up here, not in a figure."""
+    present = {header_key(str(c)) for c in columns}
+    return [f"{canonical} (looked for {', '.join(repr(n) for n in names)})"
+            for canonical, names in config.columns.items()
+            if canonical not in config.constants and not any(header_key(n) in present for n in names)]
+
+
+def other_feed_hint(registry: Registry, partner: str, feed: str, columns) -> str | None:
+    """When a file fails its layout, the partner's other feed whose required columns it does have:
+    a contracts register saved among the monthly ledgers (Salford's 2022-07.csv) is a misplaced
+    file, not a broken one, and the fix is where it lands."""
+    present = {header_key(str(c)) for c in columns}
+    for other, layouts in registry.partner(partner).feeds.items():
+        for config in layouts if other != feed else ():
+            required = [c for c in FEEDS[other].required if c not in config.constants]
+            if all(any(header_key(n) in present for n in config.columns.get(c, ())) for c in required):
+                return (f"its columns are those of {partner}'s '{other}' feed: validate it with --feed {other} "
+                        f"and land it in <landing>/{partner}/{other}/, not among the {feed} files")
+    return None
+
+
 @dataclass
 class FeedValidation:
     path: Path
@@ -99,7 +124,13 @@ class FeedValidation:
         period = f" ({self.period.key})" if self.period else " (no period: name matches no pattern)"
         redacted = f", {self.redactions.total:,} redacted" if self.redactions is not None else ""
         return (f"{self.path.name}{period}: {self.rows_read:,} read, {self.rows_ok:,} would load, "
-                f"{self.rows_quarantined:,} quarantined{redacted} - {'PASS' if self.passed else 'FAIL'}")
+                f"{self.rows_quarantined:,} quarantined{redacted} - {self.outcome}")
+
+    @property
+    def outcome(self) -> str:
+        if not self.passed:
+            return "FAIL"
+        return f"PASS with {self.problems} warning{'s' if self.problems > 1 else ''}" if self.problems else "PASS"
 
 
 def choose_layout(registry: Registry, partner: str, feed: str, path: Path, layout: str | None):
@@ -156,12 +187,20 @@ def validate_feed(registry: Registry, rules: Rules, partner: str, feed: str, pat
         loading = ~prepared[ROW_ID].isin(bad_rows)
         report.redactions = count_redactions(prepared, loading, rules.redaction_patterns)
         report.lines += report.redactions.lines(rules.redaction_patterns)
-    problems = [r for r in results if not r.success or r.failing_rows]
+    problems = [r.describe() for r in results if not r.success or r.failing_rows]
+    if prepared is not None:
+        problems += [f"WARN mapped_column_absent [warning]: {absent} is not in this file, so it will be "
+                     "empty for every row. Fix: add the file's name for it to the mapping in "
+                     "config/partners.yml (the header is shown by svw inspect-file)"
+                     for absent in absent_optional_columns(config, table.frame.columns)]
+    hint = other_feed_hint(registry, partner, feed, table.frame.columns) if prepared is None else None
+    if hint:
+        problems.append(f"NOTE {hint}")
     report.problems += len(problems)
     if problems:
         say("Problems:")
-        for result in problems:
-            say(f"  {result.describe()}")
+        for problem in problems:
+            say(f"  {problem}")
     report.passed = verdict(results) and name_problem is None
     if docs_dir is not None and prepared is not None:
         report.data_docs = write_data_docs(prepared, suite_for(config, rules), docs_dir,
@@ -244,9 +283,10 @@ class FeedsValidation:
         lines: list[str] = []
         flagged = [r for r in self.reports if r.problems or not r.passed]
         if flagged:
-            lines.append(f"\nDetails of the {len(flagged)} file(s) with problems:")
+            lines.append(f"\nDetails of the {len(flagged)} file(s) with problems or warnings:")
             for report in flagged:
-                lines += ["", *report.lines[:-1]]
+                lines += ["", *(line for line in report.lines[:-1]
+                                if not line.startswith("Great Expectations report"))]
         redactions = self.redactions()
         lines.append("")
         if redactions is not None:

@@ -50,7 +50,7 @@ def test_unknown_partner_is_a_clear_configuration_message(tmp_path):
 # A folder or a glob: one line per file, the details of files with problems, a total, and the
 # redaction markers recognised, per pattern of config/rules.yml.
 
-HEADER = "Date Paid,Supplier Name,Supplier ID,Amount\n"
+HEADER = "Date Paid,Supplier Name,Supplier ID,Amount,Transaction Number,Service Area,Expense Type\n"
 PAYEES = [  # name, the redaction pattern it must be counted under (None: a real payee)
     ("Redacted", r"^\W*redact(?:ed)?\b"),
     ("*Redact - Personal Information", r"^\W*redact(?:ed)?\b"),
@@ -67,7 +67,7 @@ def _spend_file(folder, month: str, bad_amount_row: int | None = None):
     lines = [HEADER]
     for index, (name, _) in enumerate(PAYEES):
         amount = "lots" if bad_amount_row == index + 2 else f"{100 + index}.50"
-        lines.append(f"0{index + 1}/{month[5:]}/{month[:4]},{name},S{index:03d},{amount}\n")
+        lines.append(f"0{index + 1}/{month[5:]}/{month[:4]},{name},S{index:03d},{amount},{index},Adults,Care\n")
     path = folder / f"stockport_spend_{month}.csv"
     path.write_text("".join(lines), encoding="utf-8")
     return path
@@ -84,7 +84,7 @@ def test_a_folder_reports_each_file_a_total_and_fails_if_any_file_fails(tmp_path
     assert "Validating 2 files as stockport / spend" in out
     assert "[1/2] stockport_spend_2019-04.csv (2019-04): 7 read, 7 would load, 0 quarantined, 5 redacted - PASS" in out
     assert "[2/2] stockport_spend_2019-05.csv (2019-05): 7 read, 6 would load, 1 quarantined, 4 redacted - FAIL" in out
-    details = out[out.index("Details of the 1 file(s) with problems"):]
+    details = out[out.index("Details of the 1 file(s) with problems or warnings"):]
     assert "stockport_spend_2019-05.csv" in details and "amount_readable" in details and "row(s) 4" in details
     assert "stockport_spend_2019-04.csv as" not in details
     assert "Total: 2 files, 14 rows read, 13 would load, 1 quarantined, 9 redacted; 1 passed, 1 failed" in out
@@ -139,3 +139,12 @@ def test_nothing_to_validate_is_a_usage_error_that_says_what_to_fix(tmp_path):
     result = svw("validate-feed", "--partner", "stockport", "--feed", "spend", "--no-docs",
                  str(tmp_path / "missing.csv"))
     assert result.returncode == 2 and "no such file or folder" in result.stdout
+
+
+def test_a_mapped_column_the_file_lacks_is_a_warning_not_silence(tmp_path):
+    path = _spend_file(tmp_path, "2019-04")
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(",".join(c for i, c in enumerate(l.split(",")) if i != 2) for l in lines) + "\n")
+    result = svw("validate-feed", "--partner", "stockport", "--feed", "spend", "--no-docs", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARN mapped_column_absent [warning]: supplier_ref (looked for 'Supplier ID') is not in this file" in result.stdout

@@ -2,9 +2,9 @@
 
 import pytest
 
-from ingestion.feed_report import TargetError, expand_targets
+from ingestion.feed_report import TargetError, absent_optional_columns, expand_targets, other_feed_hint
 from ingestion.normalise import redaction_flags, redaction_pattern_per_name
-from ingestion.registry import load_rules
+from ingestion.registry import load_registry, load_rules
 
 NAMES = ["Redacted", "*Redact - Personal Information", "Payee details redacted", "PERSONAL DATA",
          "Name withheld", "Redactive Publishing", "Withheldon Farms Ltd", "Acme Ltd", None, ""]
@@ -34,3 +34,21 @@ def test_targets_that_find_nothing_say_so(tmp_path):
         expand_targets([str(tmp_path / "20*.csv")])
     with pytest.raises(TargetError, match="no such file or folder"):
         expand_targets([str(tmp_path / "2019-04.csv")])
+
+
+def test_a_mapped_column_missing_from_a_file_is_named(config_dir):
+    """Salford's 2019-11 to 2020-03 headers cut 'G/L description.' to 'G/L descript': without this
+    warning expense_type would load empty for five months with every check green."""
+    config = load_registry(config_dir).feed("salford", "spend", "monthly")
+    header = ["Authority Name", "Date of Payment", "SAP Document Number", "Gross", "VAT", "Net",
+              "Supplier Name", "Directorate", "G/L descript"]
+    assert absent_optional_columns(config, header) == ["expense_type (looked for 'G/L description.', 'GL Description')"]
+    assert absent_optional_columns(config, header[:-1] + ["GL Description"]) == []
+
+
+def test_a_file_of_another_feed_is_named_as_such(config_dir):
+    registry = load_registry(config_dir)
+    register = ["Contract Reference", "Contract Title", "Supplier Company Name", "Start Date", "Annual Value"]
+    hint = other_feed_hint(registry, "salford", "spend", register)
+    assert "salford's 'contracts' feed" in hint and "--feed contracts" in hint
+    assert other_feed_hint(registry, "salford", "spend", ["Date of Payment", "Vendor"]) is None
