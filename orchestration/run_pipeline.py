@@ -20,6 +20,7 @@ from ingestion.registry import load_registry
 from ingestion.settings import load_settings
 from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
 from publishing.coverage import provisional_figures
+from publishing.data_quality import print_data_quality
 
 
 def _instance() -> dg.DagsterInstance:
@@ -76,6 +77,7 @@ def print_kpis(published_warehouse) -> None:
                   f"{sme_b or 0:>7.2f}% {vcse_b or 0:>8.2f}% {sme_a or 0:>7.2f}% {vcse_a or 0:>8.2f}%")
         if any(row[-1] for row in social):
             print("(social value valued with the ILLUSTRATIVE demo framework; set SVW_FRAMEWORK for a real one)")
+    print_data_quality(published_warehouse, load_registry(load_settings().config_dir))
     print(f"\nStatements, dashboard, exports and catalogue: {published_warehouse.parent}")
 
 

@@ -27,6 +27,8 @@ PUBLISHED_TABLES = (
     "kpi_local_spend", "kpi_sv_evaluation_weighting", "kpi_sv_secured", "kpi_sme_vcse", "kpi_sv_delivery",
     "kpi_sv_delivery_summary", "kpi_sv_by_theme", "kpi_supply_chain",
     "fct_spend", "fct_contract", "fct_bid", "fct_sv_commitment", "dim_supplier", "dim_partner",
+    # what was kept out of the figures (quarantine) and let in by a partner's decision (exceptions)
+    "dq_quarantine_summary", "dq_accepted_exceptions",
 )
 
 

@@ -13,6 +13,7 @@ import duckdb
 import jinja2
 
 from publishing.charts import grouped_bars, horizontal_bars
+from publishing.data_quality import annex
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -130,6 +131,7 @@ def statement_context(con, partner: str, year: str) -> dict:
         "gm_priorities": themes_gm, "largest": largest, "red": red, "feeds": feeds, "checks": checks,
         "rules": rules, "coverage": coverage, "framework": framework, "thresholds": thresholds,
         "publication": publication, "generated_at": datetime.now(timezone.utc).strftime("%d %B %Y"),
+        "data_quality": annex(con, partner, year),  # quarantined rows and accepted exceptions
     }
 
 
@@ -137,6 +139,7 @@ def render_statements(published_warehouse: Path, out_dir: Path, with_pdf: bool =
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     environment.filters["money"] = lambda v: "–" if v is None else (f"£{float(v) / 1e6:,.2f}m" if abs(float(v)) >= 1e6 else f"£{float(v):,.0f}")
     environment.filters["pct"] = lambda v: "–" if v is None else f"{float(v):.1f}%"
+    environment.filters["pounds"] = lambda v: "–" if v is None else f"£{float(v):,.2f}"  # to the penny
     template = environment.get_template("statement.html.j2")
     out_dir.mkdir(parents=True, exist_ok=True)
     made = []

@@ -18,5 +18,7 @@ select
     source_file_hash,
     cast(source_row_number as bigint) as source_row_number,
     load_id,
-    loaded_at
+    loaded_at,
+    -- ids of the accepted exceptions (config/exceptions/) the row was loaded under; null for most
+    accepted_exception
 from {{ source('raw', 'spend') }}
