@@ -36,7 +36,7 @@ import pandas as pd
 import yaml
 
 from ingestion.registry import ConfigError, Partner, Registry
-from ingestion.validate import ROW_ID, WARNING, CheckResult, Expectation, run_suite
+from ingestion.validate import ROW_ID, WARNING, CheckResult, Expectation, row_condition_text, run_suite
 
 # Checks a row may be accepted for, and the feed each belongs to. Only a judgement can be accepted:
 # "this amount is implausible" is an opinion a finance officer can overrule for one payment.
@@ -281,10 +281,12 @@ def scope_suite(expectations: list[Expectation], exceptions: PartnerExceptions |
     for exp in expectations:
         if exp.check in checks:
             condition = f"({helper_column(exp.check)} == False)"
-            existing = getattr(exp.gx_expectation, "row_condition", None)
+            existing = row_condition_text(exp.gx_expectation)
             condition = f"({existing}) & {condition}" if existing else condition
-            exp = replace(exp, gx_expectation=exp.gx_expectation.copy(
-                update={"row_condition": condition, "condition_parser": "pandas"}, deep=True))
+            settings = exp.gx_expectation.dict(exclude={"id", "rendered_content", "batch_id", "row_condition",
+                                                        "condition_parser"}, exclude_none=True)
+            exp = replace(exp, gx_expectation=type(exp.gx_expectation)(
+                **settings, row_condition=condition, condition_parser="pandas"))
         scoped.append(exp)
     return scoped
 

@@ -145,13 +145,22 @@ def _batch_definition():
     return asset.add_batch_definition_whole_dataframe("whole")
 
 
+def row_condition_text(gx_expectation) -> str:
+    """An expectation's row_condition as pandas query text ("" if none): GX keeps the text given
+    to it inside a condition object."""
+    condition = getattr(gx_expectation, "row_condition", None)
+    if condition is None:
+        return ""
+    return condition if isinstance(condition, str) else str(getattr(condition, "pass_through_filter", condition))
+
+
 def _columns_for_gx(frame: pd.DataFrame, expectations: list[Expectation]) -> pd.DataFrame:
     """Only the columns the suite reads, in NumPy-backed dtypes: GX hashes the whole batch, which
     is slow for Arrow-backed columns and wasted on columns no expectation looks at."""
     wanted = {ROW_ID} | {getattr(e.gx_expectation, "column", None) for e in expectations}
     wanted |= {c for e in expectations for c in (getattr(e.gx_expectation, "column_list", None) or [])}
     # and the columns a row_condition reads (row kinds, rows accepted as exceptions)
-    conditions = " ".join(getattr(e.gx_expectation, "row_condition", None) or "" for e in expectations)
+    conditions = " ".join(row_condition_text(e.gx_expectation) for e in expectations)
     wanted |= set(re.findall(r"[A-Za-z_]\w*", conditions)) & set(frame.columns)
     subset = {}
     for column in frame.columns:
