@@ -130,12 +130,13 @@ def _run(args) -> int:
         print(f"configuration problem: {exc}")
         return 2
     if elsewhere:
-        print(f"NOT RUN: {settings.raw_dir} holds {len(elsewhere)} loaded file(s) that are not in this "
-              f"landing zone (e.g. {', '.join(elsewhere[:3])}), probably from an earlier run on another "
-              "landing zone; they would be counted in this publication. Fix: `make clean` (removes the "
-              "derived data/raw, data/work, data/published, data/dagster_home; landing files are kept), "
-              "or point SVW_RAW_DIR, SVW_WORK_DIR and SVW_PUBLISHED_DIR at fresh folders, or put the "
-              "files back in the landing zone.")
+        print(f"NOT RUN: {settings.raw_dir} holds {len(elsewhere)} loaded file(s) that no file in this "
+              f"landing zone replaces ({', '.join(elsewhere[:3])}{' and more' if len(elsewhere) > 3 else ''}): "
+              "loaded by an earlier run from a file since removed, or from another landing zone. The "
+              "marts read every loaded file, so they would be counted in this publication. Fix: put the "
+              f"file(s) back, or remove {settings.raw_dir} and {settings.work_dir} (both derived from "
+              "landing files and rebuilt by the next run; `make clean` clears the default ones, and "
+              "data/published with them).")
         return 2
     from orchestration.run_pipeline import run
     return run(quiet=args.quiet)

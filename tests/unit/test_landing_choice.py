@@ -61,5 +61,5 @@ def test_svw_run_prints_its_landing_zone_and_refuses_to_mix_in_other_loads(tmp_p
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"landing zone: {tmp_path / 'landing'} (SVW_LANDING_DIR is set)" in result.stdout
     assert "NOT RUN" in result.stdout and "stockport/spend/stockport_spend_2019-04.csv" in result.stdout
-    assert "make clean" in result.stdout
+    assert "make clean" in result.stdout and f"remove {raw}" in result.stdout
     assert not (tmp_path / "published").exists()
