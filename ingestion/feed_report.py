@@ -20,7 +20,7 @@ from ingestion.data_docs import write_data_docs
 from ingestion.landing import read_name
 from ingestion.load import read_and_validate, suite_for
 from ingestion.normalise import redaction_pattern_per_name
-from ingestion.periods import Period, confusable_readings
+from ingestion.periods import Period, confusable_readings, overlaps
 from ingestion.readers import ReadError, header_key
 from ingestion.registry import FeedConfig, Registry, Rules
 from ingestion.validate import ROW_ID, verdict
@@ -145,7 +145,7 @@ def choose_layout(registry: Registry, partner: str, feed: str, path: Path, layou
                                         "or correct file_pattern in config/partners.yml")
     if reading is not None:
         return reading.source, reading.period, reading.note, None
-    patterns = " or ".join(repr(c.file_pattern) for c in layouts)
+    patterns = " or ".join(f"'{c.file_pattern}'" for c in layouts)
     return layouts[0], None, None, (
         f"the file name {path.name!r} does not match the {partner} {feed} file_pattern {patterns}, so "
         f"the landing zone would not pick it up (and would block publication); rename the file or "
@@ -299,6 +299,25 @@ class FeedsValidation:
         return lines
 
 
+def refuse_overlap(report: FeedValidation, earlier: list[FeedValidation]) -> None:
+    """Fail a file whose period overlaps an earlier file's, as the landing zone would refuse it:
+    landed together, their payments would be counted twice (a monthly file inside a yearly one,
+    or a full year beside its own first-rows extract)."""
+    if report.period is None:
+        return
+    clash = next((r for r in earlier if r.period is not None and overlaps(r.period, report.period)), None)
+    if clash is None:
+        return
+    report.passed = False
+    report.problems += 1
+    report.lines[-1:] = [
+        f"  FAIL period_not_overlapping [blocking]: {report.path.name} ({report.period.key}, "
+        f"{report.period.months or 'snapshot'} months) overlaps {clash.path.name} ({clash.period.key}); landed "
+        "together, their payments would be counted twice, so the landing zone would refuse this one. "
+        "Fix: submit one of them",
+        "Result: FAIL - fix the problems above and validate again."]
+
+
 def validate_feeds(registry: Registry, rules: Rules, partner: str, feed: str, paths: list[Path],
                    docs_dir: Path | None, layout: str | None = None,
                    progress: Callable[[str], None] = print) -> FeedsValidation:
@@ -312,6 +331,7 @@ def validate_feeds(registry: Registry, rules: Rules, partner: str, feed: str, pa
     width = len(str(len(paths)))
     for index, path in enumerate(paths, start=1):
         report = validate_feed(registry, rules, partner, feed, path, docs_dir, layout)
+        refuse_overlap(report, batch.reports)
         batch.reports.append(report)
         progress(f"  [{index:>{width}}/{len(paths)}] {report.compact()}")
     return batch

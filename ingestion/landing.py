@@ -103,7 +103,7 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
                     problems.append(LandingProblem(path, f"file name gives no valid period: {exc}"))
                     continue
                 if matched is None:
-                    patterns = " or ".join(repr(c.file_pattern) for c in layouts)
+                    patterns = " or ".join(f"'{c.file_pattern}'" for c in layouts)
                     problems.append(LandingProblem(path, (
                         f"file name does not match the {partner.code} {feed_dir.name} pattern "
                         f"{patterns}; rename the file or extend file_pattern in config/partners.yml")))

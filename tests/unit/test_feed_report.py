@@ -52,3 +52,25 @@ def test_a_file_of_another_feed_is_named_as_such(config_dir):
     hint = other_feed_hint(registry, "salford", "spend", register)
     assert "salford's 'contracts' feed" in hint and "--feed contracts" in hint
     assert other_feed_hint(registry, "salford", "spend", ["Date of Payment", "Vendor"]) is None
+
+
+def test_a_file_overlapping_an_earlier_one_fails_as_the_landing_zone_would_refuse_it(config_dir):
+    from pathlib import Path
+
+    from ingestion.feed_report import FeedValidation, refuse_overlap
+    from ingestion.landing import match_layout
+
+    layouts = load_registry(config_dir).layouts("trafford", "spend")
+
+    def report(name):
+        config, period = match_layout(layouts, Path(name))
+        return FeedValidation(path=Path(name), config=config, period=period, passed=True,
+                              lines=["Validating ...", "Result: PASS - the file can be submitted."])
+
+    year, month, other = (report("trafford-supplier-spend-2019-20.csv"), report("trafford-supplier-spend-2019-06.csv"),
+                          report("trafford-supplier-spend-2020-04.csv"))
+    refuse_overlap(month, [year])
+    refuse_overlap(other, [year])
+    assert not month.passed and "overlaps trafford-supplier-spend-2019-20.csv (2019-04)" in month.text()
+    assert "counted twice" in month.text() and month.lines[-1].startswith("Result: FAIL")
+    assert other.passed
