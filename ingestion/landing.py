@@ -75,11 +75,19 @@ def match_layout(layouts: tuple[FeedConfig, ...], path: Path) -> tuple[FeedConfi
     return (reading.source, reading.period) if reading else None
 
 
+def _misplaced(folder: Path, where: str, home: str) -> list[LandingProblem]:
+    """Files left where the scan never looks for files (the landing zone's root, a partner's own
+    folder): reported, so a file put one level too high is not silently left out of the figures."""
+    return [LandingProblem(path, f"a file directly in {where} is not read; move it to {home}")
+            for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))]
+
+
 def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
     files: list[LandedFile] = []
     problems: list[LandingProblem] = []
     if not landing_dir.exists():
         return LandingScan(files, [LandingProblem(landing_dir, "landing folder does not exist")])
+    problems += _misplaced(landing_dir, "the landing zone itself", "data/landing/<partner>/<feed>/")
     for partner_dir in sorted(p for p in landing_dir.iterdir() if p.is_dir()):
         if partner_dir.name not in registry.partners:
             problems.append(LandingProblem(partner_dir, (
@@ -87,6 +95,8 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
                 "add the partner there or move the files")))
             continue
         partner = registry.partners[partner_dir.name]
+        problems += _misplaced(partner_dir, f"partner folder '{partner.code}'",
+                               f"its feed's folder, e.g. {partner.code}/spend/")
         for feed_dir in sorted(p for p in partner_dir.iterdir() if p.is_dir()):
             layouts = partner.feeds.get(feed_dir.name)
             if layouts is None:
@@ -94,6 +104,10 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
                     f"partner '{partner.code}' has no '{feed_dir.name}' feed configured")))
                 continue
             placed: list[LandedFile] = []
+            problems += [LandingProblem(sub, (
+                f"folder {sub.name!r} inside {partner.code}/{feed_dir.name}/ is not read (files go directly "
+                f"in the feed folder); move its files up or out of the landing zone"))
+                for sub in sorted(p for p in feed_dir.iterdir() if p.is_dir() and not p.name.startswith("."))]
             for path in sorted(p for p in feed_dir.iterdir() if p.is_file()):
                 if path.name.startswith("."):
                     continue

@@ -139,3 +139,17 @@ def test_the_landing_scan_refuses_a_month_inside_a_financial_year_file(config_di
     assert [f.path.name for f in scan.files] == ["trafford-supplier-spend-2011-04.csv"]
     assert len(scan.problems) == 1 and "counted twice" in scan.problems[0].message
     assert "trafford-supplier-spend-2011-12.zip (2011-04, 12 months)" in scan.problems[0].message
+
+
+def test_files_the_scan_would_not_read_are_reported_not_skipped(config_dir, tmp_path):
+    (tmp_path / "bolton" / "spend" / "old").mkdir(parents=True)
+    (tmp_path / "bolton_2019.csv").write_bytes(b"")
+    (tmp_path / "bolton" / "bolton_2019.csv").write_bytes(b"")
+    (tmp_path / "bolton" / "spend" / "old" / "bolton_2018.csv").write_bytes(b"")
+    (tmp_path / "bolton" / "spend" / ".keep").write_bytes(b"")
+    problems = {p.path.relative_to(tmp_path).as_posix(): p.message
+                for p in scan_landing(tmp_path, load_registry(config_dir)).problems}
+    assert set(problems) == {"bolton_2019.csv", "bolton/bolton_2019.csv", "bolton/spend/old"}
+    assert "move it to data/landing/<partner>/<feed>/" in problems["bolton_2019.csv"]
+    assert "move it to its feed's folder, e.g. bolton/spend/" in problems["bolton/bolton_2019.csv"]
+    assert "is not read" in problems["bolton/spend/old"]
