@@ -102,7 +102,7 @@ def _party_records(con, raw_dir: Path) -> pd.DataFrame:
     frames = []
     for feed, (name, postcode, company, charity, sme, vcse) in PARTY_SOURCES.items():
         def col(column, kind="varchar"):
-            return f"any_value({column})" if column else f"cast(null as {kind})"
+            return f"min({column})" if column else f"cast(null as {kind})"  # min: the same every run
         frame = _read(con, raw_dir, feed, f"""
             select '{feed}' as feed, partner_code, {name} as supplier_name, {col(postcode)} as postcode,
                    {col(company)} as company_number, {col(charity)} as charity_number,
@@ -113,7 +113,8 @@ def _party_records(con, raw_dir: Path) -> pd.DataFrame:
             where partner_code <> '_none' and {name} is not null
             group by all""")
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    parties = pd.concat(frames, ignore_index=True)
+    return parties.sort_values(["feed", "partner_code", "supplier_name"], kind="stable", ignore_index=True)
 
 
 def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classification_rules: dict,
@@ -124,14 +125,15 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
         select partner_code, supplier_ref, supplier_name, postcode, postcode_district, address_type,
                company_number, charity_number, vat_number, is_sme, is_vcse,
                cast(loaded_at as date) as evidence_date
-        from {rows} where partner_code <> '_none'""")
+        from {rows} where partner_code <> '_none'
+        order by partner_code, period, source_file, source_row_number""")
     # Names and vendor IDs trimmed, and empty text read as missing, exactly as stg_raw__spend does:
     # the payee keys written here are joined back to the ledger lines on these two columns.
     payees = _read(con, raw_dir, "spend", """
         select partner_code, nullif(trim(supplier_ref), '') as supplier_ref,
                nullif(trim(supplier_name), '') as supplier_name,
-               any_value(company_number) as company_number, any_value(charity_number) as charity_number,
-               any_value(vat_number) as vat_number, count(*) as payments,
+               min(company_number) as company_number, min(charity_number) as charity_number,
+               min(vat_number) as vat_number, count(*) as payments,
                max(cast(loaded_at as date)) as evidence_date
         from {rows}
         where partner_code <> '_none' and not is_redacted and nullif(trim(supplier_name), '') is not null
@@ -151,7 +153,10 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
         for p, n, c, h in zip(parties["partner_code"], parties["supplier_name"], parties["company_number"],
                               parties["charity_number"])]
     listed["origin"] = "supplier_list"
-    ledger = payees.sort_values("payments", ascending=False).assign(origin="ledger")
+    # A record's name is the one its partner paid most often, ties broken by the name itself: never
+    # by row order, which depends on what other partners sent (a partner's figures must not).
+    ledger = payees.sort_values(["payments", "supplier_name"], ascending=[False, True], kind="stable") \
+        .assign(origin="ledger")
     # Their addresses are typed by where they came from, so the address rule can rank them.
     others = parties.assign(origin=parties["feed"], address_type=parties["feed"])
     candidates = pd.concat([listed, ledger, others], ignore_index=True)

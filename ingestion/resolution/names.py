@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import JaroWinkler
+
 from ingestion.missing import is_missing
 
 LEGAL_SUFFIXES = (
@@ -148,3 +150,14 @@ def compact_key(key: str) -> str:
 
 def digits(key: str) -> str:
     return "".join(re.findall(r"\d+", key))
+
+
+def names_could_match(a: str | None, b: str | None) -> bool:
+    """Whether two name keys are near enough to be one organisation's when a shared VAT number says
+    they might: the same without spaces ('FOSTERTALK' / 'FOSTER TALK') or near-identical as written
+    (Jaro-Winkler >= 0.92). Group VAT registrations make anything looser wrong: on Trafford's real
+    ledger one number covers 'Virgin Media Ltd' and 'Virgin Media Business', 'Reed Specialist
+    Recruitment' and 'Reed Talent Solutions', a council and its schools."""
+    if is_missing(a) or is_missing(b):
+        return False
+    return compact_key(a) == compact_key(b) or JaroWinkler.similarity(a, b) >= 0.92

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from ingestion.missing import text_or_none
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
 from ingestion.resolution.names import (
-    LEGAL_FORMS, aliases, compact_key, differ_by_qualifier, digits, name_key, parent_names,
+    LEGAL_FORMS, aliases, compact_key, differ_by_qualifier, digits, name_key, names_could_match, parent_names,
 )
 
 METHOD_RANK = {"override_link": 0, "company_number": 1, "charity_number": 2, "vat_number": 3,
@@ -39,9 +40,12 @@ class Overrides:
 
 class _Clusters:
     def __init__(self, keys, companies, charities):
+        # A record without a number has the empty set, whatever empty value pandas handed over: a
+        # float NaN here once made every numbered record 'conflict' with every unnumbered one, so a
+        # payee with a company number never met the same name in a ledger without numbers.
         self.parent = {k: k for k in keys}
-        self.companies = {k: ({c} if c else set()) for k, c in zip(keys, companies)}
-        self.charities = {k: ({c} if c else set()) for k, c in zip(keys, charities)}
+        self.companies = {k: _number_set(c) for k, c in zip(keys, companies)}
+        self.charities = {k: _number_set(c) for k, c in zip(keys, charities)}
 
     def find(self, k):
         while self.parent[k] != k:
@@ -66,13 +70,19 @@ class _Clusters:
         return True
 
 
+def _number_set(value) -> set[str]:
+    number = text_or_none(value)
+    return {number} if number else set()
+
+
 def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame:
     """records: record_key, name, company_number, charity_number, vat_number (any may be missing)."""
     out = pd.DataFrame({"record_key": records["record_key"].astype(str), "name": records["name"]})
     for column, normalise in (("company_number", company_number), ("charity_number", charity_number),
                               ("vat_number", vat_number)):
         values = records[column] if (use_identifiers and column in records) else pd.Series(None, index=records.index)
-        out[column] = [normalise(v) if isinstance(v, str) else None for v in values]
+        out[column] = pd.array([normalise(v) if isinstance(v, str) else None for v in values],
+                               dtype=pd.StringDtype("python"))  # missing is pd.NA, never NaN
     out["key"] = [name_key(n) if isinstance(n, str) else None for n in out["name"]]
     out["compact"] = [compact_key(k) if k else None for k in out["key"]]
     # for truncation: the name as written, letters and digits only (no suffix rewriting)
@@ -86,6 +96,19 @@ def _edges_by_shared_value(frame: pd.DataFrame, column: str, method: str):
         keys = group["record_key"].tolist()
         for other in keys[1:]:
             yield keys[0], other, method, 100.0
+
+
+def _vat_edges(frame: pd.DataFrame):
+    """A shared VAT number links two records only when their names could be one organisation's: a
+    VAT group registration covers several legal bodies under one number (Trafford's ledger shows
+    Manchester City Council and a dozen schools on one), so the number alone says 'same group', not
+    'same supplier'."""
+    for _, group in frame.dropna(subset=["vat_number"]).groupby("vat_number"):
+        rows = list(zip(group["record_key"], group["key"]))
+        for i, (a, key_a) in enumerate(rows):
+            for b, key_b in rows[i + 1:]:
+                if names_could_match(key_a, key_b):
+                    yield a, b, "vat_number", 100.0
 
 
 def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
@@ -185,7 +208,7 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
 
     apply(_edges_by_shared_value(auto, "company_number", "company_number"), by_name=False)
     apply(_edges_by_shared_value(auto, "charity_number", "charity_number"), by_name=False)
-    apply(_edges_by_shared_value(auto, "vat_number", "vat_number"), by_name=True)
+    apply(_vat_edges(auto), by_name=True)
     apply(_edges_by_shared_value(auto, "key", "name_exact"), by_name=True)
     apply(_edges_by_shared_value(auto, "compact", "name_compact"), by_name=True)
     if use_aliases:
@@ -208,11 +231,14 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
                 best[this] = (method, score, other)
 
     frame["root"] = [clusters.find(k) for k in frame["record_key"]]
+    # A VAT number that several organisations share (a group registration) identifies none of them.
+    clusters_per_vat = frame.dropna(subset=["vat_number"]).groupby("vat_number")["root"].nunique()
+    own_vat = set(clusters_per_vat[clusters_per_vat == 1].index)
     rows = []
     for root, group in frame.groupby("root", sort=False):
         companies = sorted(group["company_number"].dropna().unique())
         charities = sorted(group["charity_number"].dropna().unique())
-        vats = sorted(group["vat_number"].dropna().unique())
+        vats = sorted(v for v in group["vat_number"].dropna().unique() if v in own_vat)
         names = sorted(group["key"].dropna().unique())
         if len(group) == 1 and group["record_key"].iloc[0] in split:
             basis = f"record:{group['record_key'].iloc[0]}"
@@ -233,7 +259,7 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
             method, score, other = best.get(key, ("override_split" if key in split else "singleton", None, None))
             # whether this record itself gives the number the organisation is known by: an identity
             # check in dbt asks every other record to be related to one that does
-            carries = number_column is not None and own_number == number
+            carries = number_column is not None and text_or_none(own_number) == number
             rows.append({"record_key": key, "supplier_id": supplier_id, "link_method": method,
                          "link_score": score, "linked_to": other, "identity_basis": basis,
                          "carries_identity_number": carries})

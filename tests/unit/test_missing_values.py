@@ -90,3 +90,20 @@ def test_a_ledger_without_vendor_ids_beside_one_with_them_keeps_every_payee(tmp_
     assert links["bury:name:PENNINE ROOFING"] == links["trafford:ref:101"]  # same firm, by name
     assert links["bury:name:IRWELL PRINT"] != links["bury:name:KESTREL TRANSPORT"]
     assert links.nunique() == 4
+
+
+def test_a_numbered_record_meets_the_same_name_without_a_number():
+    """A record without a company number has no number, not a NaN that 'conflicts' with every
+    real number: the same payee in a numbered and an unnumbered ledger is one organisation."""
+    from ingestion.resolution.resolve import resolve
+
+    records = pd.DataFrame({
+        "record_key": ["oldham:name:AVR", "salford:name:AVR", "trafford:ref:1", "trafford:ref:2"],
+        "name": ["AVR Transcription Ltd", "Avr Transcription Ltd", "AVR Transcription Ltd", "AVR Transcription Ltd"],
+        "company_number": ["04778259", None, None, None],
+        "charity_number": [None, None, None, None],
+        "vat_number": [None, None, "GB816479991", None],
+    })
+    links = resolve(records)
+    assert links["supplier_id"].nunique() == 1, links
+    assert links.set_index("record_key")["carries_identity_number"].tolist() == [True, False, False, False]

@@ -196,3 +196,18 @@ classification:
     path.write_text("classification:\n  - {partner: rochdale, supplier_ref: V1, is_vcse: true}\n")
     with pytest.raises(OverridesError, match="reason"):
         load_overrides(path)
+
+
+def test_a_vat_group_number_does_not_join_a_council_and_its_schools():
+    """One VAT registration covers a council and its schools (seen in Trafford's real ledger): the
+    number links records only when their names could be one organisation's."""
+    records = pd.DataFrame({
+        "record_key": ["t:1", "t:2", "t:3", "t:4", "t:5"],
+        "name": ["Manchester City Council", "Manley Park Primary School", "Loreto High School",
+                 "Manchester City Council (Accts Receivable)", "FosterTalk Ltd"],
+        "company_number": [None] * 5, "charity_number": [None] * 5,
+        "vat_number": ["GB111111111"] * 4 + [None],
+    })
+    ids = resolve(records).set_index("record_key")["supplier_id"]
+    assert ids["t:1"] == ids["t:4"]
+    assert len({ids["t:1"], ids["t:2"], ids["t:3"]}) == 3

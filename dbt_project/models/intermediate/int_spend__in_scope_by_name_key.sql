@@ -4,8 +4,10 @@
 -- supplier's spellings, sites and numbers, so the two differ a little; a large gap means resolution
 -- went wrong (every payee of a partner once became one supplier, which put all its spend in scope)
 -- and blocks publication (tests/assert_identity_in_scope_spend_near_name_key.sql).
-with rule as (
-    select threshold_gbp from {{ ref('stg_reference__local_spend_rule') }}
+with thresholds as (  -- the threshold the rule applied to each partner-year (part years included)
+    select partner_code, financial_year, max(applied_threshold_gbp) as threshold_gbp
+    from {{ ref('int_spend__supplier_year') }}
+    group by all
 ),
 by_name as (
     select
@@ -18,11 +20,12 @@ by_name as (
     group by all
 ),
 name_key_in_scope as (
-    select partner_code, financial_year,
-           sum(net_spend_gbp) filter (where net_spend_gbp >= (select threshold_gbp from rule)) as in_scope_spend_gbp,
-           count(*) filter (where net_spend_gbp >= (select threshold_gbp from rule)) as in_scope_suppliers,
+    select b.partner_code, b.financial_year,
+           sum(b.net_spend_gbp) filter (where b.net_spend_gbp >= t.threshold_gbp) as in_scope_spend_gbp,
+           count(*) filter (where b.net_spend_gbp >= t.threshold_gbp) as in_scope_suppliers,
            count(*) as suppliers
-    from by_name
+    from by_name as b
+    join thresholds as t using (partner_code, financial_year)
     group by all
 ),
 resolved_in_scope as (
