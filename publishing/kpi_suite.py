@@ -10,6 +10,8 @@ KPI_LOCAL_SPEND_COLUMNS = [
     "reporting_unit", "reporting_unit_type", "financial_year", "in_scope_spend_gbp", "home_spend_gbp",
     "gm_spend_gbp", "unknown_location_spend_gbp", "home_share_pct", "gm_share_pct", "threshold_gbp",
     "rule_version", "located_spend_pct", "is_provisional", "provisional_reason", "coverage_rule_version",
+    "shares_known", "home_share_display", "gm_share_display", "months_covered", "is_partial_year",
+    "partial_year_note", "part_year_threshold", "threshold_note",
 ]
 
 # The feed each KPI table is made from: an empty KPI table is a defect only if its feed has rows

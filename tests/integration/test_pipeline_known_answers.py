@@ -68,7 +68,22 @@ def test_published_contract_column_names(published):
         "reporting_unit", "reporting_unit_type", "financial_year", "in_scope_spend_gbp",
         "home_spend_gbp", "gm_spend_gbp", "unknown_location_spend_gbp", "home_share_pct",
         "gm_share_pct", "threshold_gbp", "rule_version", "located_spend_pct", "is_provisional",
-        "provisional_reason", "coverage_rule_version"]
+        "provisional_reason", "coverage_rule_version",
+        # added at the end: whether the shares are stated, in words; the months a year rests on
+        "shares_known", "home_share_display", "gm_share_display", "months_covered", "is_partial_year",
+        "partial_year_note", "part_year_threshold", "threshold_note"]
+
+
+def test_sample_years_are_complete_and_their_shares_stated(published):
+    """Every sample year has twelve months of payments (Tameside's quarterly files included) and
+    enough located spend, so nothing is marked partial or unknown and the words are the numbers."""
+    kpi = published_table(published, "kpi_local_spend")
+    assert (kpi["months_covered"] == 12).all() and not kpi["is_partial_year"].any()
+    assert kpi["partial_year_note"].isna().all()
+    assert kpi["shares_known"].all()
+    assert (kpi["home_share_display"] == kpi["home_share_pct"].map(lambda v: f"{float(v):.1f}%")).all()
+    assert (kpi["gm_share_display"] == kpi["gm_share_pct"].map(lambda v: f"{float(v):.1f}%")).all()
+    assert (kpi["threshold_note"] == "£25,000 net per partner-supplier-year").all()
 
 
 def test_coverage_is_measured_and_sample_figures_are_not_provisional(published, answers):

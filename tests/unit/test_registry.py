@@ -81,3 +81,22 @@ def test_identity_check_mistakes_are_named(config_dir, tmp_path, key, value, mes
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(ConfigError, match=message):
         load_rules(tmp_path / "config")
+
+
+@pytest.mark.parametrize("value", ["pro-rata", None, "monthly"])
+def test_part_year_threshold_must_say_how_a_short_year_is_treated(config_dir, tmp_path, value):
+    import shutil
+
+    shutil.copytree(config_dir, tmp_path / "config")
+    path = tmp_path / "config" / "rules.yml"
+    raw = yaml.safe_load(path.read_text())
+    if value is None:
+        raw["local_spend"].pop("part_year_threshold")
+    else:
+        raw["local_spend"]["part_year_threshold"] = value
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match=r"local_spend.part_year_threshold must be full .* or pro_rata"):
+        load_rules(tmp_path / "config")
+    raw["local_spend"]["part_year_threshold"] = "pro_rata"
+    path.write_text(yaml.safe_dump(raw))
+    assert load_rules(tmp_path / "config").local_spend["part_year_threshold"] == "pro_rata"
