@@ -19,7 +19,7 @@ from ingestion.landing import scan_landing
 from ingestion.registry import load_registry
 from ingestion.settings import load_settings
 from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
-from publishing.coverage import provisional_figures
+from publishing.coverage import partial_years, provisional_figures
 from publishing.data_quality import print_data_quality
 
 
@@ -45,7 +45,8 @@ def print_kpis(published_warehouse) -> None:
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
         rows = con.execute(
             "select reporting_unit, financial_year, in_scope_spend_gbp, home_share_pct, gm_share_pct, "
-            "unknown_location_spend_gbp, rule_version from kpi_local_spend "
+            "unknown_location_spend_gbp, rule_version, shares_known, home_share_display, gm_share_display, "
+            "partial_year_note from kpi_local_spend "
             "order by reporting_unit_type desc, reporting_unit, financial_year").fetchall()
         publication = con.execute("select publication_id, feed_files, checks_run from publication").fetchone()
     print(f"\nPublished {published_warehouse} (publication {publication[0]}: "
@@ -53,12 +54,21 @@ def print_kpis(published_warehouse) -> None:
     header = f"{'unit':<10} {'year':<8} {'in-scope £':>16} {'home %':>7} {'GM %':>6} {'unknown £':>14}  rule"
     print(header)
     print("-" * len(header))
-    for unit, year, spend, home, gm, unknown, rule in rows:
-        print(f"{unit:<10} {year:<8} {spend:>16,.0f} {home:>7.2f} {gm:>6.2f} {unknown:>14,.0f}  {rule}")
+    for unit, year, spend, home, gm, unknown, rule, known, home_text, gm_text, partial in rows:
+        # a share the mart does not state is printed in its words, never as a number
+        shares = f"{home:>7.2f} {gm:>6.2f}" if known else \
+            (home_text if home_text == gm_text else f"{home_text} / {gm_text}")
+        print(f"{unit:<10} {year:<8} {spend:>16,.0f} {shares} {unknown:>14,.0f}  {rule}"
+              + (f"  [{partial}]" if partial else ""))
     provisional = provisional_figures(published_warehouse)
     if provisional:
         print(f"\n{len(provisional)} figure(s) published as provisional (coverage rule in config/rules.yml):")
         for line in provisional:
+            print(f"  {line}")
+    partial = partial_years(published_warehouse)
+    if partial:
+        print(f"\n{len(partial)} local spend figure(s) cover part of a year (fewer than 12 months of spend loaded):")
+        for line in partial:
             print(f"  {line}")
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
         social = con.execute("""

@@ -31,8 +31,12 @@ def _legend_and_close(parts: list[str], series, left: int, y: int) -> str:
 
 
 def grouped_bars(title: str, categories: list[str], series: dict[str, list[float | None]], unit: str = "",
-                 width: int = 640, height: int = 260) -> str:
-    """Vertical grouped bars: one group per category, one bar per series, labelled with values."""
+                 width: int = 640, height: int = 260, notes: list[str | None] | None = None) -> str:
+    """Vertical grouped bars: one group per category, one bar per series, labelled with values.
+
+    A category whose figure is not a measurement (a local share whose supplier locations are mostly
+    unknown) gets no bar, which would read as zero, but its note ("not yet known") in the bars' place.
+    """
     left, bottom, top = 56, 40, 36
     plot_w, plot_h = width - left - 16, height - bottom - top
     values = [v for vs in series.values() for v in vs if v is not None]
@@ -55,6 +59,9 @@ def grouped_bars(title: str, categories: list[str], series: dict[str, list[float
                          f'{_fmt(value, unit)}</title></rect>')
             parts.append(f'<text x="{x + bar_w * 0.46:.1f}" y="{y - 3:.1f}" font-size="9" text-anchor="middle">'
                          f'{_fmt(value, unit)}</text>')
+        if notes and notes[gi]:
+            parts.append(f'<text class="note" x="{x0 + group_w * 0.4:.1f}" y="{top + plot_h / 2:.1f}" font-size="11" '
+                         f'font-style="italic" fill="#7a5a00" text-anchor="middle">{escape(notes[gi])}</text>')
         parts.append(f'<text x="{x0 + group_w * 0.4:.1f}" y="{top + plot_h + 16}" font-size="11" '
                      f'text-anchor="middle">{escape(category)}</text>')
     return _legend_and_close(parts, series, left, height - 14)

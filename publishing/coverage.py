@@ -27,3 +27,16 @@ def provisional_figures(warehouse: Path, tables: tuple[str, ...] = PROVISIONAL_T
                 "where is_provisional order by financial_year desc, reporting_unit").fetchall()
             lines += [f"{table} {unit} {year}: {reason}" for unit, year, reason in rows]
     return lines
+
+
+def partial_years(warehouse: Path) -> list[str]:
+    """'unit year: note' for every local-spend figure resting on fewer than 12 months of spend.
+
+    A short year is not a coverage failure (the months loaded may be complete and correct), but a
+    reader comparing it with a full year is misled unless told, so the run names each one.
+    """
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select reporting_unit, financial_year, partial_year_note, threshold_note "
+                           "from kpi_local_spend where is_partial_year "
+                           "order by financial_year desc, reporting_unit_type desc, reporting_unit").fetchall()
+    return [f"{unit} {year}: {note}; threshold {threshold}" for unit, year, note, threshold in rows]

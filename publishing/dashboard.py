@@ -33,8 +33,16 @@ DASHBOARD_KPIS = {
                                                           ("recent_return_pct", "Recent returns", "%")]),
 }
 
-# Tables whose rows can be provisional (coverage rule): the page shows the caveat beside the unit.
-CAVEAT_COLUMNS = ["is_provisional", "provisional_reason"]
+# Tables whose rows can be provisional (coverage rule) or cover part of a year: the page shows the
+# caveat beside the unit.
+CAVEAT_COLUMNS = ["is_provisional", "provisional_reason", "is_partial_year", "partial_year_note"]
+
+# A figure the mart states in words when it is not a measurement: column -> (text column, flag column).
+# The page shows the mart's text and draws no bar where the flag is false (a bar would read as 0%).
+DISPLAY_COLUMNS = {
+    "kpi_local_spend": {"home_share_pct": ("home_share_display", "shares_known"),
+                        "gm_share_pct": ("gm_share_display", "shares_known")},
+}
 
 
 def _records(parquet_dir: Path, table: str, columns: list[str]) -> list[dict]:
@@ -43,12 +51,16 @@ def _records(parquet_dir: Path, table: str, columns: list[str]) -> list[dict]:
         return []
     wanted = ["reporting_unit", "reporting_unit_type", "financial_year", *columns]
     wanted += [c for c in CAVEAT_COLUMNS if c in pq.read_schema(path).names]
+    wanted += sorted({c for pair in DISPLAY_COLUMNS.get(table, {}).values() for c in pair})
     rows = pq.read_table(path, columns=wanted).to_pylist()
     return [{k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in row.items()} for row in rows]
 
 
 def build_dashboard(parquet_dir: Path, out_path: Path) -> Path:
-    data = {table: {"title": title, "columns": [{"key": c, "label": l, "unit": u} for c, l, u in cols],
+    data = {table: {"title": title,
+                    "columns": [{"key": c, "label": l, "unit": u,
+                                 **dict(zip(("display", "known"), DISPLAY_COLUMNS.get(table, {}).get(c, ())))}
+                                for c, l, u in cols],
                     "rows": _records(parquet_dir, table, [c for c, _, _ in cols])}
             for table, (title, cols) in DASHBOARD_KPIS.items()}
     publication = pq.read_table(parquet_dir / "publication.parquet").to_pylist()[0]

@@ -3,6 +3,11 @@
 Text cells starting with '=', '+', '-' or '@' (or a tab/carriage return) are prefixed with an
 apostrophe, so a supplier name such as '=HYPERLINK(...)' in a partner's file can never run as a
 formula in someone's Excel.
+
+A spreadsheet sums, averages and charts whatever number it is given, so a share the mart does not
+state (kpi_local_spend.shares_known false: too little spend has a known supplier location) is left
+empty here, beside the mart's own words for it ("not yet known (…% of spend located)"). The
+published warehouse and Parquet files keep the number for BI tools, which check shares_known.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import pyarrow.parquet as pq
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORTED = ("kpi_local_spend", "kpi_sv_evaluation_weighting", "kpi_sv_secured", "kpi_sme_vcse", "kpi_sv_delivery",
             "kpi_sv_delivery_summary", "kpi_sv_by_theme", "kpi_supply_chain")
+# table -> (flag column, figures left empty where the flag is false)
+UNSTATED = {"kpi_local_spend": ("shares_known", ("home_share_pct", "gm_share_pct"))}
 
 
 def neutralise(value):
@@ -31,22 +38,42 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def unstated_left_empty(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Figures the mart flags as not stated become empty cells (None, written as nothing in CSV and Excel)."""
+    if table not in UNSTATED or UNSTATED[table][0] not in frame.columns:
+        return frame
+    flag, columns = UNSTATED[table]
+    stated = frame[flag].astype("boolean").fillna(False).astype(bool)
+    out = frame.copy()
+    for column in columns:
+        out[column] = out[column].astype(object).where(stated, None)
+    return out
+
+
 def export_tables(parquet_dir: Path, out_dir: Path, publication: dict) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    frames = {t: safe_frame(pq.read_table(parquet_dir / f"{t}.parquet").to_pandas()) for t in EXPORTED
-              if (parquet_dir / f"{t}.parquet").exists()}
+    frames = {t: safe_frame(unstated_left_empty(t, pq.read_table(parquet_dir / f"{t}.parquet").to_pandas()))
+              for t in EXPORTED if (parquet_dir / f"{t}.parquet").exists()}
     written = {}
     for table, frame in frames.items():
         path = out_dir / f"{table}.csv"
         frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens UTF-8 correctly
         written[table] = path
     workbook = out_dir / "gm_social_value_kpis.xlsx"
-    notes = pd.DataFrame({"item": ["publication", "published at", "rule versions", "tables", "note"],
+    notes = pd.DataFrame({"item": ["publication", "published at", "rule versions", "tables", "note",
+                                   "local spend shares", "partial years"],
                           "value": [publication["publication_id"], str(publication["published_at"]),
                                     publication["rule_versions"], ", ".join(frames),
                                     "Figures from the published GM social value warehouse; definitions in the "
                                     "catalogue (catalogue/index.html). Text starting with = + - @ is prefixed "
-                                    "with ' so it cannot run as a formula."]})
+                                    "with ' so it cannot run as a formula.",
+                                    "kpi_local_spend: where shares_known is FALSE too little in-scope spend has a "
+                                    "known supplier location to state a share; home_share_pct and gm_share_pct are "
+                                    "left empty and home_share_display / gm_share_display say 'not yet known "
+                                    "(x% of spend located)'. Never read an empty share as 0%.",
+                                    "kpi_local_spend: where is_partial_year is TRUE spend is loaded for only "
+                                    "months_covered of the 12 months (partial_year_note names them); "
+                                    "threshold_note says how the in-scope threshold treated the short year."]})
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
         notes.to_excel(writer, sheet_name="notes", index=False)
         for table, frame in frames.items():

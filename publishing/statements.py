@@ -54,17 +54,26 @@ def statement_context(con, partner: str, year: str) -> dict:
     local = {fy: kpi("kpi_local_spend", fy=fy) for fy in years}
     headline = []
 
-    def add(label, table, column, unit, note=""):
+    def add(label, table, column, unit, note="", display=None, known=None):
         now, before = kpi(table), kpi(table, fy=previous)
         headline.append({"label": label, "unit": unit, "note": note,
                          "value": _num(now[column]) if now else None,
                          "previous": _num(before[column]) if before else None,
+                         # the mart's own words for the figure ("not yet known (…% of spend located)"), so the
+                         # statement never decides for itself whether a share is a measurement
+                         "text": now[display] if now and display else None,
+                         "previous_text": before[display] if before and display else None,
+                         "known": bool(now[known]) if now and known else True,
+                         "partial_year_note": now.get("partial_year_note") if now and now.get("is_partial_year") else None,
+                         "previous_partial": bool(before and before.get("is_partial_year")),
                          # a figure below its coverage threshold carries its caveat beside it
                          "provisional_reason": now.get("provisional_reason") if now and now.get("is_provisional")
                          else None})
 
-    add("Local spend: home borough", "kpi_local_spend", "home_share_pct", "%", "share of in-scope spend")
-    add("Local spend: Greater Manchester", "kpi_local_spend", "gm_share_pct", "%", "share of in-scope spend")
+    add("Local spend: home borough", "kpi_local_spend", "home_share_pct", "%", "share of in-scope spend",
+        display="home_share_display", known="shares_known")
+    add("Local spend: Greater Manchester", "kpi_local_spend", "gm_share_pct", "%", "share of in-scope spend",
+        display="gm_share_display", known="shares_known")
     add("Social value secured", "kpi_sv_secured", "sv_committed_gbp", "£", "committed on contracts awarded")
     add("Social value secured, % of contract value", "kpi_sv_secured", "sv_secured_pct", "%")
     add("Social value delivered", "kpi_sv_delivery_summary", "delivered_gbp", "£", "validated returns")
@@ -74,10 +83,12 @@ def statement_context(con, partner: str, year: str) -> dict:
     add("SME share of awards", "kpi_sme_vcse", "sme_awards_pct", "%")
     add("VCSE share of awards", "kpi_sme_vcse", "vcse_awards_pct", "%")
 
+    known = {fy: bool(local[fy] and local[fy]["shares_known"]) for fy in years}
     local_chart = grouped_bars(
-        "Local share of in-scope spend", years,
-        {"Home borough": [_num(local[fy]["home_share_pct"]) if local[fy] else None for fy in years],
-         "Greater Manchester": [_num(local[fy]["gm_share_pct"]) if local[fy] else None for fy in years]}, "%")
+        "Local share of in-scope spend", [f"{fy} (part)" if local[fy]["is_partial_year"] else fy for fy in years],
+        {"Home borough": [_num(local[fy]["home_share_pct"]) if known[fy] else None for fy in years],
+         "Greater Manchester": [_num(local[fy]["gm_share_pct"]) if known[fy] else None for fy in years]}, "%",
+        notes=[None if known[fy] else "not yet known" for fy in years])
     themes = _rows(con, "select theme, sum(committed_gbp) committed, sum(delivered_gbp) delivered "
                         "from kpi_sv_by_theme where reporting_unit = ? and financial_year = ? group by 1 order by 2 desc",
                    [partner, year])
@@ -131,6 +142,9 @@ def statement_context(con, partner: str, year: str) -> dict:
         "gm_priorities": themes_gm, "largest": largest, "red": red, "feeds": feeds, "checks": checks,
         "rules": rules, "coverage": coverage, "framework": framework, "thresholds": thresholds,
         "publication": publication, "generated_at": datetime.now(timezone.utc).strftime("%d %B %Y"),
+        # a year with fewer than 12 months of spend says so in the title and beside the figures
+        "local": now_local,
+        "partial_year_note": now_local["partial_year_note"] if now_local and now_local["is_partial_year"] else None,
         "data_quality": annex(con, partner, year),  # quarantined rows and accepted exceptions
     }
 
