@@ -61,7 +61,7 @@ def test_dashboard_filters_and_charts(published, browser):
     browser.get((published.published / "dashboard.html").as_uri())
     assert len(browser.find_elements("css selector", "section svg.chart rect.bar")) >= 5 * 6
     rows = lambda: browser.find_elements("css selector", "#kpi_local_spend table tr")  # noqa: E731
-    assert len(rows()) == 1 + 6  # header + GM, STAR and the four partners
+    assert len(rows()) == 1 + 7  # header + GM, STAR and the five partners
     table = lambda: browser.find_element("css selector", "#kpi_local_spend table").text  # noqa: E731
     latest = table()
     assert "53.9%" in latest  # STAR home share 2020/21
