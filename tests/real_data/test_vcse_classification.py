@@ -37,4 +37,7 @@ def test_grant_recipients_are_vcse_with_sources(workspace, real_data, config_dir
     assert with_charity["vcse_source"].eq("registration:charity_number").all()
     cic = flags[flags["supplier_name"].str.contains(r"\bCIC\b|Community Interest Company", case=False)
                 & flags["charity_number"].isna()]
-    assert len(cic) > 5 and cic["vcse_source"].eq("registration:cic_name").all()
+    # a CIC's organisation is a VCSE on registration evidence: its name, or a charity number that a
+    # record of the same name carries ('Art with Heart CIC' and its charity record are one organisation)
+    assert len(cic) > 5 and cic["vcse_source"].isin(["registration:cic_name", "registration:charity_number"]).all()
+    assert cic["vcse_source"].eq("registration:cic_name").mean() > 0.8
