@@ -12,11 +12,16 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export SVW_LANDING_DIR ?= $(CURDIR)/data/sample/landing
 export SVW_POSTCODE_DIRECTORY ?= $(CURDIR)/data/sample/reference/sample_postcodes_nspl.csv
 
-.PHONY: help setup manifest browsers run test dev samples clean
+SQLFLUFF_VENV := .venv-sqlfluff
+SQLFLUFF_STAMP := $(SQLFLUFF_VENV)/.installed
+
+.PHONY: help setup manifest browsers run test test-fast check lint-sql dev samples clean
 
 help:
 	@echo "make run      set up, run the whole pipeline on data/landing (the bundled sample when empty), publish"
 	@echo "make test     set up, run the whole test suite (pytest, including dbt tests)"
+	@echo "make test-fast  unit tests only: no pipeline runs, no real data, no browser (under a minute)"
+	@echo "make check    ruff (lint + format), mypy, sqlfluff on the dbt models: what CI runs before make test"
 	@echo "make dev      open the Dagster UI on the same definitions"
 	@echo "make samples  regenerate the bundled sample feeds and their answers file"
 
@@ -24,8 +29,16 @@ $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,check]'
 	@touch $(STAMP)
+
+# sqlfluff-templater-dbt pins a click older than Dagster's, so it lives in a virtualenv of its own
+# with the same dbt-core and dbt-duckdb versions as the project.
+$(SQLFLUFF_STAMP): requirements-sqlfluff.lock
+	$(PYTHON) -m venv $(SQLFLUFF_VENV)
+	$(SQLFLUFF_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SQLFLUFF_VENV)/bin/python -m pip install --quiet -r requirements-sqlfluff.lock
+	@touch $(SQLFLUFF_STAMP)
 
 setup: $(STAMP)
 
@@ -57,6 +70,19 @@ browsers:
 
 test: manifest browsers
 	$(BIN)/python -m pytest
+
+test-fast: manifest
+	$(BIN)/python -m pytest tests/unit -m "not real_data and not slow" -q
+
+# The dbt templater renders each model against a scratch warehouse, never the working one.
+lint-sql: $(SQLFLUFF_STAMP)
+	@mkdir -p data/work
+	SVW_WAREHOUSE=$(CURDIR)/data/work/sqlfluff.duckdb $(SQLFLUFF_VENV)/bin/sqlfluff lint dbt_project/models dbt_project/tests
+
+check: setup lint-sql
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 dev: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m orchestration.definitions
