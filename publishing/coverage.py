@@ -10,20 +10,22 @@ from pathlib import Path
 
 import duckdb
 
-# Published tables that carry is_provisional / provisional_reason.
-PROVISIONAL_TABLES = ("kpi_local_spend", "kpi_sv_delivery_summary")
+from publishing.declared import declared
 
 
-def provisional_figures(warehouse: Path, tables: tuple[str, ...] = PROVISIONAL_TABLES) -> list[str]:
-    """'table unit year: reason' for every provisional row, most recent year first."""
-    unknown = set(tables) - set(PROVISIONAL_TABLES)
+def provisional_figures(warehouse: Path, tables: tuple[str, ...] | None = None) -> list[str]:
+    """'table unit year: reason' for every provisional row, most recent year first. The tables that
+    carry is_provisional / provisional_reason are those declared can_be_provisional (marts yml)."""
+    known = declared().provisional
+    tables = known if tables is None else tables
+    unknown = set(tables) - set(known)
     if unknown:
-        raise ValueError(f"{sorted(unknown)} carry no provisional flag; known: {PROVISIONAL_TABLES}")
+        raise ValueError(f"{sorted(unknown)} carry no provisional flag; known: {known}")
     lines = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for table in tables:
             rows = con.execute(
-                f"select reporting_unit, financial_year, provisional_reason from {table} "  # table: one of the constants above
+                f"select reporting_unit, financial_year, provisional_reason from {table} "  # a declared table
                 "where is_provisional order by financial_year desc, reporting_unit").fetchall()
             lines += [f"{table} {unit} {year}: {reason}" for unit, year, reason in rows]
     return lines

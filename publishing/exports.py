@@ -17,11 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from publishing.declared import declared
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-EXPORTED = ("kpi_local_spend", "kpi_sv_evaluation_weighting", "kpi_sv_secured", "kpi_sme_vcse", "kpi_sv_delivery",
-            "kpi_sv_delivery_summary", "kpi_sv_by_theme", "kpi_supply_chain")
-# table -> (flag column, figures left empty where the flag is false)
-UNSTATED = {"kpi_local_spend": ("shares_known", ("home_share_pct", "gm_share_pct"))}
 
 
 def neutralise(value):
@@ -39,10 +37,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def unstated_left_empty(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Figures the mart flags as not stated become empty cells (None, written as nothing in CSV and Excel)."""
-    if table not in UNSTATED or UNSTATED[table][0] not in frame.columns:
+    """Figures the mart flags as not stated (declared stated_only_when in the marts yml) become empty
+    cells (None, written as nothing in CSV and Excel)."""
+    declaration = declared().tables.get(table)
+    flag = declaration.stated_flag if declaration else None
+    if flag is None or flag not in frame.columns:
         return frame
-    flag, columns = UNSTATED[table]
+    columns = [figure for figure, _ in declaration.stated_words]
     stated = frame[flag].astype("boolean").fillna(False).astype(bool)
     out = frame.copy()
     for column in columns:
@@ -53,7 +54,7 @@ def unstated_left_empty(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 def export_tables(parquet_dir: Path, out_dir: Path, publication: dict) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = {t: safe_frame(unstated_left_empty(t, pq.read_table(parquet_dir / f"{t}.parquet").to_pandas()))
-              for t in EXPORTED if (parquet_dir / f"{t}.parquet").exists()}
+              for t in declared().exported if (parquet_dir / f"{t}.parquet").exists()}
     written = {}
     for table, frame in frames.items():
         path = out_dir / f"{table}.csv"

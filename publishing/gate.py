@@ -5,7 +5,7 @@ Publication happens only when all of these pass:
   * the landing zone holds no file the pipeline could not place,
   * every dbt model built and every error-severity dbt test passed, in a build newer than the
     newest load,
-  * the KPI marts pass their Great Expectations suites.
+  * every published table passes its Great Expectations suite (declared with it in the marts yml).
 The report keeps every check, passed or not, because the publication records all of them.
 """
 

@@ -1,60 +1,51 @@
-"""Great Expectations suites every published KPI table must pass before publication."""
+"""Great Expectations suites every published table must pass before publication.
+
+Each table's suite is declared with the table, in its marts yml entry (meta.published.gx, read
+through publishing/declared.py): its key, the feed whose rows make an empty table a defect, its
+rule-version column, its percentage and non-negative columns. Every published table has one; the
+columns it publishes are checked against the contract declared there.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from ingestion.validate import BLOCKING, CheckResult, Expectation, gx, run_suite
-
-KPI_LOCAL_SPEND_COLUMNS = [
-    "reporting_unit", "reporting_unit_type", "financial_year", "in_scope_spend_gbp", "home_spend_gbp",
-    "gm_spend_gbp", "unknown_location_spend_gbp", "home_share_pct", "gm_share_pct", "threshold_gbp",
-    "rule_version", "located_spend_pct", "is_provisional", "provisional_reason", "coverage_rule_version",
-    "shares_known", "home_share_display", "gm_share_display", "months_covered", "is_partial_year",
-    "partial_year_note", "part_year_threshold", "threshold_note",
-]
-
-# The feed each KPI table is made from: an empty KPI table is a defect only if its feed has rows
-# (a partnership that sends no bids yet has, rightly, no bid KPIs).
-KPI_SOURCE_FEED = {"kpi_local_spend": "spend", "kpi_sv_evaluation_weighting": "contracts",
-                   "kpi_sv_secured": "contracts", "kpi_sme_vcse": "tenders", "kpi_sv_delivery": "sv_commitments"}
-
-# table -> (key columns, percentage columns that must lie in 0-100, non-negative amount columns)
-KPI_TABLES = {
-    "kpi_local_spend": (["reporting_unit", "financial_year"], ["home_share_pct", "gm_share_pct", "located_spend_pct"],
-                        ["in_scope_spend_gbp"]),
-    "kpi_sv_evaluation_weighting": (["reporting_unit", "financial_year"], ["avg_sv_weighting_pct"], []),
-    "kpi_sv_secured": (["reporting_unit", "financial_year"], [], ["contract_value_gbp", "sv_committed_gbp"]),
-    "kpi_sme_vcse": (["reporting_unit", "financial_year"],
-                     ["sme_bids_pct", "vcse_bids_pct", "sme_awards_pct", "vcse_awards_pct"], []),
-    "kpi_sv_delivery": (["contract_id"], [], ["committed_gbp", "delivered_gbp"]),
-}
+from publishing.declared import declared
 
 
 def kpi_suite(table: str, expect_rows: bool = True) -> list[Expectation]:
-    keys, percentages, amounts = KPI_TABLES[table]
+    declaration = declared().tables[table]
+    spec = declaration.gx
     E = gx.expectations
     fix = f"a pipeline defect, not a feed problem: inspect {table} in the working warehouse"
-    suite = [
-        Expectation(f"{table}_has_rows", BLOCKING,
-                    f"{table} is empty although its {KPI_SOURCE_FEED[table]} feed has rows", fix,
-                    E.ExpectTableRowCountToBeBetween(min_value=1 if expect_rows else 0), row_level=False),
-        Expectation(f"{table}_one_row_per_key", BLOCKING, f"more than one row per {', '.join(keys)}", fix,
-                    E.ExpectCompoundColumnsToBeUnique(column_list=keys) if len(keys) > 1
-                    else E.ExpectColumnValuesToBeUnique(column=keys[0])),
-        Expectation(f"{table}_rule_version_present", BLOCKING, "a row carries no rule_version", fix,
-                    E.ExpectColumnValuesToNotBeNull(column="rule_version")),
-    ]
+    suite = []
+    # an empty table is a defect only if its feed has rows (a partnership that sends no bids yet
+    # has, rightly, no bid KPIs); a table declared without rows_from may be empty
+    if spec.rows_from:
+        suite.append(Expectation(f"{table}_has_rows", BLOCKING,
+                                 f"{table} is empty although its {spec.rows_from} feed has rows", fix,
+                                 E.ExpectTableRowCountToBeBetween(min_value=1 if expect_rows else 0), row_level=False))
+    keys = list(spec.keys)
+    if keys:
+        suite.append(Expectation(f"{table}_one_row_per_key", BLOCKING, f"more than one row per {', '.join(keys)}", fix,
+                                 E.ExpectCompoundColumnsToBeUnique(column_list=keys) if len(keys) > 1
+                                 else E.ExpectColumnValuesToBeUnique(column=keys[0])))
+    if spec.rule_version:
+        suite.append(Expectation(f"{table}_rule_version_present", BLOCKING, f"a row carries no {spec.rule_version}",
+                                 fix, E.ExpectColumnValuesToNotBeNull(column=spec.rule_version)))
     if "financial_year" in keys:
         suite.append(Expectation(f"{table}_financial_year_format", BLOCKING, "financial_year is not like 2020/21",
                                  fix, E.ExpectColumnValuesToMatchRegex(column="financial_year", regex=r"^\d{4}/\d{2}$")))
-        suite.append(Expectation(f"{table}_unit_type_known", BLOCKING, "reporting_unit_type is not partner or group",
-                                 fix, E.ExpectColumnValuesToBeInSet(column="reporting_unit_type",
-                                                                    value_set=["partner", "group"])))
-    for column in percentages:
+        if "reporting_unit_type" in declaration.columns:
+            suite.append(Expectation(f"{table}_unit_type_known", BLOCKING,
+                                     "reporting_unit_type is not partner or group", fix,
+                                     E.ExpectColumnValuesToBeInSet(column="reporting_unit_type",
+                                                                   value_set=["partner", "group"])))
+    for column in spec.percentages:
         suite.append(Expectation(f"{table}_{column}_in_range", BLOCKING, f"{column} outside 0-100", fix,
                                  E.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=100)))
-    for column in amounts:
+    for column in spec.non_negative:
         suite.append(Expectation(f"{table}_{column}_non_negative", BLOCKING, f"{column} is negative", fix,
                                  E.ExpectColumnValuesToBeBetween(column=column, min_value=0)))
     return suite
@@ -62,6 +53,12 @@ def kpi_suite(table: str, expect_rows: bool = True) -> list[Expectation]:
 
 def feeds_with_rows(manifests: list[dict]) -> set[str]:
     return {m["feed"] for m in manifests if m.get("rows_loaded")}
+
+
+def expects_rows(table: str, manifests: list[dict]) -> bool:
+    """Whether the table must have rows: its declared feed (rows_from) loaded some."""
+    feed = declared().tables[table].gx.rows_from
+    return feed is not None and feed in feeds_with_rows(manifests)
 
 
 def validate_kpi(table: str, frame: pd.DataFrame, expect_rows: bool = True) -> list[CheckResult]:
@@ -72,14 +69,14 @@ def validate_kpi(table: str, frame: pd.DataFrame, expect_rows: bool = True) -> l
             typed[column] = typed[column].astype(float)
     typed["source_row_number"] = range(1, len(typed) + 1)
     results, _ = run_suite(typed, kpi_suite(table, expect_rows), table)
-    if table == "kpi_local_spend":
-        ok = list(frame.columns) == KPI_LOCAL_SPEND_COLUMNS
-        results.insert(0, CheckResult(
-            check="kpi_columns_match_contract", severity=BLOCKING, success=ok,
-            reason="columns match the published contract" if ok else
-            "kpi_local_spend columns differ from the published contract",
-            fix="a pipeline defect: the published contract is fixed (BI tools depend on it)",
-            rows_checked=len(frame)))
+    contract = list(declared().tables[table].columns)
+    ok = list(frame.columns) == contract
+    results.insert(0, CheckResult(
+        check=f"{table}_columns_match_contract", severity=BLOCKING, success=ok,
+        reason="columns match the published contract" if ok else
+        f"{table} columns differ from the published contract: {list(frame.columns)} is not {contract}",
+        fix="a pipeline defect: the published contract is fixed (BI tools depend on it)",
+        rows_checked=len(frame)))
     for r in results:
         r.source = f"great_expectations:{table}"
     return results

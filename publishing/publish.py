@@ -20,16 +20,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from publishing.declared import declared
 from publishing.gate import GateReport
-
-# Published tables and the working-warehouse model each one is copied from.
-PUBLISHED_TABLES = (
-    "kpi_local_spend", "kpi_sv_evaluation_weighting", "kpi_sv_secured", "kpi_sme_vcse", "kpi_sv_delivery",
-    "kpi_sv_delivery_summary", "kpi_sv_by_theme", "kpi_supply_chain",
-    "fct_spend", "fct_contract", "fct_bid", "fct_sv_commitment", "dim_supplier", "dim_partner",
-    # what was kept out of the figures (quarantine) and let in by a partner's decision (exceptions)
-    "dq_quarantine_summary", "dq_accepted_exceptions",
-)
 
 
 class PublicationBlocked(RuntimeError):
@@ -45,7 +37,9 @@ class Publication:
     row_counts: dict[str, int]
 
 
-def read_tables(warehouse: Path, tables=PUBLISHED_TABLES) -> dict[str, pa.Table]:
+def read_tables(warehouse: Path, tables: tuple[str, ...] | None = None) -> dict[str, pa.Table]:
+    """Every published table (declared in the marts yml, meta.published), as the working warehouse holds it."""
+    tables = declared().published if tables is None else tables
     with duckdb.connect(str(warehouse), read_only=True) as con:
         known = {row[0] for row in con.execute(
             "select table_name from information_schema.tables").fetchall()}
@@ -53,7 +47,7 @@ def read_tables(warehouse: Path, tables=PUBLISHED_TABLES) -> dict[str, pa.Table]
         if missing:
             raise PublicationBlocked(f"working warehouse {warehouse} has no table(s) {missing}; "
                                      "run the dbt build first")
-        # Table names come from the fixed PUBLISHED_TABLES list, never from input.
+        # Table names come from the dbt manifest's declarations, never from input.
         return {t: con.sql(f'select * from "{t}"').to_arrow_table() for t in tables}
 
 

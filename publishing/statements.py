@@ -14,6 +14,7 @@ import jinja2
 
 from publishing.charts import grouped_bars, horizontal_bars
 from publishing.data_quality import annex
+from publishing.declared import declared
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -70,18 +71,13 @@ def statement_context(con, partner: str, year: str) -> dict:
                          "provisional_reason": now.get("provisional_reason") if now and now.get("is_provisional")
                          else None})
 
-    add("Local spend: home borough", "kpi_local_spend", "home_share_pct", "%", "share of in-scope spend",
-        display="home_share_display", known="shares_known")
-    add("Local spend: Greater Manchester", "kpi_local_spend", "gm_share_pct", "%", "share of in-scope spend",
-        display="gm_share_display", known="shares_known")
-    add("Social value secured", "kpi_sv_secured", "sv_committed_gbp", "£", "committed on contracts awarded")
-    add("Social value secured, % of contract value", "kpi_sv_secured", "sv_secured_pct", "%")
-    add("Social value delivered", "kpi_sv_delivery_summary", "delivered_gbp", "£", "validated returns")
-    add("Average social value weighting", "kpi_sv_evaluation_weighting", "avg_sv_weighting_pct", "%")
-    add("SME share of bids", "kpi_sme_vcse", "sme_bids_pct", "%")
-    add("VCSE share of bids", "kpi_sme_vcse", "vcse_bids_pct", "%")
-    add("SME share of awards", "kpi_sme_vcse", "sme_awards_pct", "%")
-    add("VCSE share of awards", "kpi_sme_vcse", "vcse_awards_pct", "%")
+    # the headline figures are declared with their tables (marts yml, meta.published.statement); a
+    # figure stated only under a flag (stated_only_when) shows the mart's words where the flag is false
+    for table, figure in declared().headline:
+        declaration = declared().tables[table]
+        words = dict(declaration.stated_words)
+        add(figure.label, table, figure.column, figure.unit, figure.note, display=words.get(figure.column),
+            known=declaration.stated_flag if figure.column in words else None)
 
     known = {fy: bool(local[fy] and local[fy]["shares_known"]) for fy in years}
     local_chart = grouped_bars(

@@ -12,9 +12,10 @@ from ingestion.settings import load_settings
 from orchestration.defs.quality import read_mart
 from orchestration.defs.transform import run_results_path
 from publishing.coverage import provisional_figures
+from publishing.declared import declared
 from publishing.gate import GateCheck, GateReport, dbt_checks, feed_checks, landing_checks, mart_checks
-from publishing.kpi_suite import KPI_SOURCE_FEED, KPI_TABLES, feeds_with_rows, validate_kpi
-from publishing.publish import PUBLISHED_TABLES, PublicationBlocked, publish
+from publishing.kpi_suite import expects_rows, validate_kpi
+from publishing.publish import PublicationBlocked, publish
 
 PUBLISHED = dg.AssetKey(["published", "warehouse"])
 
@@ -28,10 +29,9 @@ def evaluate_gate() -> tuple[GateReport, list[dict]]:
     report.checks += landing_checks(scan_landing(settings.landing_dir, load_registry(settings.config_dir)).problems)
     report.checks += feed_checks(manifests)
     report.checks += dbt_checks(run_results_path(), newest)
-    for table in KPI_TABLES:
+    for table in declared().published:  # every published table's suite (marts yml, meta.published.gx)
         try:
-            expect_rows = KPI_SOURCE_FEED[table] in feeds_with_rows(manifests)
-            report.checks += mart_checks(table, validate_kpi(table, read_mart(table), expect_rows))
+            report.checks += mart_checks(table, validate_kpi(table, read_mart(table), expects_rows(table, manifests)))
         except Exception as exc:  # a missing mart is itself a failed check, reported as such
             report.checks.append(GateCheck("mart", f"{table}_readable", table, "blocking",
                                            False, f"cannot read the mart: {exc}"))
@@ -39,7 +39,7 @@ def evaluate_gate() -> tuple[GateReport, list[dict]]:
 
 
 @dg.asset(key=PUBLISHED, group_name="publish",
-          deps=[dg.AssetKey([t]) for t in PUBLISHED_TABLES],
+          deps=[dg.AssetKey([t]) for t in declared().published],
           description="data/published/: warehouse.duckdb and parquet/, the only thing BI tools read.",
           pool="warehouse_writer")
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:

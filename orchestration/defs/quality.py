@@ -1,25 +1,27 @@
-"""Great Expectations on every KPI mart, as blocking asset checks before publication; and a warning
-check per table whose figures can be provisional (coverage rule), so thinning feeds show in the UI."""
+"""Great Expectations on every published table, as blocking asset checks before publication; and a
+warning check per table whose figures can be provisional (coverage rule), so thinning feeds show in
+the UI. Both lists are the declarations in the marts yml (publishing/declared.py)."""
 
 import dagster as dg
 import duckdb
 
 from ingestion.settings import load_settings
 from ingestion.raw_store import all_manifests
-from publishing.coverage import PROVISIONAL_TABLES, provisional_figures
-from publishing.kpi_suite import KPI_SOURCE_FEED, KPI_TABLES, feeds_with_rows, validate_kpi
+from publishing.coverage import provisional_figures
+from publishing.declared import declared
+from publishing.kpi_suite import expects_rows, validate_kpi
 
 
 def read_mart(table: str):
     with duckdb.connect(str(load_settings().warehouse_path), read_only=True) as con:
-        return con.execute(f'select * from "{table}"').df()  # table names come from KPI_TABLES only
+        return con.execute(f'select * from "{table}"').df()  # table names come from the declarations only
 
 
 def kpi_check(table: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=dg.AssetKey([table]), blocking=True, name=f"{table}_gx_suite",
                     description=f"Great Expectations suite for the published {table}")
     def _check() -> dg.AssetCheckResult:
-        expect_rows = KPI_SOURCE_FEED[table] in feeds_with_rows(all_manifests(load_settings().raw_dir))
+        expect_rows = expects_rows(table, all_manifests(load_settings().raw_dir))
         results = validate_kpi(table, read_mart(table), expect_rows)
         failed = [r for r in results if not r.success]
         return dg.AssetCheckResult(
@@ -42,4 +44,4 @@ def coverage_check(table: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-kpi_checks = [kpi_check(table) for table in KPI_TABLES] + [coverage_check(t) for t in PROVISIONAL_TABLES]
+kpi_checks = [kpi_check(table) for table in declared().published] + [coverage_check(t) for t in declared().provisional]
