@@ -26,7 +26,7 @@ def display_columns(table: str) -> dict[str, tuple[str, str]]:
     yml): column -> (text column, flag column). The page shows the mart's text and draws no bar
     where the flag is false (a bar would read as 0%)."""
     declaration = declared().tables[table]
-    return {figure: (words, declaration.stated_flag) for figure, words in declaration.stated_words}
+    return {figure: (words, flag) for figure, flag, words in declaration.stated_only_when}
 
 
 def _records(parquet_dir: Path, table: str, columns: list[str]) -> list[dict]:

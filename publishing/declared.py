@@ -47,6 +47,7 @@ class Headline:
     column: str
     unit: str
     note: str = ""
+    note_column: str | None = None   # a column whose text is the note (e.g. what is unknown)
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,9 @@ class PublishedTable:
     gx: GxSuite
     exported: bool = False
     can_be_provisional: bool = False
-    stated_flag: str | None = None                    # figures below are stated only where this is true,
-    stated_words: tuple[tuple[str, str], ...] = ()    # (figure, the column with its words) elsewhere
+    # (figure, flag, words): the figure is a measurement only where the flag column is true; elsewhere
+    # readers see the words column instead (exports leave the figure empty)
+    stated_only_when: tuple[tuple[str, str, str], ...] = ()
     dashboard_order: int | None = None
     dashboard_title: str | None = None
     dashboard_columns: tuple[tuple[str, str, str], ...] = ()   # (column, label, unit)
@@ -143,9 +145,11 @@ def _table(name: str, node: dict) -> PublishedTable:
         named["can_be_provisional"] = ["is_provisional", "provisional_reason"]
 
     stated = meta.get("stated_only_when") or {}
-    words = tuple((stated.get("words") or {}).items())
+    if not isinstance(stated, dict) or not all(isinstance(v, list) and len(v) == 2 for v in stated.values()):
+        raise ManifestError(f"{where}: stated_only_when maps each figure to [flag column, words column]")
+    stated = tuple((figure, flag, words) for figure, (flag, words) in stated.items())
     if stated:
-        named["stated_only_when"] = [stated.get("flag"), *(c for pair in words for c in pair)]
+        named["stated_only_when"] = [c for triple in stated for c in triple]
 
     dashboard = meta.get("dashboard") or {}
     panel = tuple(tuple(c) for c in dashboard.get("columns") or ())
@@ -160,12 +164,14 @@ def _table(name: str, node: dict) -> PublishedTable:
     try:
         headline = tuple(Headline(**h) for h in statement.get("headline") or ())
     except TypeError as exc:
-        raise ManifestError(f"{where}: statement headline entries take label, column, unit, note ({exc})") from None
+        raise ManifestError(f"{where}: statement headline entries take label, column, unit, note, note_column "
+                            f"({exc})") from None
     if statement:
         if not headline or not isinstance(statement.get("order"), int):
             raise ManifestError(f"{where}: statement needs order (a number) and headline "
                                 "([{label, column, unit, note}])")
-        named["statement"] = [*UNIT_COLUMNS, *(h.column for h in headline)]
+        named["statement"] = [*UNIT_COLUMNS, *(h.column for h in headline),
+                              *(h.note_column for h in headline if h.note_column)]
 
     for key, wanted in named.items():
         missing = [c for c in wanted if c not in columns]
@@ -173,8 +179,8 @@ def _table(name: str, node: dict) -> PublishedTable:
             raise ManifestError(f"{where}: {key} names column(s) {missing} the contract does not declare")
     return PublishedTable(
         name=name, columns=columns, gx=suite, exported=bool(meta.get("exported")),
-        can_be_provisional=bool(meta.get("can_be_provisional")), stated_flag=stated.get("flag"),
-        stated_words=words, dashboard_order=dashboard.get("order"), dashboard_title=dashboard.get("title"),
+        can_be_provisional=bool(meta.get("can_be_provisional")), stated_only_when=stated,
+        dashboard_order=dashboard.get("order"), dashboard_title=dashboard.get("title"),
         dashboard_columns=panel, statement_order=statement.get("order"), headline=headline)
 
 

@@ -40,13 +40,13 @@ def unstated_left_empty(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Figures the mart flags as not stated (declared stated_only_when in the marts yml) become empty
     cells (None, written as nothing in CSV and Excel)."""
     declaration = declared().tables.get(table)
-    flag = declaration.stated_flag if declaration else None
-    if flag is None or flag not in frame.columns:
+    figures = [(figure, flag) for figure, flag, _ in (declaration.stated_only_when if declaration else ())
+               if figure in frame.columns and flag in frame.columns]
+    if not figures:
         return frame
-    columns = [figure for figure, _ in declaration.stated_words]
-    stated = frame[flag].astype("boolean").fillna(False).astype(bool)
     out = frame.copy()
-    for column in columns:
+    for column, flag in figures:
+        stated = frame[flag].astype("boolean").fillna(False).astype(bool)
         out[column] = out[column].astype(object).where(stated, None)
     return out
 

@@ -55,9 +55,9 @@ def statement_context(con, partner: str, year: str) -> dict:
     local = {fy: kpi("kpi_local_spend", fy=fy) for fy in years}
     headline = []
 
-    def add(label, table, column, unit, note="", display=None, known=None):
+    def add(label, table, column, unit, note="", display=None, known=None, note_column=None):
         now, before = kpi(table), kpi(table, fy=previous)
-        headline.append({"label": label, "unit": unit, "note": note,
+        headline.append({"label": label, "unit": unit, "note": now[note_column] if now and note_column else note,
                          "value": _num(now[column]) if now else None,
                          "previous": _num(before[column]) if before else None,
                          # the mart's own words for the figure ("not yet known (…% of spend located)"), so the
@@ -74,10 +74,10 @@ def statement_context(con, partner: str, year: str) -> dict:
     # the headline figures are declared with their tables (marts yml, meta.published.statement); a
     # figure stated only under a flag (stated_only_when) shows the mart's words where the flag is false
     for table, figure in declared().headline:
-        declaration = declared().tables[table]
-        words = dict(declaration.stated_words)
-        add(figure.label, table, figure.column, figure.unit, figure.note, display=words.get(figure.column),
-            known=declaration.stated_flag if figure.column in words else None)
+        flag, words = next(((f, w) for c, f, w in declared().tables[table].stated_only_when if c == figure.column),
+                           (None, None))
+        add(figure.label, table, figure.column, figure.unit, figure.note, display=words, known=flag,
+            note_column=figure.note_column)
 
     known = {fy: bool(local[fy] and local[fy]["shares_known"]) for fy in years}
     local_chart = grouped_bars(
