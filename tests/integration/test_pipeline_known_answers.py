@@ -3,6 +3,7 @@ equal the truths the generator planted (computed by the generator's own code).""
 
 import hashlib
 import json
+import re
 
 import duckdb
 import pandas as pd
@@ -72,6 +73,39 @@ def test_published_contract_column_names(published):
         assert tuple(published_table(published, table).columns) == declared().tables[table].columns, table
     assert list(published_table(published, "kpi_local_spend").columns)[:len(KPI_LOCAL_SPEND_PUBLISHED)] == \
         KPI_LOCAL_SPEND_PUBLISHED
+
+
+def test_sme_vcse_spend_reaches_every_output(published, answers):
+    """The worked example of docs/architecture.md, added as its SQL and yml entry only: published,
+    exported, checked, on the dashboard and in the statement. The generator plants no SME/VCSE truth
+    per supplier, so its figures are held to the planted in-scope spend, and its parts to the whole
+    (dbt test assert_kpi_sme_vcse_spend_reconciles_to_kpi_local_spend)."""
+    kpi = published_table(published, "kpi_sme_vcse_spend")
+    truth = pd.DataFrame(answers["kpi_local_spend"])
+    merged = kpi.merge(truth, on=["reporting_unit", "financial_year"], suffixes=("", "_truth"))
+    assert len(kpi) == len(merged) == len(truth) == 21
+    assert (merged["in_scope_spend_gbp"].astype(float) - merged["in_scope_spend_gbp_truth"]).abs().max() < 0.005
+    for flag in ("sme", "vcse"):
+        parts = sum(kpi[f"{c}_gbp"].astype(float) for c in (f"{flag}_spend", f"not_{flag}_spend",
+                                                              f"{flag}_unclassified_spend"))
+        assert (parts - kpi["in_scope_spend_gbp"].astype(float)).abs().max() < 0.005
+        assert kpi[f"{flag}_share_known"].all() and (kpi[f"{flag}_unclassified_pct"].astype(float) > 0).all()
+    assert (pd.read_parquet(published.published / "parquet" / "kpi_sme_vcse_spend.parquet").shape[0]) == 21
+    assert len(pd.read_csv(published.published / "exports" / "kpi_sme_vcse_spend.csv")) == 21
+    book = pd.ExcelFile(published.published / "exports" / "gm_social_value_kpis.xlsx")
+    assert "kpi_sme_vcse_spend" in book.sheet_names
+    page = (published.published / "dashboard.html").read_text()
+    panel = json.loads(re.search(r"const DATA = (.*?);\n", page).group(1))["kpis"]["kpi_sme_vcse_spend"]
+    assert len(panel["rows"]) == 21 and panel["columns"][0]["display"] == "sme_share_display"
+    star = kpi.set_index(["reporting_unit", "financial_year"]).loc[("stockport", "2020/21")]
+    html = (published.published / "statements" / "stockport_2020-21_social_value_statement.html").read_text()
+    assert "Spend with SMEs" in html and "Spend with VCSEs" in html
+    assert star["sme_share_display"] in html and star["sme_unclassified_note"] in html
+    checks = published_table(published, "publication_checks")
+    mine = checks[checks["subject"].str.contains("kpi_sme_vcse_spend")]
+    assert {"kpi_sme_vcse_spend_one_row_per_key", "kpi_sme_vcse_spend_sme_share_pct_in_range",
+            "assert_kpi_sme_vcse_spend_reconciles_to_kpi_local_spend"} <= set(mine["check"])
+    assert mine["success"].all()
 
 
 def test_every_published_table_passed_its_data_quality_suite(published):
