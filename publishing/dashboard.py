@@ -43,9 +43,9 @@ def _records(parquet_dir: Path, table: str, columns: list[str]) -> list[dict]:
 def build_dashboard(parquet_dir: Path, out_path: Path) -> Path:
     # every table declared with a dashboard panel in the marts yml, in the declared order
     data = {d.name: {"title": d.dashboard_title,
-                     "columns": [{"key": c, "label": l, "unit": u,
+                     "columns": [{"key": c, "label": label, "unit": u,
                                   **dict(zip(("display", "known"), display_columns(d.name).get(c, ())))}
-                                 for c, l, u in d.dashboard_columns],
+                                 for c, label, u in d.dashboard_columns],
                      "rows": _records(parquet_dir, d.name, [c for c, _, _ in d.dashboard_columns])}
             for d in declared().dashboard}
     publication = pq.read_table(parquet_dir / "publication.parquet").to_pylist()[0]

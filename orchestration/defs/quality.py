@@ -5,8 +5,8 @@ the UI. Both lists are the declarations in the marts yml (publishing/declared.py
 import dagster as dg
 import duckdb
 
-from ingestion.settings import load_settings
 from ingestion.raw_store import all_manifests
+from ingestion.settings import load_settings
 from publishing.coverage import provisional_figures
 from publishing.declared import declared
 from publishing.kpi_suite import expects_rows, validate_kpi

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from ingestion.raw_store import all_manifests
-from orchestration import run_pipeline
 from ingestion.registry import load_rules
+from orchestration import run_pipeline
 from publishing.declared import declared
 from tests.conftest import PROJECT_ROOT, SAMPLE_DIR
 from tests.unit.test_published_contracts import KPI_LOCAL_SPEND_PUBLISHED
