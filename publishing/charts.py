@@ -59,15 +59,16 @@ def grouped_bars(title: str, categories: list[str], series: dict[str, list[float
                          f'{_fmt(value, unit)}</title></rect>')
             parts.append(f'<text x="{x + bar_w * 0.46:.1f}" y="{y - 3:.1f}" font-size="9" text-anchor="middle">'
                          f'{_fmt(value, unit)}</text>')
-        if notes and notes[gi]:
+        note = notes[gi] if notes else None
+        if note:
             parts.append(f'<text class="note" x="{x0 + group_w * 0.4:.1f}" y="{top + plot_h / 2:.1f}" font-size="11" '
-                         f'font-style="italic" fill="#7a5a00" text-anchor="middle">{escape(notes[gi])}</text>')
+                         f'font-style="italic" fill="#7a5a00" text-anchor="middle">{escape(note)}</text>')
         parts.append(f'<text x="{x0 + group_w * 0.4:.1f}" y="{top + plot_h + 16}" font-size="11" '
                      f'text-anchor="middle">{escape(category)}</text>')
     return _legend_and_close(parts, series, left, height - 14)
 
 
-def horizontal_bars(title: str, labels: list[str], series: dict[str, list[float]], unit: str = "£",
+def horizontal_bars(title: str, labels: list[str], series: dict[str, list[float | None]], unit: str = "£",
                     width: int = 640) -> str:
     """Horizontal bars, for long labels (themes, outcomes)."""
     row_h, left, top = 22, 230, 30

@@ -17,7 +17,7 @@ def registration_evidence(records: pd.DataFrame, rules: dict) -> pd.Series:
     """'charity_number', 'company_type:IP' (a registered society, CIO, ...), 'cic_name', or None."""
     prefixes = set(rules["vcse_company_prefixes"])
     legal_form = re.compile("|".join(rules["vcse_name_patterns"]), re.IGNORECASE)
-    out = []
+    out: list[str | None] = []
     for name, company, charity in zip(records["supplier_name"], records["company_number"],
                                       records["charity_number"]):
         company = company_number(company) if isinstance(company, str) else None
@@ -35,7 +35,7 @@ def registration_evidence(records: pd.DataFrame, rules: dict) -> pd.Series:
 def name_evidence(records: pd.DataFrame, rules: dict) -> pd.Series:
     """The first VCSE-sounding word in the name (lowest trust), never for NHS bodies."""
     words = re.compile(r"\b(" + "|".join(map(re.escape, rules["vcse_name_words"])) + r")\b", re.IGNORECASE)
-    out = []
+    out: list[str | None] = []
     for name in records["supplier_name"]:
         match = words.search(name) if isinstance(name, str) and "NHS" not in name.upper() else None
         out.append(match.group(1).upper() if match else None)

@@ -158,6 +158,6 @@ def names_could_match(a: str | None, b: str | None) -> bool:
     (Jaro-Winkler >= 0.92). Group VAT registrations make anything looser wrong: on Trafford's real
     ledger one number covers 'Virgin Media Ltd' and 'Virgin Media Business', 'Reed Specialist
     Recruitment' and 'Reed Talent Solutions', a council and its schools."""
-    if is_missing(a) or is_missing(b):
+    if a is None or b is None or is_missing(a) or is_missing(b):
         return False
     return compact_key(a) == compact_key(b) or JaroWinkler.similarity(a, b) >= 0.92

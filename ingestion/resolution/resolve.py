@@ -221,7 +221,7 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
             clusters.union(a, b, by_name=False)
             edges.append((a, b, "override_link", 100.0))
 
-    best: dict[str, tuple[str, float, str]] = {}
+    best: dict[str, tuple[str, float | None, str | None]] = {}
     for a, b, method, score in edges:
         if clusters.find(a) != clusters.find(b):
             continue
@@ -256,11 +256,11 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
         kind, _, number = basis.partition(":")
         number_column = {"company": "company_number", "charity": "charity_number", "vat": "vat_number"}.get(kind)
         for key, own_number in zip(group["record_key"], group[number_column] if number_column else [None] * len(group)):
-            method, score, other = best.get(key, ("override_split" if key in split else "singleton", None, None))
+            method, link_score, linked = best.get(key, ("override_split" if key in split else "singleton", None, None))
             # whether this record itself gives the number the organisation is known by: an identity
             # check in dbt asks every other record to be related to one that does
             carries = number_column is not None and text_or_none(own_number) == number
             rows.append({"record_key": key, "supplier_id": supplier_id, "link_method": method,
-                         "link_score": score, "linked_to": other, "identity_basis": basis,
+                         "link_score": link_score, "linked_to": linked, "identity_basis": basis,
                          "carries_identity_number": carries})
     return pd.DataFrame(rows)

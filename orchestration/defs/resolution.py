@@ -25,8 +25,8 @@ def supplier_resolution(context: dg.AssetExecutionContext):
     tables = build_supplier_tables(settings.raw_dir, overrides, rules.supplier_classification,
                                    rules.raw.get("supplier_matching", {}))
     counts = write_tables(tables, settings.raw_dir / "resolution")
-    for key in overrides.unmatched:
-        context.log.warning(f"override names record {key!r}, which no partner file contains")
+    for record in overrides.unmatched:
+        context.log.warning(f"override names record {record!r}, which no partner file contains")
     links = tables["supplier_links"]
     context.log.info(f"{len(links)} supplier records -> {links['supplier_id'].nunique()} organisations; "
                      f"by method: {links['link_method'].value_counts().to_dict()}")
