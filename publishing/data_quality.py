@@ -70,10 +70,12 @@ def exception_lines(con, registry: Registry | None = None) -> list[str]:
             "select partner_code, source_file from publication_feeds").fetchall()}
         for code, partner in sorted(registry.partners.items()):
             listed = next((c.exceptions for layouts in partner.feeds.values() for c in layouts if c.exceptions), None)
-            for e in listed.entries if listed else ():
-                if (code, e.file) not in loaded:
-                    lines.append(f"  {code} {e.file}  {gbp(e.amount_pence)}  {e.check}  NOT APPLIED: no current load "
-                                 f"has this file (renamed, or not landed?); {e.id} in {listed.label}")
+            if listed is None:
+                continue
+            for entry in listed.entries:
+                if (code, entry.file) not in loaded:
+                    lines.append(f"  {code} {entry.file}  {gbp(entry.amount_pence)}  {entry.check}  NOT APPLIED: no "
+                                 f"current load has this file (renamed, or not landed?); {entry.id} in {listed.label}")
     return lines
 
 
