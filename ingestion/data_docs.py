@@ -32,7 +32,7 @@ def write_data_docs(frame: pd.DataFrame, expectations: list[Expectation], out_di
     suite = context.suites.add_or_update(suite)
     validation = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=f"{safe}_validation", data=batch_definition, suite=suite))
-    result_format = {"result_format": "COMPLETE"}
+    result_format: dict[str, object] = {"result_format": "COMPLETE"}
     if ROW_ID in frame.columns:
         result_format["unexpected_index_column_names"] = [ROW_ID]
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(

@@ -122,7 +122,8 @@ def _amount_pence(value, where: str) -> tuple[int, str]:
         number = Decimal(text)
     except InvalidOperation:
         raise ExceptionsError(f"{where}: 'amount' {written!r} is not an amount; {fix}") from None
-    if not number.is_finite() or number.as_tuple().exponent < -2:
+    exponent = number.as_tuple().exponent  # 'n', 'N' or 'F' (a str) for NaN and infinity
+    if not number.is_finite() or isinstance(exponent, str) or exponent < -2:
         raise ExceptionsError(f"{where}: 'amount' {written!r} is not exact to the penny; {fix}")
     pence = int(number * 100)
     return (-pence if negative else pence), written
@@ -255,7 +256,7 @@ def fingerprint(exceptions: PartnerExceptions | None, file_name: str) -> str:
     """Changes when the list's version or any entry for this file changes, so that file is reloaded
     (an exception added, corrected or withdrawn) while the partner's other files stay as loaded
     unless the version moved."""
-    payload = {"version": None, "entries": []} if exceptions is None else \
+    payload: dict[str, object] = {"version": None, "entries": []} if exceptions is None else \
         {"version": exceptions.version, "entries": [asdict(e) for e in exceptions.for_file(file_name)]}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -285,8 +286,9 @@ def scope_suite(expectations: list[Expectation], exceptions: PartnerExceptions |
             condition = f"({existing}) & {condition}" if existing else condition
             settings = exp.gx_expectation.dict(exclude={"id", "rendered_content", "batch_id", "row_condition",
                                                         "condition_parser"}, exclude_none=True)
-            exp = replace(exp, gx_expectation=type(exp.gx_expectation)(
-                **settings, row_condition=condition, condition_parser="pandas"))
+            # row_condition is a field of the concrete expectation classes, not of GX's base class
+            settings.update(row_condition=condition, condition_parser="pandas")
+            exp = replace(exp, gx_expectation=type(exp.gx_expectation)(**settings))
         scoped.append(exp)
     return scoped
 
@@ -338,7 +340,7 @@ def _find_row(prepared: pd.DataFrame, e: AcceptedException, amount_column: str
             return None, "this file has no transaction references; identify the row by 'row' instead", None
         same_ref = _flags(refs.astype("string").str.strip() == e.transaction_ref)
         hits = rows[same_ref & same_amount]
-        if len(hits) > 1 and e.row in hits:
+        if len(hits) > 1 and e.row is not None and e.row in hits:
             return int(e.row), "", None
         if len(hits) > 1:
             return None, (f"{len(hits)} rows ({', '.join(map(str, hits[:10]))}) carry transaction_ref "
@@ -350,6 +352,8 @@ def _find_row(prepared: pd.DataFrame, e: AcceptedException, amount_column: str
             return None, (f"transaction_ref {e.transaction_ref} is in the file but not with {gbp(e.amount_pence)} "
                           f"({found}); the amount must match to the penny"), int(rows[same_ref][0])
         return None, f"no row has transaction_ref {e.transaction_ref}", None
+    if e.row is None:  # parse_exceptions requires 'row' where there is no transaction_ref
+        return None, "the entry names neither a transaction_ref nor a row", None
     at = rows == e.row
     if not at.any():
         span = f"rows {rows.min()}–{rows.max()}" if len(rows) else "no data rows"
@@ -374,7 +378,7 @@ def plan(prepared: pd.DataFrame, exceptions: PartnerExceptions | None, file_name
     amount_column = AMOUNT_COLUMNS.get(feed)
     by_check: dict[str, dict[str, int]] = {}
     for e in result.entries:
-        if ACCEPTABLE_CHECKS.get(e.check) != feed or amount_column not in prepared:
+        if ACCEPTABLE_CHECKS.get(e.check) != feed or amount_column is None or amount_column not in prepared:
             result.decided[e.id] = Outcome(e, "stale", f"{e.check} is not a check of the {feed} feed")
             continue
         row, why, near = _find_row(prepared, e, amount_column)
@@ -421,7 +425,8 @@ def settle(plan_: Plan, prepared: pd.DataFrame, bad_rows: dict[int, list[CheckRe
     if applied:
         marks: dict[int, list[str]] = {}
         for o in applied:
-            marks.setdefault(o.source_row_number, []).append(o.exception.id)
+            if o.source_row_number is not None:  # always set: an applied exception names the row it loaded
+                marks.setdefault(o.source_row_number, []).append(o.exception.id)
         rows = prepared[ROW_ID].astype("int64")
         if MARK not in prepared:
             prepared[MARK] = pd.Series(None, index=prepared.index, dtype=object)
@@ -433,6 +438,8 @@ def settle(plan_: Plan, prepared: pd.DataFrame, bad_rows: dict[int, list[CheckRe
                 value = dates.get(o.source_row_number)
                 o.payment_date = None if value is None or pd.isna(value) else pd.Timestamp(value).date()
     exceptions = plan_.exceptions
+    if exceptions is None:  # not reached: plan() finds entries only in a partner's exceptions list
+        raise ValueError("a plan with exception entries must carry the exceptions list they came from")
     results = []
     if applied:
         listed = "; ".join(f"{o.exception.id} ({o.exception.check}, row {o.source_row_number}, "
@@ -444,7 +451,8 @@ def settle(plan_: Plan, prepared: pd.DataFrame, bad_rows: dict[int, list[CheckRe
             fix="nothing to fix if each row is genuine: they are listed in dq_accepted_exceptions and the statement "
                 "annex; withdraw an entry that is not",
             failing_rows=len(applied), rows_checked=len(prepared),
-            example_rows=sorted({o.source_row_number for o in applied}), source="exceptions"))
+            example_rows=sorted({o.source_row_number for o in applied if o.source_row_number is not None}),
+            source="exceptions"))
     unused = [o for o in outcomes if o.status != APPLIED]
     if unused:
         listed = "; ".join(f"{o.exception.id} ({o.exception.identity}, {gbp(o.exception.amount_pence)}): {o.detail}"

@@ -306,7 +306,7 @@ def refuse_overlap(report: FeedValidation, earlier: list[FeedValidation]) -> Non
     if report.period is None:
         return
     clash = next((r for r in earlier if r.period is not None and overlaps(r.period, report.period)), None)
-    if clash is None:
+    if clash is None or clash.period is None:  # no earlier file's period overlaps this one
         return
     report.passed = False
     report.problems += 1

@@ -11,6 +11,7 @@ follow from it, so a new feed is a FeedSchema entry, not new code:
 from __future__ import annotations
 
 import re
+from typing import Literal, TypedDict
 
 import pandas as pd
 import pyarrow as pa
@@ -22,6 +23,13 @@ from ingestion.validate import BLOCKING, EXCLUDE, ROW_ID, Expectation, file_has_
 
 ROW_KINDS = ("bid", "award")
 BUYER_MATCH = "buyer_is_partner"  # helper column: checked, never stored
+
+
+class _Scope(TypedDict, total=False):
+    """The GX keyword arguments that limit a check to this feed's own rows."""
+
+    row_condition: str
+    condition_parser: Literal["pandas"]
 
 
 def stored_name(column: str, kind: str) -> str:
@@ -80,7 +88,8 @@ def generic_suite(schema: FeedSchema, tolerance_pct: float, date_format: str | N
     # Rows of another kind are set aside by is_bid_or_award; the other checks look only at the rest.
     # So are other buyers' notices, when the layout names its buyers.
     condition = f"row_kind.isin({list(ROW_KINDS)!r})" + (f" & ({BUYER_MATCH} == True)" if buyers else "")
-    scope = ({"row_condition": condition, "condition_parser": "pandas"} if "row_kind" in schema.columns else {})
+    scope: _Scope = ({"row_condition": condition, "condition_parser": "pandas"}
+                     if "row_kind" in schema.columns else {})
     how = {"date": f"a date written as {date_format!r}", "amount": "an amount such as 1234.56 or £1,234.56",
            "number": "a number such as 12 or 12.5", "flag": "Yes or No", "text": "a value"}
     suite = [file_has_rows()]

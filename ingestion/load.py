@@ -27,7 +27,7 @@ from ingestion.normalise import (
 )
 from ingestion.periods import Period
 from ingestion.readers import RawTable, ReadError, read_table
-from ingestion.registry import FeedConfig, Rules
+from ingestion.registry import ConfigError, FeedConfig, Rules
 from ingestion.validate import BLOCKING, ROW_ID, CheckResult, run_suite, spend_suite, suppliers_suite, verdict
 
 
@@ -64,9 +64,17 @@ def _lineage(frame: pd.DataFrame, source_file: str, digest: str, load_id: str, l
     return frame
 
 
+def _date_format(config: FeedConfig) -> str:
+    """The layout's declared date format (load_registry refuses a spend layout without one)."""
+    if config.date_format is None:
+        raise ConfigError(f"{config.partner}/{config.feed} layout {config.layout!r}: 'date_format' is required "
+                          "(for example '%d/%m/%Y'); the date order is declared per partner, never guessed")
+    return config.date_format
+
+
 def _prepare_spend(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
     out = pd.DataFrame({ROW_ID: mapped[ROW_ID]})
-    out["payment_date"], by_fallback = parse_dates(mapped["payment_date"], config.date_format,
+    out["payment_date"], by_fallback = parse_dates(mapped["payment_date"], _date_format(config),
                                                    with_fallback_flags=True)
     out["date_in_declared_format"] = ~by_fallback.to_numpy()
     out["amount_pence"] = parse_amount_pence(mapped["amount_gbp"])
@@ -190,7 +198,7 @@ def suite_for(config: FeedConfig, rules: Rules):
 def _base_suite(config: FeedConfig, rules: Rules):
     if config.feed == "spend":
         max_pence = int(rules.feed_validation["max_abs_amount_gbp"]) * 100
-        return spend_suite(config.tolerance_pct, max_pence, config.date_format)
+        return spend_suite(config.tolerance_pct, max_pence, _date_format(config))
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)
     return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers)

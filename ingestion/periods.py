@@ -36,7 +36,10 @@ class Period:
 def overlaps(a: Period, b: Period) -> bool:
     if a.start is None or b.start is None:
         return a.key == b.key
-    return a.start < b.end and b.start < a.end
+    a_end, b_end = a.end, b.end
+    if a_end is None or b_end is None:  # not reached: a period has an end whenever it has a start
+        return a.key == b.key
+    return a.start < b_end and b.start < a_end
 
 
 def _month_period(year: int, month: int, months: int) -> Period:
@@ -157,12 +160,15 @@ def choose_reading(name: str, candidates: Sequence[tuple[T, re.Match[str]]]) -> 
     if not (months and years):
         return Reading(valid[0][0], valid[0][2])
     month_source, month_match, month_period = months[0]
-    fy = month_period.start.year
+    month_start = month_period.start
+    if month_start is None:  # not reached: a month reading always starts on its month
+        return Reading(month_source, month_period)
+    fy = month_start.year
     same_year = [c for c in years if int(_groups(c[1])["fy"]) == fy]
     if _looks_like_financial_year(month_match) and same_year:
         source, _, period = same_year[0]
-        note = (f"'{name}' also reads as {calendar.month_name[month_period.start.month]} "
-                f"{month_period.start.year}; read as the financial year {fy}/{(fy + 1) % 100:02d} "
+        note = (f"'{name}' also reads as {calendar.month_name[month_start.month]} "
+                f"{month_start.year}; read as the financial year {fy}/{(fy + 1) % 100:02d} "
                 f"because {_groups(month_match)['month']} follows {fy}. If it holds one month's "
                 "payments, give monthly files a form of their own in file_pattern (for example a "
                 "'-monthly' suffix) and rename it")

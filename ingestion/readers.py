@@ -165,6 +165,7 @@ def _fast_utf8(data, opening, used_encoding, delimiter, na_values, expected) -> 
 def _read_csv_bytes(data: bytes, source: str, encoding, delimiter, na_values, expected) -> RawTable:
     if encoding is None or encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
         # Decode only the opening to find the header; Arrow validates the rest as UTF-8 itself.
+        opening_text: str | None
         try:
             opening_text = data[:65536].decode("utf-8-sig", errors="strict")
             used_encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"

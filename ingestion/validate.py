@@ -69,7 +69,7 @@ class Expectation:
     severity: str
     reason: str
     fix: str
-    gx_expectation: object
+    gx_expectation: gx.expectations.Expectation
     row_level: bool = True
 
 

@@ -49,6 +49,8 @@ def print_kpis(published_warehouse) -> None:
             "partial_year_note from kpi_local_spend "
             "order by reporting_unit_type desc, reporting_unit, financial_year").fetchall()
         publication = con.execute("select publication_id, feed_files, checks_run from publication").fetchone()
+    if publication is None:
+        raise RuntimeError(f"{published_warehouse} has no publication row: nothing was published")
     print(f"\nPublished {published_warehouse} (publication {publication[0]}: "
           f"{publication[1]} feed files, {publication[2]} checks passed)\n")
     header = f"{'unit':<10} {'year':<8} {'in-scope £':>16} {'home %':>7} {'GM %':>6} {'unknown £':>14}  rule"

@@ -20,7 +20,7 @@ def _fy(d) -> str:
 
 
 def local_spend_answers(world: World) -> list[dict]:
-    net: dict[tuple[str, str, object], int] = defaultdict(int)
+    net: dict[tuple[str, str, int | str], int] = defaultdict(int)
     for p in world.payments:
         payee = p.firm_id if p.firm_id is not None else "redacted"
         net[(p.partner, _fy(p.payment_date), payee)] += p.amount_pence
@@ -33,11 +33,11 @@ def local_spend_answers(world: World) -> list[dict]:
     years = sorted({fy for (_, fy, _) in net})
     for unit, (unit_type, members, home_lads) in units.items():
         for fy in years:
-            totals = defaultdict(int)
+            totals: defaultdict[str, int] = defaultdict(int)
             for (partner, year, payee), amount in net.items():
                 if partner not in members or year != fy or amount < THRESHOLD_PENCE:
                     continue
-                lad = None if payee == "redacted" else world.firms[payee].lad
+                lad = None if isinstance(payee, str) else world.firms[payee].lad  # str payee: "redacted"
                 totals["in_scope"] += amount
                 if lad is None:
                     totals["unknown"] += amount

@@ -128,7 +128,8 @@ def _make_firms(rng: random.Random) -> tuple[dict[int, Firm], set[str]]:
     plan = [(lad, 95 if lad in STAR_LADS else 60) for lad in GM_DISTRICTS] + \
            [(lad, 25) for lad in OUTSIDE_GM_DISTRICTS] + [(None, 70)]
     for lad, count in plan:
-        districts = GM_DISTRICTS.get(lad) or OUTSIDE_GM_DISTRICTS.get(lad) or []
+        # firms of no knowable location (lad None) get no postcode district
+        districts = (GM_DISTRICTS.get(lad) or OUTSIDE_GM_DISTRICTS.get(lad) or []) if lad is not None else []
         for _ in range(count):
             firm_id = len(firms) + 1
             kind = "charity" if rng.random() < 0.12 else "company"
@@ -248,7 +249,7 @@ def _add_partner_without_ids(world: World, rng: random.Random) -> None:
     company number) and never names a firm two firms' names could both be. Its own random stream
     leaves every STAR partner's payments exactly as they were. (name_key only chooses which firms
     Bury pays; the truths in answers.py never go through pipeline code.)"""
-    keys: dict[str, int] = {}
+    keys: dict[str | None, int] = {}
     for firm in world.firms.values():
         keys[name_key(firm.name)] = keys.get(name_key(firm.name), 0) + 1
     paid_by_star = sorted({p.firm_id for p in world.payments if p.firm_id is not None})

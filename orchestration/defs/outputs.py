@@ -36,7 +36,10 @@ def exports() -> dg.MaterializeResult:
     settings = load_settings()
     with duckdb.connect(str(settings.published_warehouse_path), read_only=True) as con:
         cursor = con.execute("select * from publication")
-        publication = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+        row = cursor.fetchone()
+        if row is None:
+            raise dg.Failure(f"{settings.published_warehouse_path} has no publication row: nothing was published")
+        publication = dict(zip([d[0] for d in cursor.description], row))
     written = export_tables(settings.published_dir / "parquet", settings.published_dir / "exports", publication)
     return dg.MaterializeResult(metadata={"files": dg.MetadataValue.json(sorted(p.name for p in written.values()))})
 

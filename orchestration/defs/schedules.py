@@ -45,6 +45,8 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
     scan = scan_landing(settings.landing_dir, load_registry(settings.config_dir))
     for problem in scan.problems:
         context.log.warning(f"{problem.path}: {problem.message}")
+    if PERIOD_PARTITIONS.name is None:  # orchestration/partitions.py names it; Dagster types the name optional
+        raise dg.DagsterInvariantViolationError("the period partitions need a name to hold landed periods")
     new_periods = sorted({f.period.key for f in scan.files if f.feed == "spend"}
                          - set(context.instance.get_dynamic_partitions(PERIOD_PARTITIONS.name)))
     requests = []
