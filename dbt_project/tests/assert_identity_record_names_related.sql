@@ -9,25 +9,45 @@ with rule as (
     select max_unrelated_names_per_record as allowed
     from {{ ref('stg_reference__identity_check_rule') }}
 ),
+
 names as (
-    select record_key, partner_code, name_key, sum(payments) as payments
+    select
+        record_key,
+        partner_code,
+        name_key,
+        sum(payments) as payments
     from {{ ref('stg_resolution__payee_records') }}
     where name_key is not null
     group by all
 ),
+
 main as (
-    select record_key, arg_max(name_key, payments * 1e6 + length(name_key)) as main_name
+    select
+        record_key,
+        arg_max(name_key, payments * 1e6 + length(name_key)) as main_name
     from names
     group by all
 ),
+
 unrelated as (
-    select n.record_key, n.partner_code, m.main_name, n.name_key
+    select
+        n.record_key,
+        n.partner_code,
+        m.main_name,
+        n.name_key
     from names as n
-    join main as m using (record_key)
-    where n.name_key <> m.main_name
-      and not {{ names_related('n.name_key', 'm.main_name') }}
+    inner join main as m using (record_key)
+    where
+        n.name_key <> m.main_name
+        and not {{ names_related('n.name_key', 'm.main_name') }}
 )
-select record_key, partner_code, main_name, count(*) as unrelated_names, min(name_key) as example_unrelated_name
+
+select
+    record_key,
+    partner_code,
+    main_name,
+    count(*) as unrelated_names,
+    min(name_key) as example_unrelated_name
 from unrelated
 group by all
 having count(*) > (select allowed from rule)

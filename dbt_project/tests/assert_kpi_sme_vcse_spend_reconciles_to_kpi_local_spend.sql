@@ -9,11 +9,12 @@ select
     coalesce(s.financial_year, l.financial_year) as financial_year
 from {{ ref('kpi_sme_vcse_spend') }} as s
 full outer join {{ ref('kpi_local_spend') }} as l
-    on l.reporting_unit = s.reporting_unit and l.financial_year = s.financial_year
-where s.reporting_unit is null
-   or l.reporting_unit is null
-   or s.in_scope_spend_gbp <> l.in_scope_spend_gbp
-   or s.rule_version <> l.rule_version
-   or s.is_partial_year <> l.is_partial_year
-   or s.sme_spend_gbp + s.not_sme_spend_gbp + s.sme_unclassified_spend_gbp <> s.in_scope_spend_gbp
-   or s.vcse_spend_gbp + s.not_vcse_spend_gbp + s.vcse_unclassified_spend_gbp <> s.in_scope_spend_gbp
+    on s.reporting_unit = l.reporting_unit and s.financial_year = l.financial_year
+where
+    s.reporting_unit is null
+    or l.reporting_unit is null
+    or s.in_scope_spend_gbp <> l.in_scope_spend_gbp
+    or s.rule_version <> l.rule_version
+    or s.is_partial_year <> l.is_partial_year
+    or s.sme_spend_gbp + s.not_sme_spend_gbp + s.sme_unclassified_spend_gbp <> s.in_scope_spend_gbp
+    or s.vcse_spend_gbp + s.not_vcse_spend_gbp + s.vcse_unclassified_spend_gbp <> s.in_scope_spend_gbp

@@ -1,10 +1,15 @@
 {{ config(meta={'dagster': {'ref': {'name': 'dq_quarantine_summary'}}}) }}
 -- The published quarantine summary holds every quarantined row of every current load, no more.
 with summary as (
-    select partner_code, feed, source_file, sum(rows_quarantined) as n
+    select
+        partner_code,
+        feed,
+        source_file,
+        sum(rows_quarantined) as n
     from {{ ref('dq_quarantine_summary') }}
     group by 1, 2, 3
 )
+
 select *
 from {{ ref('stg_raw__loads') }} as l
 full outer join summary as s using (partner_code, feed, source_file)

@@ -8,8 +8,9 @@ select
     payees.record_key
 from {{ ref('stg_raw__spend') }} as spend
 left join {{ ref('stg_resolution__payee_records') }} as payees
-    on not spend.is_redacted
-    and payees.partner_code = spend.partner_code
-    and payees.supplier_ref is not distinct from spend.supplier_ref
-    and payees.supplier_name = spend.supplier_name
-left join {{ ref('stg_resolution__supplier_links') }} as links on links.record_key = payees.record_key
+    on
+        not spend.is_redacted
+        and spend.partner_code = payees.partner_code
+        and payees.supplier_ref is not distinct from spend.supplier_ref
+        and spend.supplier_name = payees.supplier_name
+left join {{ ref('stg_resolution__supplier_links') }} as links on payees.record_key = links.record_key

@@ -42,10 +42,13 @@ partner_years as (
         financial_year,
         cast(sum(date_diff('month', run_start, run_end) + 1) as integer) as months_covered,
         string_agg(
-            case when run_start = run_end then strftime(run_start, '%b %Y')
-                 when year(run_start) = year(run_end) then strftime(run_start, '%b') || '–' || strftime(run_end, '%b %Y')
-                 else strftime(run_start, '%b %Y') || '–' || strftime(run_end, '%b %Y') end,
-            ', ' order by first_fy_month) as months_text
+            case
+                when run_start = run_end then strftime(run_start, '%b %Y')
+                when year(run_start) = year(run_end) then strftime(run_start, '%b') || '–' || strftime(run_end, '%b %Y')
+                else strftime(run_start, '%b %Y') || '–' || strftime(run_end, '%b %Y')
+            end,
+            ', ' order by first_fy_month
+        ) as months_text
     from runs
     group by partner_code, financial_year
 ),
@@ -59,13 +62,17 @@ member_years as (
         p.months_text,
         p.months_covered
     from {{ ref('stg_reference__reporting_unit_members') }} as m
-    inner join partner_years as p on p.partner_code = m.partner_code
+    inner join partner_years as p on m.partner_code = p.partner_code
 ),
 
 unit_months as (  -- per unit and month: how many of the unit's contributing members have spend in it
-    select m.reporting_unit, pm.financial_year, pm.fy_month, count(*) as members_with_spend
+    select
+        m.reporting_unit,
+        pm.financial_year,
+        pm.fy_month,
+        count(*) as members_with_spend
     from {{ ref('stg_reference__reporting_unit_members') }} as m
-    inner join partner_months as pm on pm.partner_code = m.partner_code
+    inner join partner_months as pm on m.partner_code = pm.partner_code
     group by 1, 2, 3
 ),
 
@@ -77,10 +84,14 @@ units as (
         count(*) as members_contributing,
         count(*) filter (where months_covered < 12) as members_partial,
         string_agg(
-            case when months_covered < 12
-                 then case when reporting_unit_type = 'group' then partner_code || ' ' else '' end
-                      || months_text || ' (' || months_covered || ' of 12 months)' end,
-            '; ' order by partner_code) as partial_members_text
+            case
+                when months_covered < 12
+                    then
+                        case when reporting_unit_type = 'group' then partner_code || ' ' else '' end
+                        || months_text || ' (' || months_covered || ' of 12 months)'
+            end,
+            '; ' order by partner_code
+        ) as partial_members_text
     from member_years
     group by 1, 2, 3
 )
@@ -96,6 +107,7 @@ select
     case when u.members_partial > 0 then 'partial year: ' || u.partial_members_text end as partial_year_note
 from units as u
 left join unit_months as um
-    on um.reporting_unit = u.reporting_unit and um.financial_year = u.financial_year
-group by u.reporting_unit, u.reporting_unit_type, u.financial_year, u.members_contributing, u.members_partial,
+    on u.reporting_unit = um.reporting_unit and u.financial_year = um.financial_year
+group by
+    u.reporting_unit, u.reporting_unit_type, u.financial_year, u.members_contributing, u.members_partial,
     u.partial_members_text

@@ -7,7 +7,10 @@ with rule as (
 ),
 
 months as (
-    select reporting_unit as partner_code, financial_year, months_covered
+    select
+        reporting_unit as partner_code,
+        financial_year,
+        months_covered
     from {{ ref('int_spend__months_covered') }}
     where reporting_unit_type = 'partner'
 ),
@@ -15,13 +18,15 @@ months as (
 spend as (
     select
         s.*,
-        case when rule.part_year_threshold = 'pro_rata'
-             then round(rule.threshold_gbp * m.months_covered / 12, 2)
-             else rule.threshold_gbp end as applied_threshold_gbp,
+        case
+            when rule.part_year_threshold = 'pro_rata'
+                then round(rule.threshold_gbp * m.months_covered / 12, 2)
+            else rule.threshold_gbp
+        end as applied_threshold_gbp,
         rule.rule_version
     from {{ ref('int_spend__linked_to_supplier') }} as s
     cross join rule
-    left join months as m on m.partner_code = s.partner_code and m.financial_year = s.financial_year
+    left join months as m on s.partner_code = m.partner_code and s.financial_year = m.financial_year
 )
 
 select

@@ -24,8 +24,8 @@ select
         else r.address_type
     end as location_source
 from {{ ref('stg_resolution__supplier_records') }} as r
-inner join {{ ref('stg_resolution__supplier_links') }} as links on links.record_key = r.record_key
+inner join {{ ref('stg_resolution__supplier_links') }} as links on r.record_key = links.record_key
 cross join rule
-left join {{ ref('stg_reference__postcodes') }} as pc on pc.postcode = r.postcode
-left join {{ ref('int_postcode__districts') }} as d on d.postcode_district = r.postcode_district
-left join {{ ref('stg_reference__lads') }} as l on l.lad_code = pc.lad_code
+left join {{ ref('stg_reference__postcodes') }} as pc on r.postcode = pc.postcode
+left join {{ ref('int_postcode__districts') }} as d on r.postcode_district = d.postcode_district
+left join {{ ref('stg_reference__lads') }} as l on pc.lad_code = l.lad_code

@@ -6,16 +6,20 @@ with ranked as (
         row_number() over (
             partition by a.supplier_id
             order by
-                case a.location_precision when 'postcode' then 1 when 'district' then 2
-                     when 'district_ambiguous' then 3 else 4 end > 3,
+                case a.location_precision
+                    when 'postcode' then 1 when 'district' then 2
+                    when 'district_ambiguous' then 3 else 4
+                end > 3,
                 coalesce(p.preference_rank, 99),
-                case a.location_precision when 'postcode' then 1 when 'district' then 2
-                     when 'district_ambiguous' then 3 else 4 end,
+                case a.location_precision
+                    when 'postcode' then 1 when 'district' then 2
+                    when 'district_ambiguous' then 3 else 4
+                end,
                 a.evidence_date desc nulls last,
-                a.record_key
+                a.record_key asc
         ) as position
     from {{ ref('int_supplier__addresses') }} as a
-    left join {{ ref('stg_reference__address_preference') }} as p on p.address_type = a.address_type
+    left join {{ ref('stg_reference__address_preference') }} as p on a.address_type = p.address_type
 )
 
 select

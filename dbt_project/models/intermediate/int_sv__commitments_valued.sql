@@ -22,8 +22,8 @@ select
     c.committed_quantity * coalesce(f.proxy_value_gbp, 0) as committed_gbp,
     c.portal_committed_gbp,
     c.portal_committed_gbp is not null and f.proxy_value_gbp is not null
-        and abs(c.portal_committed_gbp - c.committed_quantity * f.proxy_value_gbp)
-            > rule.portal_disagreement_pct / 100 * greatest(abs(c.portal_committed_gbp), 0.01)
+    and abs(c.portal_committed_gbp - c.committed_quantity * f.proxy_value_gbp)
+    > rule.portal_disagreement_pct / 100 * greatest(abs(c.portal_committed_gbp), 0.01)
         as portal_disagrees,
     k.contract_id is not null as contract_found,
     f.measure_code is not null as measure_found,
@@ -31,6 +31,6 @@ select
 from {{ ref('stg_raw__sv_commitments') }} as c
 cross join rule
 left join {{ ref('int_contract__by_ref') }} as k
-    on k.partner_code = c.partner_code and k.contract_ref = c.contract_ref
+    on c.partner_code = k.partner_code and c.contract_ref = k.contract_ref
 left join {{ ref('stg_reference__framework_measures') }} as f
-    on f.measure_code = c.measure_code and k.award_date between f.valid_from and f.valid_to
+    on c.measure_code = f.measure_code and k.award_date between f.valid_from and f.valid_to

@@ -21,8 +21,8 @@ select
 from {{ ref('stg_raw__sv_deliveries') }} as d
 cross join rule
 left join {{ ref('int_contract__by_ref') }} as k
-    on k.partner_code = d.partner_code and k.contract_ref = d.contract_ref
+    on d.partner_code = k.partner_code and d.contract_ref = k.contract_ref
 left join {{ ref('stg_reference__framework_measures') }} as award_edition
-    on award_edition.measure_code = d.measure_code and k.award_date between award_edition.valid_from and award_edition.valid_to
+    on d.measure_code = award_edition.measure_code and k.award_date between award_edition.valid_from and award_edition.valid_to
 left join {{ ref('stg_reference__framework_measures') }} as current_edition
-    on current_edition.measure_code = d.measure_code and d.period_end between current_edition.valid_from and current_edition.valid_to
+    on d.measure_code = current_edition.measure_code and d.period_end between current_edition.valid_from and current_edition.valid_to

@@ -1,9 +1,13 @@
 -- One row per organisation across GM (supplier_id), plus one nameless pool of redacted payees per
 -- partner. Every attribute says where it came from.
 with records as (
-    select r.*, l.supplier_id, l.identity_basis, l.matching_rule_version
+    select
+        r.*,
+        l.supplier_id,
+        l.identity_basis,
+        l.matching_rule_version
     from {{ ref('stg_resolution__supplier_records') }} as r
-    join {{ ref('stg_resolution__supplier_links') }} as l using (record_key)
+    inner join {{ ref('stg_resolution__supplier_links') }} as l using (record_key)
 ),
 
 named as (
@@ -20,15 +24,19 @@ named as (
         count(*) as record_count,
         string_agg(distinct partner_code, ',' order by partner_code) as partners
     from (
-        select *, (case when origin = 'supplier_list' then 1000000 else 0 end)
-                  + count(*) over (partition by supplier_id, supplier_name) as sort_weight
+        select
+            *,
+            (case when origin = 'supplier_list' then 1000000 else 0 end)
+            + count(*) over (partition by supplier_id, supplier_name) as sort_weight
         from records
     )
     group by 1
 ),
 
 redacted_pools as (
-    select distinct partner_code || ':redacted' as supplier_id, partner_code
+    select distinct
+        partner_code || ':redacted' as supplier_id,
+        partner_code
     from {{ ref('stg_raw__spend') }}
     where is_redacted
 )
@@ -64,13 +72,35 @@ select
 from named as n
 left join {{ ref('int_supplier__location') }} as loc using (supplier_id)
 left join {{ ref('int_supplier__classification') }} as c using (supplier_id)
-left join {{ ref('stg_reference__lads') }} as lad on lad.lad_code = loc.lad_code
+left join {{ ref('stg_reference__lads') }} as lad on loc.lad_code = lad.lad_code
 
 union all
 
 select
-    supplier_id, null, null, true, null, null, null, null, null, 'unknown', 'redacted_payee', null,
-    null, null, null, null, null, null, null, null, null, 'redacted_pool', null, partner_code,
+    supplier_id,
+    null,
+    null,
+    true,
+    null,
+    null,
+    null,
+    null,
+    null,
+    'unknown',
+    'redacted_payee',
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    'redacted_pool',
+    null,
+    partner_code,
     (select rule_version from {{ ref('stg_reference__local_spend_rule') }}),
     (select rule_version from {{ ref('stg_reference__supplier_classification_rule') }}),
     null  -- a pool of redacted payees is not matched by name

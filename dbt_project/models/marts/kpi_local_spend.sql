@@ -20,7 +20,12 @@ months as (
 ),
 
 in_scope as (
-    select sy.partner_code, sy.financial_year, sy.supplier_key, sy.net_spend_gbp, sy.applied_threshold_gbp
+    select
+        sy.partner_code,
+        sy.financial_year,
+        sy.supplier_key,
+        sy.net_spend_gbp,
+        sy.applied_threshold_gbp
     from {{ ref('int_spend__supplier_year') }} as sy
     where sy.is_in_scope
 ),
@@ -38,11 +43,11 @@ located as (
         h.lad_code is not null as in_home_area
     from in_scope as s
     inner join {{ ref('stg_reference__reporting_unit_members') }} as m
-        on m.partner_code = s.partner_code
+        on s.partner_code = m.partner_code
     left join {{ ref('dim_supplier') }} as d
-        on d.supplier_id = s.supplier_key
+        on s.supplier_key = d.supplier_id
     left join {{ ref('stg_reference__reporting_unit_home_lads') }} as h
-        on h.reporting_unit = m.reporting_unit and h.lad_code = d.lad_code
+        on m.reporting_unit = h.reporting_unit and d.lad_code = h.lad_code
 ),
 
 totals as (
@@ -65,9 +70,11 @@ covered as (
         totals.*,
         round(100 * (in_scope_spend_gbp - unknown_location_spend_gbp) / nullif(in_scope_spend_gbp, 0), 2)
             as located_spend_pct,
-        nullif(case when rule.share_denominator = 'located_spend'
-                    then in_scope_spend_gbp - unknown_location_spend_gbp
-                    else in_scope_spend_gbp end, 0) as share_denominator_gbp
+        nullif(case
+            when rule.share_denominator = 'located_spend'
+                then in_scope_spend_gbp - unknown_location_spend_gbp
+            else in_scope_spend_gbp
+        end, 0) as share_denominator_gbp
     from totals
     cross join rule
 ),
@@ -82,10 +89,13 @@ shares as (
             as shares_known,
         -- what a reader sees instead of a share whose evidence falls short of the coverage rule;
         -- coverage rounded down, so spend just under the rule never reads as meeting it (89.9%, not 90%)
-        case when located_spend_pct is null then 'no in-scope spend'
-             else 'not yet known ('
-                  || regexp_replace(printf('%.1f', floor(located_spend_pct * 10) / 10), '\.0$', '')
-                  || '% of spend located)' end as share_unknown_text
+        case
+            when located_spend_pct is null then 'no in-scope spend'
+            else
+                'not yet known ('
+                || regexp_replace(printf('%.1f', floor(located_spend_pct * 10) / 10), '\.0$', '')
+                || '% of spend located)'
+        end as share_unknown_text
     from covered
     cross join coverage_rule as cov
 )
@@ -104,36 +114,45 @@ select
     cast(rule.rule_version as varchar) as rule_version,
     cast(t.located_spend_pct as decimal(5, 2)) as located_spend_pct,
     coalesce(t.located_spend_pct < cov.min_located_spend_pct, false) as is_provisional,
-    cast(case when t.located_spend_pct < cov.min_located_spend_pct
-              then 'supplier location known for ' || printf('%.2f', t.located_spend_pct)
-                   || '% of in-scope spend (the coverage rule asks for '
-                   || printf('%g', cov.min_located_spend_pct) || '%)'
-         end as varchar) as provisional_reason,
+    cast(case
+        when t.located_spend_pct < cov.min_located_spend_pct
+            then
+                'supplier location known for ' || printf('%.2f', t.located_spend_pct)
+                || '% of in-scope spend (the coverage rule asks for '
+                || printf('%g', cov.min_located_spend_pct) || '%)'
+    end as varchar) as provisional_reason,
     cast(cov.rule_version as varchar) as coverage_rule_version,
     -- columns below were added after the contract above was first published (only ever appended)
     t.shares_known,
-    cast(case when t.shares_known then printf('%.1f%%', cast(t.home_share_pct as double))
-              else t.share_unknown_text end as varchar) as home_share_display,
-    cast(case when t.shares_known then printf('%.1f%%', cast(t.gm_share_pct as double))
-              else t.share_unknown_text end as varchar) as gm_share_display,
+    cast(case
+        when t.shares_known then printf('%.1f%%', cast(t.home_share_pct as double))
+        else t.share_unknown_text
+    end as varchar) as home_share_display,
+    cast(case
+        when t.shares_known then printf('%.1f%%', cast(t.gm_share_pct as double))
+        else t.share_unknown_text
+    end as varchar) as gm_share_display,
     cast(mo.months_covered as integer) as months_covered,
     mo.is_partial_year,
     cast(mo.partial_year_note as varchar) as partial_year_note,
     cast(rule.part_year_threshold as varchar) as part_year_threshold,
     cast(case
         when t.min_applied_threshold_gbp <> t.max_applied_threshold_gbp
-            then {{ gbp_text('rule.threshold_gbp') }} || ' net per partner-supplier-year, pro rata to each member''s '
-                 || 'months covered (' || {{ gbp_text('t.min_applied_threshold_gbp') }} || ' to '
-                 || {{ gbp_text('t.max_applied_threshold_gbp') }} || ')'
+            then
+                {{ gbp_text('rule.threshold_gbp') }} || ' net per partner-supplier-year, pro rata to each member''s '
+                || 'months covered (' || {{ gbp_text('t.min_applied_threshold_gbp') }} || ' to '
+                || {{ gbp_text('t.max_applied_threshold_gbp') }} || ')'
         when t.max_applied_threshold_gbp <> rule.threshold_gbp
-            then {{ gbp_text('t.max_applied_threshold_gbp') }} || ' net per partner-supplier (the '
-                 || {{ gbp_text('rule.threshold_gbp') }} || ' threshold pro rata to the months covered)'
+            then
+                {{ gbp_text('t.max_applied_threshold_gbp') }} || ' net per partner-supplier (the '
+                || {{ gbp_text('rule.threshold_gbp') }} || ' threshold pro rata to the months covered)'
         when mo.is_partial_year
-            then {{ gbp_text('rule.threshold_gbp') }} || ' net per partner-supplier-year, applied in full to the '
-                 || 'months covered'
+            then
+                {{ gbp_text('rule.threshold_gbp') }} || ' net per partner-supplier-year, applied in full to the '
+                || 'months covered'
         else {{ gbp_text('rule.threshold_gbp') }} || ' net per partner-supplier-year'
     end as varchar) as threshold_note
 from shares as t
 cross join rule
 cross join coverage_rule as cov
-left join months as mo on mo.reporting_unit = t.reporting_unit and mo.financial_year = t.financial_year
+left join months as mo on t.reporting_unit = mo.reporting_unit and t.financial_year = mo.financial_year

@@ -24,9 +24,9 @@ classified as (
         d.is_vcse
     from {{ ref('int_spend__supplier_year') }} as s
     inner join {{ ref('stg_reference__reporting_unit_members') }} as m
-        on m.partner_code = s.partner_code
+        on s.partner_code = m.partner_code
     left join {{ ref('dim_supplier') }} as d
-        on d.supplier_id = s.supplier_key
+        on s.supplier_key = d.supplier_id
     where s.is_in_scope
 ),
 
@@ -49,14 +49,14 @@ totals as (
 shares as (
     select
         totals.*,
-        round(100 * sme_spend_gbp / nullif(in_scope_spend_gbp, 0), 2) as sme_share_pct,
-        round(100 * sme_unclassified_spend_gbp / nullif(in_scope_spend_gbp, 0), 2) as sme_unclassified_pct,
-        round(100 * vcse_spend_gbp / nullif(in_scope_spend_gbp, 0), 2) as vcse_share_pct,
-        round(100 * vcse_unclassified_spend_gbp / nullif(in_scope_spend_gbp, 0), 2) as vcse_unclassified_pct,
+        round(100 * totals.sme_spend_gbp / nullif(totals.in_scope_spend_gbp, 0), 2) as sme_share_pct,
+        round(100 * totals.sme_unclassified_spend_gbp / nullif(totals.in_scope_spend_gbp, 0), 2) as sme_unclassified_pct,
+        round(100 * totals.vcse_spend_gbp / nullif(totals.in_scope_spend_gbp, 0), 2) as vcse_share_pct,
+        round(100 * totals.vcse_unclassified_spend_gbp / nullif(totals.in_scope_spend_gbp, 0), 2) as vcse_unclassified_pct,
         -- a share is stated only when some in-scope spend has a known status: over spend that no
         -- record classifies, a 0.0% share would read as a measurement
-        coalesce(sme_unclassified_spend_gbp < in_scope_spend_gbp, false) as sme_share_known,
-        coalesce(vcse_unclassified_spend_gbp < in_scope_spend_gbp, false) as vcse_share_known
+        coalesce(totals.sme_unclassified_spend_gbp < totals.in_scope_spend_gbp, false) as sme_share_known,
+        coalesce(totals.vcse_unclassified_spend_gbp < totals.in_scope_spend_gbp, false) as vcse_share_known
     from totals
 )
 
@@ -71,28 +71,36 @@ select
     cast(t.sme_share_pct as decimal(5, 2)) as sme_share_pct,
     cast(t.sme_unclassified_pct as decimal(5, 2)) as sme_unclassified_pct,
     t.sme_share_known,
-    cast(case when t.sme_share_known then printf('%.1f%%', cast(t.sme_share_pct as double))
-              else 'not yet known (no in-scope spend classified)' end as varchar) as sme_share_display,
-    cast(case when t.sme_unclassified_spend_gbp = 0 then 'SME status known for all in-scope spend'
-              when not t.sme_share_known then 'SME status unknown for all in-scope spend'
-              else 'SME status unknown for '
-                   || printf('%.1f', least(greatest(t.sme_unclassified_pct, 0.1), 99.9))
-                   || '% of in-scope spend (counted neither as SME nor as not)'
-         end as varchar) as sme_unclassified_note,
+    cast(case
+        when t.sme_share_known then printf('%.1f%%', cast(t.sme_share_pct as double))
+        else 'not yet known (no in-scope spend classified)'
+    end as varchar) as sme_share_display,
+    cast(case
+        when t.sme_unclassified_spend_gbp = 0 then 'SME status known for all in-scope spend'
+        when not t.sme_share_known then 'SME status unknown for all in-scope spend'
+        else
+            'SME status unknown for '
+            || printf('%.1f', least(greatest(t.sme_unclassified_pct, 0.1), 99.9))
+            || '% of in-scope spend (counted neither as SME nor as not)'
+    end as varchar) as sme_unclassified_note,
     cast(t.vcse_spend_gbp as decimal(18, 2)) as vcse_spend_gbp,
     cast(t.not_vcse_spend_gbp as decimal(18, 2)) as not_vcse_spend_gbp,
     cast(t.vcse_unclassified_spend_gbp as decimal(18, 2)) as vcse_unclassified_spend_gbp,
     cast(t.vcse_share_pct as decimal(5, 2)) as vcse_share_pct,
     cast(t.vcse_unclassified_pct as decimal(5, 2)) as vcse_unclassified_pct,
     t.vcse_share_known,
-    cast(case when t.vcse_share_known then printf('%.1f%%', cast(t.vcse_share_pct as double))
-              else 'not yet known (no in-scope spend classified)' end as varchar) as vcse_share_display,
-    cast(case when t.vcse_unclassified_spend_gbp = 0 then 'VCSE status known for all in-scope spend'
-              when not t.vcse_share_known then 'VCSE status unknown for all in-scope spend'
-              else 'VCSE status unknown for '
-                   || printf('%.1f', least(greatest(t.vcse_unclassified_pct, 0.1), 99.9))
-                   || '% of in-scope spend (counted neither as VCSE nor as not)'
-         end as varchar) as vcse_unclassified_note,
+    cast(case
+        when t.vcse_share_known then printf('%.1f%%', cast(t.vcse_share_pct as double))
+        else 'not yet known (no in-scope spend classified)'
+    end as varchar) as vcse_share_display,
+    cast(case
+        when t.vcse_unclassified_spend_gbp = 0 then 'VCSE status known for all in-scope spend'
+        when not t.vcse_share_known then 'VCSE status unknown for all in-scope spend'
+        else
+            'VCSE status unknown for '
+            || printf('%.1f', least(greatest(t.vcse_unclassified_pct, 0.1), 99.9))
+            || '% of in-scope spend (counted neither as VCSE nor as not)'
+    end as varchar) as vcse_unclassified_note,
     cast(rule.rule_version as varchar) as rule_version,
     cast(cr.rule_version as varchar) as classification_rule_version,
     coalesce(mo.is_partial_year, false) as is_partial_year,
@@ -101,4 +109,4 @@ from shares as t
 cross join rule
 cross join classification_rule as cr
 left join {{ ref('int_spend__months_covered') }} as mo
-    on mo.reporting_unit = t.reporting_unit and mo.financial_year = t.financial_year
+    on t.reporting_unit = mo.reporting_unit and t.financial_year = mo.financial_year

@@ -1,6 +1,7 @@
 -- Mean social value weighting (% of the evaluation model) of contracts awarded in the year with a
 -- value at or above the rule's threshold (STAR: GBP 25,000).
 with rule as (select * from {{ ref('stg_reference__social_value_rule') }})
+
 select
     cast(m.reporting_unit as varchar) as reporting_unit,
     cast(m.reporting_unit_type as varchar) as reporting_unit_type,
@@ -11,6 +12,6 @@ select
     cast(max(rule.rule_version) as varchar) as rule_version
 from {{ ref('fct_contract') }} as c
 cross join rule
-join {{ ref('stg_reference__reporting_unit_members') }} as m on m.partner_code = c.partner_code
+inner join {{ ref('stg_reference__reporting_unit_members') }} as m on c.partner_code = m.partner_code
 where c.contract_value_gbp >= rule.weighting_min_contract_value_gbp and c.sv_weight_pct is not null
 group by 1, 2, 3

@@ -2,8 +2,14 @@
 -- share of contract value, contracts awarded in the year at or above the threshold (GBP 50,000).
 -- Value-weighted (sum committed / sum value), not a mean of ratios.
 with rule as (select * from {{ ref('stg_reference__social_value_rule') }}),
-framework as (select bool_or(is_illustrative) as illustrative, string_agg(distinct framework, ',') as name
-              from {{ ref('stg_reference__framework_measures') }})
+
+framework as (
+    select
+        bool_or(is_illustrative) as illustrative,
+        string_agg(distinct framework, ',') as name
+    from {{ ref('stg_reference__framework_measures') }}
+)
+
 select
     cast(m.reporting_unit as varchar) as reporting_unit,
     cast(m.reporting_unit_type as varchar) as reporting_unit_type,
@@ -19,6 +25,6 @@ select
 from {{ ref('fct_contract') }} as c
 cross join rule
 cross join framework
-join {{ ref('stg_reference__reporting_unit_members') }} as m on m.partner_code = c.partner_code
+inner join {{ ref('stg_reference__reporting_unit_members') }} as m on c.partner_code = m.partner_code
 where c.contract_value_gbp >= rule.secured_min_contract_value_gbp
 group by 1, 2, 3

@@ -19,17 +19,26 @@ with loads as (
         }]') as entries
     from {{ source('raw', 'loads') }}
 ),
+
 entries as (
-    select partner_code, feed, period, source_file, source_file_hash, load_id, unnest(entries) as e
+    select
+        partner_code,
+        feed,
+        period,
+        source_file,
+        source_file_hash,
+        load_id,
+        unnest(entries) as e
     from loads
 )
+
 select
-    partner_code,
-    feed,
-    period,
-    source_file,
-    source_file_hash,
-    load_id,
+    entries.partner_code,
+    entries.feed,
+    entries.period,
+    entries.source_file,
+    entries.source_file_hash,
+    entries.load_id,
     e.exception_id,
     e.status,
     e.detail,
