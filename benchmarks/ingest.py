@@ -23,7 +23,9 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FILE = ROOT / ".." / "shared" / "data" / "real" / "trafford" / "supplier_spend" / "trafford-supplier-spend-2024-25.zip"
+DEFAULT_FILE = (
+    ROOT / ".." / "shared" / "data" / "real" / "trafford" / "supplier_spend" / "trafford-supplier-spend-2024-25.zip"
+)
 
 PIPELINE = """
 import sys, time, json
@@ -81,27 +83,39 @@ def main() -> None:
                 csv_path.write_bytes(archive.read(name))
         else:
             csv_path.write_bytes(path.read_bytes())
-        baseline = [measure(BASELINE.format(csv=str(csv_path), out=str(tmp / f"b{i}.parquet")))
-                    for i in range(args.repeat)]
+        baseline = [
+            measure(BASELINE.format(csv=str(csv_path), out=str(tmp / f"b{i}.parquet"))) for i in range(args.repeat)
+        ]
         baseline_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        pipeline = [measure(PIPELINE.format(root=str(ROOT), path=str(path), out=str(tmp / f"raw{i}")))
-                    for i in range(args.repeat)]
+        pipeline = [
+            measure(PIPELINE.format(root=str(ROOT), path=str(path), out=str(tmp / f"raw{i}")))
+            for i in range(args.repeat)
+        ]
         pipeline_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     rows = pipeline[0]["rows"]
     b = statistics.median(r["seconds"] for r in baseline)
     p = statistics.median(r["seconds"] for r in pipeline)
     results = {
-        "file": path.name, "rows": rows, "repeat": args.repeat,
-        "baseline_seconds_median": round(b, 3), "baseline_rows_per_s": round(rows / b),
-        "pipeline_seconds_median": round(p, 3), "pipeline_rows_per_s": round(rows / p),
+        "file": path.name,
+        "rows": rows,
+        "repeat": args.repeat,
+        "baseline_seconds_median": round(b, 3),
+        "baseline_rows_per_s": round(rows / b),
+        "pipeline_seconds_median": round(p, 3),
+        "pipeline_rows_per_s": round(rows / p),
         "ratio_pipeline_to_baseline": round(p / b, 2),
-        "baseline_peak_mb": round(baseline_peak), "pipeline_peak_mb_upper_bound": round(pipeline_peak),
+        "baseline_peak_mb": round(baseline_peak),
+        "pipeline_peak_mb_upper_bound": round(pipeline_peak),
         "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}",
     }
     print(f"file: {path.name} ({rows:,} rows), median of {args.repeat} runs each")
-    print(f"  baseline duckdb.read_csv -> parquet : {b:6.2f} s  {rows / b:>10,.0f} rows/s  peak {baseline_peak:,.0f} MB")
-    print(f"  pipeline load_file (full ingestion) : {p:6.2f} s  {rows / p:>10,.0f} rows/s  peak <= {pipeline_peak:,.0f} MB")
+    print(
+        f"  baseline duckdb.read_csv -> parquet : {b:6.2f} s  {rows / b:>10,.0f} rows/s  peak {baseline_peak:,.0f} MB"
+    )
+    print(
+        f"  pipeline load_file (full ingestion) : {p:6.2f} s  {rows / p:>10,.0f} rows/s  peak <= {pipeline_peak:,.0f} MB"
+    )
     print(f"  ratio pipeline / baseline           : {p / b:.2f}x  (goal: within 3x, peak under 1 GB)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

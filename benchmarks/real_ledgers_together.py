@@ -19,7 +19,13 @@ from pathlib import Path
 import pandas as pd
 
 from tests.real_data.real_ledgers import (
-    IN_SCOPE_CHECK, PARTNER_FIGURES, PARTNERS, PROJECT_ROOT, build, load_all, raw_view,
+    IN_SCOPE_CHECK,
+    PARTNER_FIGURES,
+    PARTNERS,
+    PROJECT_ROOT,
+    build,
+    load_all,
+    raw_view,
 )
 
 REAL = (PROJECT_ROOT / ".." / "shared" / "data" / "real").resolve()
@@ -54,13 +60,17 @@ def main() -> None:
             equal[partner] = "equal"
         except AssertionError as exc:
             equal[partner] = f"DIFFERENT: {str(exc).splitlines()[0]}"
-    print(f"\n{'partner':<9} {'year':<8} {'in scope £ resolved':>20} {'name key':>16} {'gap %':>7} "
-          f"{'in-scope suppliers':>18} {'name key':>9} {'suppliers':>9} {'name key':>9}")
+    print(
+        f"\n{'partner':<9} {'year':<8} {'in scope £ resolved':>20} {'name key':>16} {'gap %':>7} "
+        f"{'in-scope suppliers':>18} {'name key':>9} {'suppliers':>9} {'name key':>9}"
+    )
     for row in check.itertuples():
-        print(f"{row.partner_code:<9} {row.financial_year:<8} {row.resolved_in_scope_spend_gbp:>20,.0f} "
-              f"{row.name_key_in_scope_spend_gbp:>16,.0f} {row.in_scope_gap_pct:>7.2f} "
-              f"{row.resolved_in_scope_suppliers:>18,} {row.name_key_in_scope_suppliers:>9,} "
-              f"{row.resolved_suppliers:>9,} {row.name_key_suppliers:>9,}")
+        print(
+            f"{row.partner_code:<9} {row.financial_year:<8} {row.resolved_in_scope_spend_gbp:>20,.0f} "
+            f"{row.name_key_in_scope_spend_gbp:>16,.0f} {row.in_scope_gap_pct:>7.2f} "
+            f"{row.resolved_in_scope_suppliers:>18,} {row.name_key_in_scope_suppliers:>9,} "
+            f"{row.resolved_suppliers:>9,} {row.name_key_suppliers:>9,}"
+        )
     print("\nalone vs together:")
     for partner, verdict in equal.items():
         print(f"  {partner:<9} {verdict}")

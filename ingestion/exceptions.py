@@ -47,7 +47,7 @@ REFUSED_CHECKS = {
     "amount_readable": "a row whose amount cannot be read has no figure to accept; correct the amount in the file",
     "payment_date_readable": "a row without a readable date has no financial year; correct the date in the file",
     "supplier_named": "a payment to nobody cannot be attributed; give the payee's name (or a redaction marker) "
-                      "in the file",
+    "in the file",
     "file_layout": "a layout problem concerns the whole file; fix the mapping in config/partners.yml",
     "file_readable": "an unreadable file has no rows to accept; re-export it",
     "file_has_rows": "an empty file has no rows to accept; re-export it",
@@ -55,8 +55,8 @@ REFUSED_CHECKS = {
     "supplier_ref_unique": "two suppliers under one reference would make the ledger ambiguous; correct the list",
 }
 AMOUNT_COLUMNS = {"spend": "amount_pence"}
-MARK = "accepted_exception"      # raw column: ids of the exceptions a loaded row was accepted under
-HELPER_PREFIX = "accepted__"     # + check: helper column the suite's row_condition reads, never stored
+MARK = "accepted_exception"  # raw column: ids of the exceptions a loaded row was accepted under
+HELPER_PREFIX = "accepted__"  # + check: helper column the suite's row_condition reads, never stored
 ENTRY_KEYS = {"id", "file", "transaction_ref", "row", "amount", "check", "reason", "accepted_by", "accepted_on"}
 REQUIRED_KEYS = ("id", "file", "amount", "check", "reason", "accepted_by", "accepted_on")
 APPLIED = "applied"
@@ -69,7 +69,7 @@ class ExceptionsError(ConfigError):
 @dataclass(frozen=True)
 class AcceptedException:
     id: str
-    entry: int              # position in the file (1 = first), for messages
+    entry: int  # position in the file (1 = first), for messages
     file: str
     check: str
     amount_pence: int
@@ -90,7 +90,7 @@ class AcceptedException:
 @dataclass(frozen=True)
 class PartnerExceptions:
     partner: str
-    label: str              # config/exceptions/<partner>.yml, as messages name it
+    label: str  # config/exceptions/<partner>.yml, as messages name it
     version: str
     entries: tuple[AcceptedException, ...] = ()
 
@@ -109,6 +109,7 @@ def gbp(pence: int | None) -> str:
 
 
 # --- reading config/exceptions/ ----------------------------------------------------------------
+
 
 def _amount_pence(value, where: str) -> tuple[int, str]:
     fix = "write the amount exactly, in pounds and pence as the file has it, e.g. '£106,451,612.93' or 106451612.93"
@@ -139,8 +140,10 @@ def _text(entry: dict, key: str, where: str, hint: str) -> str:
 def _parse_entry(raw, number: int, label: str, partner: Partner) -> AcceptedException:
     where = f"{label}: entry {number}"
     if not isinstance(raw, dict):
-        raise ExceptionsError(f"{where}: each entry is a mapping of keys ({', '.join(REQUIRED_KEYS)}, and "
-                              "transaction_ref or row); see config/exceptions/README.md")
+        raise ExceptionsError(
+            f"{where}: each entry is a mapping of keys ({', '.join(REQUIRED_KEYS)}, and "
+            "transaction_ref or row); see config/exceptions/README.md"
+        )
     if raw.get("id") not in (None, ""):
         where += f" (id {raw['id']})"
     unknown = sorted(set(raw) - ENTRY_KEYS)
@@ -151,8 +154,10 @@ def _parse_entry(raw, number: int, label: str, partner: Partner) -> AcceptedExce
     if check in REFUSED_CHECKS:
         raise ExceptionsError(f"{where}: check '{check}' cannot be accepted: {REFUSED_CHECKS[check]}")
     if check not in ACCEPTABLE_CHECKS:
-        raise ExceptionsError(f"{where}: check '{check}' is not a check a row can be accepted for; "
-                              f"acceptable: {', '.join(sorted(ACCEPTABLE_CHECKS))}")
+        raise ExceptionsError(
+            f"{where}: check '{check}' is not a check a row can be accepted for; "
+            f"acceptable: {', '.join(sorted(ACCEPTABLE_CHECKS))}"
+        )
     feed = ACCEPTABLE_CHECKS[check]
     file = _text(raw, "file", where, "the file's name as it lands, e.g. stockport_spend_2022-11.csv")
     if "/" in file or "\\" in file:
@@ -160,20 +165,27 @@ def _parse_entry(raw, number: int, label: str, partner: Partner) -> AcceptedExce
     layouts = partner.feeds.get(feed, ())
     if not any(c.pattern.fullmatch(file) for c in layouts):
         patterns = " or ".join(repr(c.file_pattern) for c in layouts) or "none"
-        raise ExceptionsError(f"{where}: file {file!r} matches none of {partner.code}'s {feed} file patterns "
-                              f"({patterns}), so it could never be loaded; give the name as the file lands")
+        raise ExceptionsError(
+            f"{where}: file {file!r} matches none of {partner.code}'s {feed} file patterns "
+            f"({patterns}), so it could never be loaded; give the name as the file lands"
+        )
     ref, row = raw.get("transaction_ref"), raw.get("row")
     if ref is None and row is None:
-        raise ExceptionsError(f"{where}: say which row: 'transaction_ref' (the ledger's transaction number, "
-                              "preferred) or 'row' (the spreadsheet row, header = row 1)")
+        raise ExceptionsError(
+            f"{where}: say which row: 'transaction_ref' (the ledger's transaction number, "
+            "preferred) or 'row' (the spreadsheet row, header = row 1)"
+        )
     if ref is not None and not isinstance(ref, str):
-        raise ExceptionsError(f"{where}: quote the transaction_ref, e.g. transaction_ref: \"{ref}\" "
-                              "(an unquoted number can lose leading zeros)")
+        raise ExceptionsError(
+            f'{where}: quote the transaction_ref, e.g. transaction_ref: "{ref}" '
+            "(an unquoted number can lose leading zeros)"
+        )
     if ref is not None and not ref.strip():
         raise ExceptionsError(f"{where}: 'transaction_ref' is empty; give it or use 'row'")
     if row is not None and (isinstance(row, bool) or not isinstance(row, int) or row < 1):
-        raise ExceptionsError(f"{where}: 'row' must be a whole row number as the reports print it "
-                              f"(header = row 1), not {row!r}")
+        raise ExceptionsError(
+            f"{where}: 'row' must be a whole row number as the reports print it (header = row 1), not {row!r}"
+        )
     pence, written = _amount_pence(raw.get("amount"), where)
     accepted_on = raw.get("accepted_on")
     if isinstance(accepted_on, str):
@@ -182,27 +194,41 @@ def _parse_entry(raw, number: int, label: str, partner: Partner) -> AcceptedExce
         except ValueError:
             accepted_on = None
     if not isinstance(accepted_on, date):
-        raise ExceptionsError(f"{where}: 'accepted_on' must be the date it was accepted, written YYYY-MM-DD "
-                              f"(e.g. 2023-01-15), not {raw.get('accepted_on')!r}")
+        raise ExceptionsError(
+            f"{where}: 'accepted_on' must be the date it was accepted, written YYYY-MM-DD "
+            f"(e.g. 2023-01-15), not {raw.get('accepted_on')!r}"
+        )
     if accepted_on > date.today():
         raise ExceptionsError(f"{where}: 'accepted_on' {accepted_on} is in the future; give the date it was accepted")
     return AcceptedException(
-        id=ident, entry=number, file=file, check=check, amount_pence=pence, amount_as_written=written,
+        id=ident,
+        entry=number,
+        file=file,
+        check=check,
+        amount_pence=pence,
+        amount_as_written=written,
         reason=_text(raw, "reason", where, "why the row is genuine, e.g. what the payment is and who approved it"),
         accepted_by=_text(raw, "accepted_by", where, "the name and role of the person who accepted it"),
-        accepted_on=accepted_on, transaction_ref=ref.strip() if ref is not None else None, row=row)
+        accepted_on=accepted_on,
+        transaction_ref=ref.strip() if ref is not None else None,
+        row=row,
+    )
 
 
 def parse_exceptions(raw, partner: Partner, label: str) -> PartnerExceptions:
     if not isinstance(raw, dict):
-        raise ExceptionsError(f"{label}: expected 'version:' and 'exceptions:' (a list); see config/exceptions/README.md")
+        raise ExceptionsError(
+            f"{label}: expected 'version:' and 'exceptions:' (a list); see config/exceptions/README.md"
+        )
     unknown = sorted(set(raw) - {"version", "exceptions"})
     if unknown:
         raise ExceptionsError(f"{label}: unknown key(s) {unknown}; the file has 'version' and 'exceptions'")
     version = raw.get("version")
     if version in (None, "") or isinstance(version, bool):
-        raise ExceptionsError(f"{label}: 'version' is required (e.g. version: {partner.code}-exceptions-1); "
-                              "bump it on every change, so each load records which list it used")
+        raise ExceptionsError(
+            f"{label}: 'version' is required (e.g. version: {partner.code}-exceptions-1); "
+            "bump it on every change, so each load records which list it used"
+        )
     items = raw.get("exceptions") or []
     if not isinstance(items, list):
         raise ExceptionsError(f"{label}: 'exceptions' must be a list of entries (each starting with '- id:')")
@@ -211,13 +237,17 @@ def parse_exceptions(raw, partner: Partner, label: str) -> PartnerExceptions:
     seen_rows: dict[tuple, int] = {}
     for e in entries:
         if e.id in seen_ids:
-            raise ExceptionsError(f"{label}: entry {e.entry}: id '{e.id}' is already used by entry "
-                                  f"{seen_ids[e.id]}; give each exception its own id")
+            raise ExceptionsError(
+                f"{label}: entry {e.entry}: id '{e.id}' is already used by entry "
+                f"{seen_ids[e.id]}; give each exception its own id"
+            )
         seen_ids[e.id] = e.entry
         key = (e.file, e.transaction_ref, e.row if e.transaction_ref is None else None, e.check)
         if key in seen_rows:
-            raise ExceptionsError(f"{label}: entry {e.entry} (id {e.id}): accepts the same row of {e.file} for "
-                                  f"{e.check} as entry {seen_rows[key]}; keep one")
+            raise ExceptionsError(
+                f"{label}: entry {e.entry} (id {e.id}): accepts the same row of {e.file} for "
+                f"{e.check} as entry {seen_rows[key]}; keep one"
+            )
         seen_rows[key] = e.entry
     return PartnerExceptions(partner=partner.code, label=label, version=str(version), entries=tuple(entries))
 
@@ -231,8 +261,10 @@ def attach_exceptions(registry: Registry, folder: Path) -> Registry:
     for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]):
         label = f"config/exceptions/{path.name}"
         if path.stem not in registry.partners:
-            raise ExceptionsError(f"{label}: there is no partner '{path.stem}' in config/partners.yml; name the "
-                                  f"file after the partner's code ({', '.join(sorted(registry.partners))})")
+            raise ExceptionsError(
+                f"{label}: there is no partner '{path.stem}' in config/partners.yml; name the "
+                f"file after the partner's code ({', '.join(sorted(registry.partners))})"
+            )
         if path.stem in found:
             raise ExceptionsError(f"{label}: {path.stem} has two exceptions files; keep one")
         try:
@@ -243,8 +275,10 @@ def attach_exceptions(registry: Registry, folder: Path) -> Registry:
     partners = {}
     for code, partner in registry.partners.items():
         if code in found:
-            feeds = {feed: tuple(replace(c, exceptions=found[code]) for c in layouts)
-                     for feed, layouts in partner.feeds.items()}
+            feeds = {
+                feed: tuple(replace(c, exceptions=found[code]) for c in layouts)
+                for feed, layouts in partner.feeds.items()
+            }
             partner = replace(partner, feeds=feeds)
         partners[code] = partner
     return replace(registry, partners=partners)
@@ -252,12 +286,16 @@ def attach_exceptions(registry: Registry, folder: Path) -> Registry:
 
 # --- applying them to one file -----------------------------------------------------------------
 
+
 def fingerprint(exceptions: PartnerExceptions | None, file_name: str) -> str:
     """Changes when the list's version or any entry for this file changes, so that file is reloaded
     (an exception added, corrected or withdrawn) while the partner's other files stay as loaded
     unless the version moved."""
-    payload: dict[str, object] = {"version": None, "entries": []} if exceptions is None else \
-        {"version": exceptions.version, "entries": [asdict(e) for e in exceptions.for_file(file_name)]}
+    payload: dict[str, object] = (
+        {"version": None, "entries": []}
+        if exceptions is None
+        else {"version": exceptions.version, "entries": [asdict(e) for e in exceptions.for_file(file_name)]}
+    )
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -284,8 +322,9 @@ def scope_suite(expectations: list[Expectation], exceptions: PartnerExceptions |
             condition = f"({helper_column(exp.check)} == False)"
             existing = row_condition_text(exp.gx_expectation)
             condition = f"({existing}) & {condition}" if existing else condition
-            settings = exp.gx_expectation.dict(exclude={"id", "rendered_content", "batch_id", "row_condition",
-                                                        "condition_parser"}, exclude_none=True)
+            settings = exp.gx_expectation.dict(
+                exclude={"id", "rendered_content", "batch_id", "row_condition", "condition_parser"}, exclude_none=True
+            )
             # row_condition is a field of the concrete expectation classes, not of GX's base class
             settings.update(row_condition=condition, condition_parser="pandas")
             exp = replace(exp, gx_expectation=type(exp.gx_expectation)(**settings))
@@ -298,7 +337,7 @@ class Outcome:
     """What became of one exception on one load (recorded in the manifest)."""
 
     exception: AcceptedException
-    status: str             # applied | stale | not_needed | other_checks_failed
+    status: str  # applied | stale | not_needed | other_checks_failed
     detail: str
     source_row_number: int | None = None
     payment_date: date | None = None
@@ -306,13 +345,20 @@ class Outcome:
     def as_dict(self, exceptions: PartnerExceptions) -> dict:
         e = self.exception
         return {
-            "exception_id": e.id, "status": self.status, "detail": self.detail, "check_name": e.check,
+            "exception_id": e.id,
+            "status": self.status,
+            "detail": self.detail,
+            "check_name": e.check,
             "source_row_number": self.source_row_number if self.source_row_number is not None else e.row,
-            "transaction_ref": e.transaction_ref, "amount_pence": e.amount_pence,
-            "amount_as_written": e.amount_as_written, "reason": e.reason, "accepted_by": e.accepted_by,
+            "transaction_ref": e.transaction_ref,
+            "amount_pence": e.amount_pence,
+            "amount_as_written": e.amount_as_written,
+            "reason": e.reason,
+            "accepted_by": e.accepted_by,
             "accepted_on": e.accepted_on.isoformat(),
             "payment_date": self.payment_date.isoformat() if self.payment_date else None,
-            "exceptions_file": exceptions.label, "exceptions_version": exceptions.version,
+            "exceptions_file": exceptions.label,
+            "exceptions_version": exceptions.version,
         }
 
 
@@ -320,16 +366,15 @@ class Outcome:
 class Plan:
     exceptions: PartnerExceptions | None
     entries: tuple[AcceptedException, ...] = ()
-    matched: dict[str, int] = field(default_factory=dict)       # id -> row that fails the accepted check
-    decided: dict[str, Outcome] = field(default_factory=dict)   # id -> outcome known before the suite ran
+    matched: dict[str, int] = field(default_factory=dict)  # id -> row that fails the accepted check
+    decided: dict[str, Outcome] = field(default_factory=dict)  # id -> outcome known before the suite ran
 
 
 def _flags(values: pd.Series) -> np.ndarray:
     return np.asarray(pd.Series(values).fillna(False), dtype=bool)
 
 
-def _find_row(prepared: pd.DataFrame, e: AcceptedException, amount_column: str
-              ) -> tuple[int | None, str, int | None]:
+def _find_row(prepared: pd.DataFrame, e: AcceptedException, amount_column: str) -> tuple[int | None, str, int | None]:
     """The one row the entry names (file already matched), or None, why not and the nearest row."""
     rows = prepared[ROW_ID].astype("int64").to_numpy()
     amounts = prepared[amount_column]
@@ -343,14 +388,26 @@ def _find_row(prepared: pd.DataFrame, e: AcceptedException, amount_column: str
         if len(hits) > 1 and e.row is not None and e.row in hits:
             return int(e.row), "", None
         if len(hits) > 1:
-            return None, (f"{len(hits)} rows ({', '.join(map(str, hits[:10]))}) carry transaction_ref "
-                          f"{e.transaction_ref} and {gbp(e.amount_pence)}; add 'row' to say which one"), None
+            return (
+                None,
+                (
+                    f"{len(hits)} rows ({', '.join(map(str, hits[:10]))}) carry transaction_ref "
+                    f"{e.transaction_ref} and {gbp(e.amount_pence)}; add 'row' to say which one"
+                ),
+                None,
+            )
         if len(hits) == 1:
             return int(hits[0]), "", None
         if same_ref.any():
             found = "; ".join(f"row {r} has {gbp(a)}" for r, a in zip(rows[same_ref][:5], amounts[same_ref].iloc[:5]))
-            return None, (f"transaction_ref {e.transaction_ref} is in the file but not with {gbp(e.amount_pence)} "
-                          f"({found}); the amount must match to the penny"), int(rows[same_ref][0])
+            return (
+                None,
+                (
+                    f"transaction_ref {e.transaction_ref} is in the file but not with {gbp(e.amount_pence)} "
+                    f"({found}); the amount must match to the penny"
+                ),
+                int(rows[same_ref][0]),
+            )
         return None, f"no row has transaction_ref {e.transaction_ref}", None
     if e.row is None:  # parse_exceptions requires 'row' where there is no transaction_ref
         return None, "the entry names neither a transaction_ref nor a row", None
@@ -359,13 +416,25 @@ def _find_row(prepared: pd.DataFrame, e: AcceptedException, amount_column: str
         span = f"rows {rows.min()}–{rows.max()}" if len(rows) else "no data rows"
         return None, f"the file has no data row {e.row} ({span})", None
     if not same_amount[at].any():
-        return None, (f"row {e.row} has {gbp(amounts[at].iloc[0])}, not {gbp(e.amount_pence)}; "
-                      "the amount must match to the penny"), int(e.row)
+        return (
+            None,
+            (
+                f"row {e.row} has {gbp(amounts[at].iloc[0])}, not {gbp(e.amount_pence)}; "
+                "the amount must match to the penny"
+            ),
+            int(e.row),
+        )
     return int(e.row), "", None
 
 
-def plan(prepared: pd.DataFrame, exceptions: PartnerExceptions | None, file_name: str, feed: str,
-         base_suite: list[Expectation], suite_name: str) -> Plan:
+def plan(
+    prepared: pd.DataFrame,
+    exceptions: PartnerExceptions | None,
+    file_name: str,
+    feed: str,
+    base_suite: list[Expectation],
+    suite_name: str,
+) -> Plan:
     """Find the rows the file's exceptions name and mark, in the helper columns the scoped suite
     reads, those that really fail the check they are accepted for (an exception whose row passes
     anyway is not needed, and the row is validated like any other)."""
@@ -395,15 +464,20 @@ def plan(prepared: pd.DataFrame, exceptions: PartnerExceptions | None, file_name
             if row in bad:
                 result.matched[ident] = row
             else:
-                result.decided[ident] = Outcome(e, "not_needed", f"row {row} passes {check}; the exception is "
-                                                "not needed (remove it)", source_row_number=row)
+                result.decided[ident] = Outcome(
+                    e,
+                    "not_needed",
+                    f"row {row} passes {check}; the exception is not needed (remove it)",
+                    source_row_number=row,
+                )
         failing = prepared[ROW_ID].isin([r for i, r in result.matched.items() if i in found])
         prepared.loc[failing, helper_column(check)] = True
     return result
 
 
-def settle(plan_: Plan, prepared: pd.DataFrame, bad_rows: dict[int, list[CheckResult]]
-           ) -> tuple[list[Outcome], list[CheckResult]]:
+def settle(
+    plan_: Plan, prepared: pd.DataFrame, bad_rows: dict[int, list[CheckResult]]
+) -> tuple[list[Outcome], list[CheckResult]]:
     """After the suite ran: an accepted row that failed nothing else loads, marked with the
     exception's id; one that failed another check stays in quarantine for that check."""
     if not plan_.entries:
@@ -416,8 +490,14 @@ def settle(plan_: Plan, prepared: pd.DataFrame, bad_rows: dict[int, list[CheckRe
         row = plan_.matched[e.id]
         if row in bad_rows:
             others = ", ".join(sorted({c.check for c in bad_rows[row]}))
-            outcomes.append(Outcome(e, "other_checks_failed", f"row {row} also fails {others}, which it has no "
-                                    "exception for; it stays in quarantine", source_row_number=row))
+            outcomes.append(
+                Outcome(
+                    e,
+                    "other_checks_failed",
+                    f"row {row} also fails {others}, which it has no exception for; it stays in quarantine",
+                    source_row_number=row,
+                )
+            )
         else:
             moved = f" (the entry says row {e.row}: transaction_ref wins)" if e.row and e.row != row else ""
             outcomes.append(Outcome(e, APPLIED, f"row {row} loaded under {e.check}{moved}", source_row_number=row))
@@ -442,27 +522,44 @@ def settle(plan_: Plan, prepared: pd.DataFrame, bad_rows: dict[int, list[CheckRe
         raise ValueError("a plan with exception entries must carry the exceptions list they came from")
     results = []
     if applied:
-        listed = "; ".join(f"{o.exception.id} ({o.exception.check}, row {o.source_row_number}, "
-                           f"{gbp(o.exception.amount_pence)})" for o in applied)
-        results.append(CheckResult(
-            check="accepted_exceptions", severity=WARNING, success=True,
-            reason=f"{len(applied)} row(s) loaded under accepted exceptions in {exceptions.label} "
-                   f"(version {exceptions.version}): {listed}",
-            fix="nothing to fix if each row is genuine: they are listed in dq_accepted_exceptions and the statement "
+        listed = "; ".join(
+            f"{o.exception.id} ({o.exception.check}, row {o.source_row_number}, {gbp(o.exception.amount_pence)})"
+            for o in applied
+        )
+        results.append(
+            CheckResult(
+                check="accepted_exceptions",
+                severity=WARNING,
+                success=True,
+                reason=f"{len(applied)} row(s) loaded under accepted exceptions in {exceptions.label} "
+                f"(version {exceptions.version}): {listed}",
+                fix="nothing to fix if each row is genuine: they are listed in dq_accepted_exceptions and the statement "
                 "annex; withdraw an entry that is not",
-            failing_rows=len(applied), rows_checked=len(prepared),
-            example_rows=sorted({o.source_row_number for o in applied if o.source_row_number is not None}),
-            source="exceptions"))
+                failing_rows=len(applied),
+                rows_checked=len(prepared),
+                example_rows=sorted({o.source_row_number for o in applied if o.source_row_number is not None}),
+                source="exceptions",
+            )
+        )
     unused = [o for o in outcomes if o.status != APPLIED]
     if unused:
-        listed = "; ".join(f"{o.exception.id} ({o.exception.identity}, {gbp(o.exception.amount_pence)}): {o.detail}"
-                           for o in unused)
+        listed = "; ".join(
+            f"{o.exception.id} ({o.exception.identity}, {gbp(o.exception.amount_pence)}): {o.detail}" for o in unused
+        )
         rows = sorted({o.source_row_number for o in unused if o.source_row_number is not None})
-        results.append(CheckResult(
-            check="accepted_exceptions_unused", severity=WARNING, success=False,
-            reason=f"{len(unused)} accepted exception(s) in {exceptions.label} (version {exceptions.version}) "
-                   f"were not applied: {listed}",
-            fix=f"correct or withdraw the entry in {exceptions.label} and bump its version (was the file "
+        results.append(
+            CheckResult(
+                check="accepted_exceptions_unused",
+                severity=WARNING,
+                success=False,
+                reason=f"{len(unused)} accepted exception(s) in {exceptions.label} (version {exceptions.version}) "
+                f"were not applied: {listed}",
+                fix=f"correct or withdraw the entry in {exceptions.label} and bump its version (was the file "
                 "re-exported, or the amount changed?)",
-            failing_rows=len(rows), rows_checked=len(prepared), example_rows=rows, source="exceptions"))
+                failing_rows=len(rows),
+                rows_checked=len(prepared),
+                example_rows=rows,
+                source="exceptions",
+            )
+        )
     return outcomes, results

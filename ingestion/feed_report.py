@@ -53,11 +53,15 @@ class Redactions:
 
     def lines(self, patterns: tuple[str, ...], indent: str = "  ") -> list[str]:
         if not self.total:
-            return [f"{indent}rows treated as redacted: 0 (no payee name matched a pattern in "
-                    "config/rules.yml redaction.patterns; if your export marks individuals another "
-                    "way, ask for that marker to be added there)"]
-        out = [f"{indent}rows treated as redacted: {self.total:,} (payee not published by name; "
-               "counted in totals and unknown-location spend)"]
+            return [
+                f"{indent}rows treated as redacted: 0 (no payee name matched a pattern in "
+                "config/rules.yml redaction.patterns; if your export marks individuals another "
+                "way, ask for that marker to be added there)"
+            ]
+        out = [
+            f"{indent}rows treated as redacted: {self.total:,} (payee not published by name; "
+            "counted in totals and unknown-location spend)"
+        ]
         for pattern in patterns:
             if self.rows.get(pattern):
                 examples = ", ".join(repr(e) for e in self.examples.get(pattern, []))
@@ -83,9 +87,11 @@ def absent_optional_columns(config: FeedConfig, columns) -> list[str]:
     empty for every row, which a loader cannot tell from a column the partner leaves blank. A
     header that drifted ('G/L descript' for 'G/L description.') shows up here, not in a figure."""
     present = {header_key(str(c)) for c in columns}
-    return [f"{canonical} (looked for {', '.join(repr(n) for n in names)})"
-            for canonical, names in config.columns.items()
-            if canonical not in config.constants and not any(header_key(n) in present for n in names)]
+    return [
+        f"{canonical} (looked for {', '.join(repr(n) for n in names)})"
+        for canonical, names in config.columns.items()
+        if canonical not in config.constants and not any(header_key(n) in present for n in names)
+    ]
 
 
 def other_feed_hint(registry: Registry, partner: str, feed: str, columns) -> str | None:
@@ -97,8 +103,10 @@ def other_feed_hint(registry: Registry, partner: str, feed: str, columns) -> str
         for config in layouts if other != feed else ():
             required = [c for c in FEEDS[other].required if c not in config.constants]
             if all(any(header_key(n) in present for n in config.columns.get(c, ())) for c in required):
-                return (f"its columns are those of {partner}'s '{other}' feed: validate it with --feed {other} "
-                        f"and land it in <landing>/{partner}/{other}/, not among the {feed} files")
+                return (
+                    f"its columns are those of {partner}'s '{other}' feed: validate it with --feed {other} "
+                    f"and land it in <landing>/{partner}/{other}/, not among the {feed} files"
+                )
     return None
 
 
@@ -123,8 +131,10 @@ class FeedValidation:
         """The one line a folder run prints per file."""
         period = f" ({self.period.key})" if self.period else " (no period: name matches no pattern)"
         redacted = f", {self.redactions.total:,} redacted" if self.redactions is not None else ""
-        return (f"{self.path.name}{period}: {self.rows_read:,} read, {self.rows_ok:,} would load, "
-                f"{self.rows_quarantined:,} quarantined{redacted} - {self.outcome}")
+        return (
+            f"{self.path.name}{period}: {self.rows_read:,} read, {self.rows_ok:,} would load, "
+            f"{self.rows_quarantined:,} quarantined{redacted} - {self.outcome}"
+        )
 
     @property
     def outcome(self) -> str:
@@ -141,19 +151,39 @@ def choose_layout(registry: Registry, partner: str, feed: str, path: Path, layou
     try:
         reading = read_name(layouts, path)
     except ValueError as exc:
-        return layouts[0], None, None, (f"the file name gives no valid period ({exc}); rename the file "
-                                        "or correct file_pattern in config/partners.yml")
+        return (
+            layouts[0],
+            None,
+            None,
+            (
+                f"the file name gives no valid period ({exc}); rename the file "
+                "or correct file_pattern in config/partners.yml"
+            ),
+        )
     if reading is not None:
         return reading.source, reading.period, reading.note, None
     patterns = " or ".join(f"'{c.file_pattern}'" for c in layouts)
-    return layouts[0], None, None, (
-        f"the file name {path.name!r} does not match the {partner} {feed} file_pattern {patterns}, so "
-        f"the landing zone would not pick it up (and would block publication); rename the file or "
-        f"extend file_pattern in config/partners.yml. Validated with layout '{layouts[0].layout}'")
+    return (
+        layouts[0],
+        None,
+        None,
+        (
+            f"the file name {path.name!r} does not match the {partner} {feed} file_pattern {patterns}, so "
+            f"the landing zone would not pick it up (and would block publication); rename the file or "
+            f"extend file_pattern in config/partners.yml. Validated with layout '{layouts[0].layout}'"
+        ),
+    )
 
 
-def validate_feed(registry: Registry, rules: Rules, partner: str, feed: str, path: Path,
-                  docs_dir: Path | None, layout: str | None = None) -> FeedValidation:
+def validate_feed(
+    registry: Registry,
+    rules: Rules,
+    partner: str,
+    feed: str,
+    path: Path,
+    docs_dir: Path | None,
+    layout: str | None = None,
+) -> FeedValidation:
     config, period, note, name_problem = choose_layout(registry, partner, feed, path, layout)
     report = FeedValidation(path=path, config=config, period=period)
     say = report.lines.append
@@ -167,16 +197,19 @@ def validate_feed(registry: Registry, rules: Rules, partner: str, feed: str, pat
         say(f"  NOTE {note}")
     try:
         raw, prepared, results, bad_rows, table = read_and_validate(
-            path, config, rules, period or Period("unknown", None, 0))
+            path, config, rules, period or Period("unknown", None, 0)
+        )
     except ReadError as exc:
         say(f"  FAIL the file cannot be read: {exc}")
         say("Result: FAIL - fix the problems above and validate again.")
         report.problems += 1
         return report
     kind = "Excel" if table.from_excel else ("JSON lines (OCDS releases)" if table.delimiter is None else "CSV")
-    say(f"  read: {kind}"
+    say(
+        f"  read: {kind}"
         + (f", encoding {table.encoding}, delimiter {table.delimiter!r}" if kind == "CSV" else "")
-        + f", header on row {table.header_row}, {table.blank_rows_skipped} empty rows skipped")
+        + f", header on row {table.header_row}, {table.blank_rows_skipped} empty rows skipped"
+    )
     report.rows_read = len(raw)
     report.rows_quarantined = len(bad_rows)
     report.rows_ok = len(raw) - len(bad_rows)
@@ -189,10 +222,12 @@ def validate_feed(registry: Registry, rules: Rules, partner: str, feed: str, pat
         report.lines += report.redactions.lines(rules.redaction_patterns)
     problems = [r.describe() for r in results if not r.success or r.failing_rows]
     if prepared is not None:
-        problems += [f"WARN mapped_column_absent [warning]: {absent} is not in this file, so it will be "
-                     "empty for every row. Fix: add the file's name for it to the mapping in "
-                     "config/partners.yml (the header is shown by svw inspect-file)"
-                     for absent in absent_optional_columns(config, table.frame.columns)]
+        problems += [
+            f"WARN mapped_column_absent [warning]: {absent} is not in this file, so it will be "
+            "empty for every row. Fix: add the file's name for it to the mapping in "
+            "config/partners.yml (the header is shown by svw inspect-file)"
+            for absent in absent_optional_columns(config, table.frame.columns)
+        ]
     hint = other_feed_hint(registry, partner, feed, table.frame.columns) if prepared is None else None
     if hint:
         problems.append(f"NOTE {hint}")
@@ -203,11 +238,15 @@ def validate_feed(registry: Registry, rules: Rules, partner: str, feed: str, pat
             say(f"  {problem}")
     report.passed = verdict(results) and name_problem is None
     if docs_dir is not None and prepared is not None:
-        report.data_docs = write_data_docs(prepared, suite_for(config, rules), docs_dir,
-                                           f"{partner}_{feed}_{path.stem}")
+        report.data_docs = write_data_docs(
+            prepared, suite_for(config, rules), docs_dir, f"{partner}_{feed}_{path.stem}"
+        )
         say(f"Great Expectations report: {report.data_docs}")
-    say("Result: PASS - the file can be submitted." if report.passed else
-        "Result: FAIL - fix the problems above and validate again.")
+    say(
+        "Result: PASS - the file can be submitted."
+        if report.passed
+        else "Result: FAIL - fix the problems above and validate again."
+    )
     return report
 
 
@@ -217,16 +256,20 @@ _GLOB_CHARACTERS = set("*?[")
 def _folder_files(folder: Path) -> list[Path]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     if not files:
-        raise TargetError(f"the folder {folder} holds no files: put the partner's files in it, or give "
-                          "a file or a pattern such as 'folder/20*.csv'")
+        raise TargetError(
+            f"the folder {folder} holds no files: put the partner's files in it, or give "
+            "a file or a pattern such as 'folder/20*.csv'"
+        )
     return files
 
 
 def _glob_files(pattern: str) -> list[Path]:
     files = sorted(Path(p) for p in glob.glob(pattern) if Path(p).is_file())
     if not files:
-        raise TargetError(f"the pattern {pattern!r} matches no file: check the folder and the pattern "
-                          "(quote it, e.g. '.../clean/20*.csv', so the shell does not expand it)")
+        raise TargetError(
+            f"the pattern {pattern!r} matches no file: check the folder and the pattern "
+            "(quote it, e.g. '.../clean/20*.csv', so the shell does not expand it)"
+        )
     return files
 
 
@@ -273,10 +316,12 @@ class FeedsValidation:
         failed = sum(not r.passed for r in self.reports)
         redactions = self.redactions()
         redacted = f", {redactions.total:,} redacted" if redactions is not None else ""
-        return (f"Total: {len(self.reports)} files, {sum(r.rows_read for r in self.reports):,} rows read, "
-                f"{sum(r.rows_ok for r in self.reports):,} would load, "
-                f"{sum(r.rows_quarantined for r in self.reports):,} quarantined{redacted}; "
-                f"{len(self.reports) - failed} passed, {failed} failed")
+        return (
+            f"Total: {len(self.reports)} files, {sum(r.rows_read for r in self.reports):,} rows read, "
+            f"{sum(r.rows_ok for r in self.reports):,} would load, "
+            f"{sum(r.rows_quarantined for r in self.reports):,} quarantined{redacted}; "
+            f"{len(self.reports) - failed} passed, {failed} failed"
+        )
 
     def summary_lines(self, rules: Rules) -> list[str]:
         """Details of each file with a problem, the redaction patterns over all files, the total."""
@@ -285,17 +330,19 @@ class FeedsValidation:
         if flagged:
             lines.append(f"\nDetails of the {len(flagged)} file(s) with problems or warnings:")
             for report in flagged:
-                lines += ["", *(line for line in report.lines[:-1]
-                                if not line.startswith("Great Expectations report"))]
+                lines += ["", *(line for line in report.lines[:-1] if not line.startswith("Great Expectations report"))]
         redactions = self.redactions()
         lines.append("")
         if redactions is not None:
             lines += ["Redaction over all files:", *redactions.lines(rules.redaction_patterns)]
         lines.append(self.total_line())
         failed = [r.path.name for r in self.reports if not r.passed]
-        lines.append("Result: PASS - every file can be submitted." if not failed else
-                     f"Result: FAIL - {len(failed)} of {len(self.reports)} files must be fixed first: "
-                     f"{', '.join(failed[:10])}{' and more' if len(failed) > 10 else ''}.")
+        lines.append(
+            "Result: PASS - every file can be submitted."
+            if not failed
+            else f"Result: FAIL - {len(failed)} of {len(self.reports)} files must be fixed first: "
+            f"{', '.join(failed[:10])}{' and more' if len(failed) > 10 else ''}."
+        )
         return lines
 
 
@@ -315,12 +362,20 @@ def refuse_overlap(report: FeedValidation, earlier: list[FeedValidation]) -> Non
         f"{report.period.months or 'snapshot'} months) overlaps {clash.path.name} ({clash.period.key}); landed "
         "together, their payments would be counted twice, so the landing zone would refuse this one. "
         "Fix: submit one of them",
-        "Result: FAIL - fix the problems above and validate again."]
+        "Result: FAIL - fix the problems above and validate again.",
+    ]
 
 
-def validate_feeds(registry: Registry, rules: Rules, partner: str, feed: str, paths: list[Path],
-                   docs_dir: Path | None, layout: str | None = None,
-                   progress: Callable[[str], None] = print) -> FeedsValidation:
+def validate_feeds(
+    registry: Registry,
+    rules: Rules,
+    partner: str,
+    feed: str,
+    paths: list[Path],
+    docs_dir: Path | None,
+    layout: str | None = None,
+    progress: Callable[[str], None] = print,
+) -> FeedsValidation:
     """Validate each file, reporting one line per file as it finishes (a folder of monthly files
     takes minutes, and the data lead should see it moving)."""
     batch = FeedsValidation(partner, feed)

@@ -14,8 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
-FRAMEWORK_COLUMNS = ["framework", "edition", "valid_from", "valid_to", "measure_code", "theme", "outcome",
-                     "description", "unit", "proxy_value_gbp"]
+FRAMEWORK_COLUMNS = [
+    "framework",
+    "edition",
+    "valid_from",
+    "valid_to",
+    "measure_code",
+    "theme",
+    "outcome",
+    "description",
+    "unit",
+    "proxy_value_gbp",
+]
 
 
 class FrameworkError(ValueError):
@@ -24,7 +34,7 @@ class FrameworkError(ValueError):
 
 def _data_lines(path: Path) -> tuple[list[str], list[str]]:
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    return [l for l in lines if not l.startswith("#")], [l for l in lines if l.startswith("#")]
+    return [line for line in lines if not line.startswith("#")], [line for line in lines if line.startswith("#")]
 
 
 def read_framework(path: Path) -> pd.DataFrame:
@@ -54,8 +64,10 @@ def read_framework(path: Path) -> pd.DataFrame:
         raise FrameworkError(f"{path}: " + "; ".join(problems))
     out["proxy_value_gbp"] = proxy
     out["is_record_only"] = proxy.isna()
-    illustrative = any("ILLUSTRATIVE" in n.upper() for n in notes) or \
-        out["framework"].str.upper().str.contains("ILLUSTRATIVE").any()
+    illustrative = (
+        any("ILLUSTRATIVE" in n.upper() for n in notes)
+        or out["framework"].str.upper().str.contains("ILLUSTRATIVE").any()
+    )
     out["is_illustrative"] = illustrative
     out["source_file"] = path.name
     return out

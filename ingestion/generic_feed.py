@@ -48,12 +48,16 @@ def buyer_matches(names: pd.Series, buyers: tuple[str, ...]) -> pd.Series:
     """A download for a region or a framework holds other buyers' notices too; they must not count in
     this partner's figures. A notice without a buyer name is kept: it cannot be told apart."""
     pattern = re.compile("|".join(f"(?:{b})" for b in buyers), re.IGNORECASE)
-    return pd.Series([True if not isinstance(n, str) or not n.strip() else bool(pattern.search(n))
-                      for n in names], index=names.index, dtype=bool)
+    return pd.Series(
+        [True if not isinstance(n, str) or not n.strip() else bool(pattern.search(n)) for n in names],
+        index=names.index,
+        dtype=bool,
+    )
 
 
-def prepare_generic(mapped: pd.DataFrame, schema: FeedSchema, date_format: str | None,
-                    buyers: tuple[str, ...] = ()) -> pd.DataFrame:
+def prepare_generic(
+    mapped: pd.DataFrame, schema: FeedSchema, date_format: str | None, buyers: tuple[str, ...] = ()
+) -> pd.DataFrame:
     out = pd.DataFrame({ROW_ID: mapped[ROW_ID]})
     if buyers:
         names = mapped["buyer_name"] if "buyer_name" in mapped else pd.Series(None, index=mapped.index)
@@ -81,49 +85,79 @@ def prepare_generic(mapped: pd.DataFrame, schema: FeedSchema, date_format: str |
     return out
 
 
-def generic_suite(schema: FeedSchema, tolerance_pct: float, date_format: str | None,
-                  buyers: tuple[str, ...] = ()) -> list[Expectation]:
+def generic_suite(
+    schema: FeedSchema, tolerance_pct: float, date_format: str | None, buyers: tuple[str, ...] = ()
+) -> list[Expectation]:
     mostly = 1.0 - tolerance_pct / 100.0
     E = gx.expectations
     # Rows of another kind are set aside by is_bid_or_award; the other checks look only at the rest.
     # So are other buyers' notices, when the layout names its buyers.
     condition = f"row_kind.isin({list(ROW_KINDS)!r})" + (f" & ({BUYER_MATCH} == True)" if buyers else "")
-    scope: _Scope = ({"row_condition": condition, "condition_parser": "pandas"}
-                     if "row_kind" in schema.columns else {})
-    how = {"date": f"a date written as {date_format!r}", "amount": "an amount such as 1234.56 or £1,234.56",
-           "number": "a number such as 12 or 12.5", "flag": "Yes or No", "text": "a value"}
+    scope: _Scope = {"row_condition": condition, "condition_parser": "pandas"} if "row_kind" in schema.columns else {}
+    how = {
+        "date": f"a date written as {date_format!r}",
+        "amount": "an amount such as 1234.56 or £1,234.56",
+        "number": "a number such as 12 or 12.5",
+        "flag": "Yes or No",
+        "text": "a value",
+    }
     suite = [file_has_rows()]
     if "row_kind" in schema.columns:
-        suite.append(Expectation(
-            "is_bid_or_award", EXCLUDE, "not a bid or an award (e.g. a tender, planning or amendment notice)",
-            "nothing to fix: such rows are kept in quarantine for the record, not counted",
-            E.ExpectColumnValuesToBeInSet(column="row_kind", value_set=list(ROW_KINDS))))
+        suite.append(
+            Expectation(
+                "is_bid_or_award",
+                EXCLUDE,
+                "not a bid or an award (e.g. a tender, planning or amendment notice)",
+                "nothing to fix: such rows are kept in quarantine for the record, not counted",
+                E.ExpectColumnValuesToBeInSet(column="row_kind", value_set=list(ROW_KINDS)),
+            )
+        )
     if buyers:
-        suite.append(Expectation(
-            "buyer_is_this_partner", EXCLUDE,
-            f"the notice's buyer matches none of this layout's buyers ({', '.join(buyers)})",
-            "nothing to fix if the notice is another body's; if it is this partner's, add its buyer name to "
-            "the layout's 'buyers' in config/partners.yml",
-            E.ExpectColumnValuesToBeInSet(column=BUYER_MATCH, value_set=[True])))
+        suite.append(
+            Expectation(
+                "buyer_is_this_partner",
+                EXCLUDE,
+                f"the notice's buyer matches none of this layout's buyers ({', '.join(buyers)})",
+                "nothing to fix if the notice is another body's; if it is this partner's, add its buyer name to "
+                "the layout's 'buyers' in config/partners.yml",
+                E.ExpectColumnValuesToBeInSet(column=BUYER_MATCH, value_set=[True]),
+            )
+        )
     for column in schema.required:
         kind = schema.types.get(column, "text")
-        suite.append(Expectation(
-            f"{column}_present", BLOCKING, f"{column} is missing{' or unreadable' if kind != 'text' else ''}",
-            f"give {column} as {how[kind]}",
-            E.ExpectColumnValuesToNotBeNull(column=stored_name(column, kind), mostly=mostly, **scope)))
+        suite.append(
+            Expectation(
+                f"{column}_present",
+                BLOCKING,
+                f"{column} is missing{' or unreadable' if kind != 'text' else ''}",
+                f"give {column} as {how[kind]}",
+                E.ExpectColumnValuesToNotBeNull(column=stored_name(column, kind), mostly=mostly, **scope),
+            )
+        )
     for column in schema.optional:
         kind = schema.types.get(column, "text")
         if kind != "text":
-            suite.append(Expectation(
-                f"{column}_readable", BLOCKING, f"{column} is given but cannot be read",
-                f"write {column} as {how[kind]}, or leave it empty",
-                E.ExpectColumnValuesToBeInSet(column=f"{column}__readable", value_set=[True], mostly=mostly,
-                                              **scope)))
+            suite.append(
+                Expectation(
+                    f"{column}_readable",
+                    BLOCKING,
+                    f"{column} is given but cannot be read",
+                    f"write {column} as {how[kind]}, or leave it empty",
+                    E.ExpectColumnValuesToBeInSet(
+                        column=f"{column}__readable", value_set=[True], mostly=mostly, **scope
+                    ),
+                )
+            )
     return suite
 
 
-ARROW_TYPES = {"text": pa.string(), "date": pa.date32(), "amount": pa.int64(), "number": pa.float64(),
-               "flag": pa.bool_()}
+ARROW_TYPES = {
+    "text": pa.string(),
+    "date": pa.date32(),
+    "amount": pa.int64(),
+    "number": pa.float64(),
+    "flag": pa.bool_(),
+}
 
 
 def generic_arrow_schema(schema: FeedSchema) -> pa.Schema:
@@ -131,6 +165,11 @@ def generic_arrow_schema(schema: FeedSchema) -> pa.Schema:
     for column in schema.columns:
         kind = schema.types.get(column, "text")
         fields.append((stored_name(column, kind), ARROW_TYPES[kind]))
-    fields += [("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
-               ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC"))]
+    fields += [
+        ("source_file", pa.string()),
+        ("source_file_hash", pa.string()),
+        ("source_row_number", pa.int64()),
+        ("load_id", pa.string()),
+        ("loaded_at", pa.timestamp("us", tz="UTC")),
+    ]
     return pa.schema(fields)

@@ -42,26 +42,32 @@ def read_postcode_directory(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise PostcodeDirectoryError(
             f"postcode directory not found at {path}; set SVW_POSTCODE_DIRECTORY to an ONSPD or NSPL "
-            "CSV (ONS Open Geography Portal) or use the bundled sample")
+            "CSV (ONS Open Geography Portal) or use the bundled sample"
+        )
     header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns.tolist()
     postcode_col = _pick(header, POSTCODE_COLUMNS)
     lad_col = _pick(header, LAD_COLUMNS, pattern=r"lad\d{2}cd")
     if postcode_col is None or lad_col is None:
         raise PostcodeDirectoryError(
             f"{path}: expected a postcode column ({', '.join(POSTCODE_COLUMNS)}) and a local authority "
-            f"column ({', '.join(LAD_COLUMNS)} or ladYYcd); found: {', '.join(header)}")
+            f"column ({', '.join(LAD_COLUMNS)} or ladYYcd); found: {', '.join(header)}"
+        )
     terminated_col = _pick(header, TERMINATED_COLUMNS)
     ward_col = _pick(header, WARD_COLUMNS, pattern=r"wd\d{2}cd")
     usecols = [c for c in (postcode_col, lad_col, terminated_col, ward_col) if c]
     frame = pd.read_csv(path, usecols=usecols, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    out = pd.DataFrame({
-        "postcode": normalise_postcodes(frame[postcode_col]),
-        "lad_code": frame[lad_col].str.strip().replace("", None),
-        "is_terminated": (frame[terminated_col].str.strip() != "") if terminated_col
-        else pd.Series(False, index=frame.index),
-        "ward_code": frame[ward_col].str.strip().replace("", None) if ward_col
-        else pd.Series(None, index=frame.index, dtype="string"),
-    })
+    out = pd.DataFrame(
+        {
+            "postcode": normalise_postcodes(frame[postcode_col]),
+            "lad_code": frame[lad_col].str.strip().replace("", None),
+            "is_terminated": (frame[terminated_col].str.strip() != "")
+            if terminated_col
+            else pd.Series(False, index=frame.index),
+            "ward_code": frame[ward_col].str.strip().replace("", None)
+            if ward_col
+            else pd.Series(None, index=frame.index, dtype="string"),
+        }
+    )
     out = out.dropna(subset=["postcode", "lad_code"])
     # A live record wins over a terminated one for the same postcode.
     out = out.sort_values(["postcode", "is_terminated"]).drop_duplicates("postcode", keep="first")

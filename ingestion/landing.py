@@ -40,7 +40,6 @@ class LandingScan:
     problems: list[LandingProblem]
 
 
-
 def file_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -78,8 +77,10 @@ def match_layout(layouts: tuple[FeedConfig, ...], path: Path) -> tuple[FeedConfi
 def _misplaced(folder: Path, where: str, home: str) -> list[LandingProblem]:
     """Files left where the scan never looks for files (the landing zone's root, a partner's own
     folder): reported, so a file put one level too high is not silently left out of the figures."""
-    return [LandingProblem(path, f"a file directly in {where} is not read; move it to {home}")
-            for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))]
+    return [
+        LandingProblem(path, f"a file directly in {where} is not read; move it to {home}")
+        for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    ]
 
 
 def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
@@ -90,24 +91,38 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
     problems += _misplaced(landing_dir, "the landing zone itself", "data/landing/<partner>/<feed>/")
     for partner_dir in sorted(p for p in landing_dir.iterdir() if p.is_dir()):
         if partner_dir.name not in registry.partners:
-            problems.append(LandingProblem(partner_dir, (
-                f"folder '{partner_dir.name}' is not a partner in config/partners.yml; "
-                "add the partner there or move the files")))
+            problems.append(
+                LandingProblem(
+                    partner_dir,
+                    (
+                        f"folder '{partner_dir.name}' is not a partner in config/partners.yml; "
+                        "add the partner there or move the files"
+                    ),
+                )
+            )
             continue
         partner = registry.partners[partner_dir.name]
-        problems += _misplaced(partner_dir, f"partner folder '{partner.code}'",
-                               f"its feed's folder, e.g. {partner.code}/spend/")
+        problems += _misplaced(
+            partner_dir, f"partner folder '{partner.code}'", f"its feed's folder, e.g. {partner.code}/spend/"
+        )
         for feed_dir in sorted(p for p in partner_dir.iterdir() if p.is_dir()):
             layouts = partner.feeds.get(feed_dir.name)
             if layouts is None:
-                problems.append(LandingProblem(feed_dir, (
-                    f"partner '{partner.code}' has no '{feed_dir.name}' feed configured")))
+                problems.append(
+                    LandingProblem(feed_dir, (f"partner '{partner.code}' has no '{feed_dir.name}' feed configured"))
+                )
                 continue
             placed: list[LandedFile] = []
-            problems += [LandingProblem(sub, (
-                f"folder {sub.name!r} inside {partner.code}/{feed_dir.name}/ is not read (files go directly "
-                f"in the feed folder); move its files up or out of the landing zone"))
-                for sub in sorted(p for p in feed_dir.iterdir() if p.is_dir() and not p.name.startswith("."))]
+            problems += [
+                LandingProblem(
+                    sub,
+                    (
+                        f"folder {sub.name!r} inside {partner.code}/{feed_dir.name}/ is not read (files go directly "
+                        f"in the feed folder); move its files up or out of the landing zone"
+                    ),
+                )
+                for sub in sorted(p for p in feed_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+            ]
             for path in sorted(p for p in feed_dir.iterdir() if p.is_file()):
                 if path.name.startswith("."):
                     continue
@@ -118,17 +133,29 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
                     continue
                 if matched is None:
                     patterns = " or ".join(f"'{c.file_pattern}'" for c in layouts)
-                    problems.append(LandingProblem(path, (
-                        f"file name does not match the {partner.code} {feed_dir.name} pattern "
-                        f"{patterns}; rename the file or extend file_pattern in config/partners.yml")))
+                    problems.append(
+                        LandingProblem(
+                            path,
+                            (
+                                f"file name does not match the {partner.code} {feed_dir.name} pattern "
+                                f"{patterns}; rename the file or extend file_pattern in config/partners.yml"
+                            ),
+                        )
+                    )
                     continue
                 config, period = matched
                 clash = next((f for f in placed if overlaps(f.period, period)), None)
                 if clash is not None:
-                    problems.append(LandingProblem(path, (
-                        f"{path.name} ({period.key}, {period.months or 'snapshot'} months) overlaps "
-                        f"{clash.path.name} ({clash.period.key}) for {partner.code} {feed_dir.name}; "
-                        "its payments would be counted twice: keep one of them")))
+                    problems.append(
+                        LandingProblem(
+                            path,
+                            (
+                                f"{path.name} ({period.key}, {period.months or 'snapshot'} months) overlaps "
+                                f"{clash.path.name} ({clash.period.key}) for {partner.code} {feed_dir.name}; "
+                                "its payments would be counted twice: keep one of them"
+                            ),
+                        )
+                    )
                     continue
                 landed = LandedFile(partner.code, feed_dir.name, period, path, config)
                 placed.append(landed)

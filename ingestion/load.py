@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +22,12 @@ from ingestion.generic_feed import generic_arrow_schema, generic_suite, prepare_
 from ingestion.landing import LandedFile, file_hash
 from ingestion.mapping import MappingError, map_columns, mapping_header_keys
 from ingestion.normalise import (
-    normalise_postcodes, parse_amount_pence, parse_dates, parse_flag, postcode_districts, redaction_flags,
+    normalise_postcodes,
+    parse_amount_pence,
+    parse_dates,
+    parse_flag,
+    postcode_districts,
+    redaction_flags,
     within_period,
 )
 from ingestion.periods import Period
@@ -49,8 +54,10 @@ class LoadReport:
     load_id: str | None = None
 
     def summary(self) -> str:
-        head = (f"{self.partner}/{self.feed}/{self.period} {self.source_file}: {self.status}, "
-                f"{self.rows_in} rows in, {self.rows_loaded} loaded, {self.rows_quarantined} quarantined")
+        head = (
+            f"{self.partner}/{self.feed}/{self.period} {self.source_file}: {self.status}, "
+            f"{self.rows_in} rows in, {self.rows_loaded} loaded, {self.rows_quarantined} quarantined"
+        )
         failures = [c.describe() for c in self.checks if not c.success or c.failing_rows]
         return "\n  ".join([head] + failures)
 
@@ -67,20 +74,30 @@ def _lineage(frame: pd.DataFrame, source_file: str, digest: str, load_id: str, l
 def _date_format(config: FeedConfig) -> str:
     """The layout's declared date format (load_registry refuses a spend layout without one)."""
     if config.date_format is None:
-        raise ConfigError(f"{config.partner}/{config.feed} layout {config.layout!r}: 'date_format' is required "
-                          "(for example '%d/%m/%Y'); the date order is declared per partner, never guessed")
+        raise ConfigError(
+            f"{config.partner}/{config.feed} layout {config.layout!r}: 'date_format' is required "
+            "(for example '%d/%m/%Y'); the date order is declared per partner, never guessed"
+        )
     return config.date_format
 
 
 def _prepare_spend(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
     out = pd.DataFrame({ROW_ID: mapped[ROW_ID]})
-    out["payment_date"], by_fallback = parse_dates(mapped["payment_date"], _date_format(config),
-                                                   with_fallback_flags=True)
+    out["payment_date"], by_fallback = parse_dates(
+        mapped["payment_date"], _date_format(config), with_fallback_flags=True
+    )
     out["date_in_declared_format"] = ~by_fallback.to_numpy()
     out["amount_pence"] = parse_amount_pence(mapped["amount_gbp"])
     out["supplier_name"] = mapped["supplier_name"]
-    for column in ("supplier_ref", "transaction_ref", "service_area", "expense_type", "vat_number",
-                   "company_number", "charity_number"):
+    for column in (
+        "supplier_ref",
+        "transaction_ref",
+        "service_area",
+        "expense_type",
+        "vat_number",
+        "company_number",
+        "charity_number",
+    ):
         out[column] = mapped[column] if column in mapped else None
     out["is_redacted"] = redaction_flags(out["supplier_name"], rules.redaction_patterns)
     out["in_file_period"] = within_period(out["payment_date"], period.start, period.end)
@@ -98,7 +115,9 @@ def _prepare_suppliers(mapped: pd.DataFrame) -> pd.DataFrame:
     out["postcode_readable"] = given.isna() | out["postcode_district"].notna()
     out["address_type"] = mapped["address_type"] if "address_type" in mapped else None
     for flag in ("is_sme", "is_vcse"):
-        out[flag] = parse_flag(mapped[flag]) if flag in mapped else pd.Series(pd.NA, index=mapped.index, dtype="boolean")
+        out[flag] = (
+            parse_flag(mapped[flag]) if flag in mapped else pd.Series(pd.NA, index=mapped.index, dtype="boolean")
+        )
     # A reference repeated with the same details (a register listing each grant, perhaps spelling
     # the name differently) is harmless; one
     # repeated with different details is ambiguous, and its later rows are quarantined.
@@ -114,27 +133,56 @@ def _prepare_suppliers(mapped: pd.DataFrame) -> pd.DataFrame:
 # 4: spend rows carry accepted_exception; quarantine rows carry amount_pence and payment_date.
 RAW_FORMAT_VERSION = "raw-format-4"
 
-SPEND_SCHEMA = pa.schema([
-    ("partner_code", pa.string()), ("period", pa.string()), ("payment_date", pa.date32()),
-    ("supplier_name", pa.string()), ("supplier_ref", pa.string()), ("amount_pence", pa.int64()),
-    ("transaction_ref", pa.string()), ("service_area", pa.string()), ("expense_type", pa.string()),
-    ("vat_number", pa.string()), ("company_number", pa.string()), ("charity_number", pa.string()),
-    ("is_redacted", pa.bool_()), (accepted.MARK, pa.string()),
-    ("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
-    ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC")),
-])
-SUPPLIERS_SCHEMA = pa.schema([
-    ("partner_code", pa.string()), ("period", pa.string()), ("supplier_ref", pa.string()),
-    ("supplier_name", pa.string()), ("postcode", pa.string()), ("postcode_as_given", pa.string()),
-    ("postcode_district", pa.string()), ("address_type", pa.string()),
-    ("is_sme", pa.bool_()), ("is_vcse", pa.bool_()),
-    ("company_number", pa.string()), ("charity_number", pa.string()), ("vat_number", pa.string()),
-    ("source_file", pa.string()), ("source_file_hash", pa.string()), ("source_row_number", pa.int64()),
-    ("load_id", pa.string()), ("loaded_at", pa.timestamp("us", tz="UTC")),
-])
-SCHEMAS = {"spend": SPEND_SCHEMA, "suppliers": SUPPLIERS_SCHEMA,
-           **{name: generic_arrow_schema(schema) for name, schema in FEEDS.items()
-              if name not in ("spend", "suppliers")}}
+SPEND_SCHEMA = pa.schema(
+    [
+        ("partner_code", pa.string()),
+        ("period", pa.string()),
+        ("payment_date", pa.date32()),
+        ("supplier_name", pa.string()),
+        ("supplier_ref", pa.string()),
+        ("amount_pence", pa.int64()),
+        ("transaction_ref", pa.string()),
+        ("service_area", pa.string()),
+        ("expense_type", pa.string()),
+        ("vat_number", pa.string()),
+        ("company_number", pa.string()),
+        ("charity_number", pa.string()),
+        ("is_redacted", pa.bool_()),
+        (accepted.MARK, pa.string()),
+        ("source_file", pa.string()),
+        ("source_file_hash", pa.string()),
+        ("source_row_number", pa.int64()),
+        ("load_id", pa.string()),
+        ("loaded_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+SUPPLIERS_SCHEMA = pa.schema(
+    [
+        ("partner_code", pa.string()),
+        ("period", pa.string()),
+        ("supplier_ref", pa.string()),
+        ("supplier_name", pa.string()),
+        ("postcode", pa.string()),
+        ("postcode_as_given", pa.string()),
+        ("postcode_district", pa.string()),
+        ("address_type", pa.string()),
+        ("is_sme", pa.bool_()),
+        ("is_vcse", pa.bool_()),
+        ("company_number", pa.string()),
+        ("charity_number", pa.string()),
+        ("vat_number", pa.string()),
+        ("source_file", pa.string()),
+        ("source_file_hash", pa.string()),
+        ("source_row_number", pa.int64()),
+        ("load_id", pa.string()),
+        ("loaded_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+SCHEMAS = {
+    "spend": SPEND_SCHEMA,
+    "suppliers": SUPPLIERS_SCHEMA,
+    **{name: generic_arrow_schema(schema) for name, schema in FEEDS.items() if name not in ("spend", "suppliers")},
+}
 
 
 def _to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
@@ -163,30 +211,48 @@ def _parsed(prepared: pd.DataFrame | None, rows: pd.Series, column: str | None, 
     return pa.array(values.astype(object).where(values.notna(), None).tolist(), type=arrow_type)
 
 
-def _quarantine_rows(raw: pd.DataFrame, bad_rows: dict[int, list[CheckResult]], partner: str, feed: str,
-                     period: str, source_file: str, digest: str, load_id: str, loaded_at,
-                     prepared: pd.DataFrame | None = None) -> pd.DataFrame:
+def _quarantine_rows(
+    raw: pd.DataFrame,
+    bad_rows: dict[int, list[CheckResult]],
+    partner: str,
+    feed: str,
+    period: str,
+    source_file: str,
+    digest: str,
+    load_id: str,
+    loaded_at,
+    prepared: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The rows set aside, with their original cells and, where they could be read, the parsed
     amount and payment date: so the £ kept out of the figures is exact, not re-parsed from text,
     and placed in the financial year it would have counted in."""
     bad = raw[raw[ROW_ID].isin(bad_rows)]
     cells = bad.drop(columns=[ROW_ID])
-    records = [json.dumps({k: v for k, v in row.items() if isinstance(v, str)}, ensure_ascii=False)
-               for row in cells.to_dict(orient="records")]
+    records = [
+        json.dumps({k: v for k, v in row.items() if isinstance(v, str)}, ensure_ascii=False)
+        for row in cells.to_dict(orient="records")
+    ]
     checks = [bad_rows[int(r)] for r in bad[ROW_ID]]
     amounts = _parsed(prepared, bad[ROW_ID], AMOUNT_COLUMNS.get(feed), pa.int64())
     dates = _parsed(prepared, bad[ROW_ID], "payment_date" if feed == "spend" else None, pa.date32())
-    return pd.DataFrame({
-        "partner_code": partner, "feed": feed, "period": period, "source_file": source_file,
-        "source_file_hash": digest, "source_row_number": bad[ROW_ID].astype("int64").to_numpy(),
-        "load_id": load_id, "loaded_at": loaded_at,
-        "checks": [", ".join(c.check for c in cs) for cs in checks],
-        "reason": ["; ".join(c.reason for c in cs) for cs in checks],
-        "fix": ["; ".join(c.fix for c in cs) for cs in checks],
-        "raw_record": records,
-        "amount_pence": pd.Series(pd.arrays.ArrowExtensionArray(amounts), index=bad.index),
-        "payment_date": pd.Series(pd.arrays.ArrowExtensionArray(dates), index=bad.index),
-    })
+    return pd.DataFrame(
+        {
+            "partner_code": partner,
+            "feed": feed,
+            "period": period,
+            "source_file": source_file,
+            "source_file_hash": digest,
+            "source_row_number": bad[ROW_ID].astype("int64").to_numpy(),
+            "load_id": load_id,
+            "loaded_at": loaded_at,
+            "checks": [", ".join(c.check for c in cs) for cs in checks],
+            "reason": ["; ".join(c.reason for c in cs) for cs in checks],
+            "fix": ["; ".join(c.fix for c in cs) for cs in checks],
+            "raw_record": records,
+            "amount_pence": pd.Series(pd.arrays.ArrowExtensionArray(amounts), index=bad.index),
+            "payment_date": pd.Series(pd.arrays.ArrowExtensionArray(dates), index=bad.index),
+        }
+    )
 
 
 def suite_for(config: FeedConfig, rules: Rules):
@@ -214,10 +280,10 @@ def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Per
 
 @dataclass
 class ValidatedFile:
-    raw: pd.DataFrame                           # cells with row numbers
-    prepared: pd.DataFrame | None               # None when the layout could not be mapped
+    raw: pd.DataFrame  # cells with row numbers
+    prepared: pd.DataFrame | None  # None when the layout could not be mapped
     results: list[CheckResult]
-    bad_rows: dict[int, list[CheckResult]]      # the rows to quarantine, with their failed checks
+    bad_rows: dict[int, list[CheckResult]]  # the rows to quarantine, with their failed checks
     table: RawTable
     exceptions: list[accepted.Outcome] = field(default_factory=list)
 
@@ -234,17 +300,30 @@ def read_and_validate(path: Path, config: FeedConfig, rules: Rules, period: Peri
 def validate_file(path: Path, config: FeedConfig, rules: Rules, period: Period) -> ValidatedFile:
     """Read, map, prepare and validate one file, applying the partner's accepted exceptions."""
     schema = FEEDS[config.feed]
-    table: RawTable = read_table(path, encoding=config.encoding, delimiter=config.delimiter,
-                                 sheet=config.sheet, na_values=config.na_values,
-                                 expected_headers=mapping_header_keys(config))
+    table: RawTable = read_table(
+        path,
+        encoding=config.encoding,
+        delimiter=config.delimiter,
+        sheet=config.sheet,
+        na_values=config.na_values,
+        expected_headers=mapping_header_keys(config),
+    )
     raw = table.frame.copy()
     raw.insert(0, ROW_ID, table.row_numbers.to_numpy())
     try:
         mapped = map_columns(table, config, source=str(path))
     except MappingError as exc:
-        check = CheckResult(check="file_layout", severity=BLOCKING, success=False, reason=str(exc),
-                            fix=exc.fix, failing_rows=len(raw), rows_checked=len(raw),
-                            example_rows=[int(r) for r in raw[ROW_ID].head(20)], source="mapping")
+        check = CheckResult(
+            check="file_layout",
+            severity=BLOCKING,
+            success=False,
+            reason=str(exc),
+            fix=exc.fix,
+            failing_rows=len(raw),
+            rows_checked=len(raw),
+            example_rows=[int(r) for r in raw[ROW_ID].head(20)],
+            source="mapping",
+        )
         return ValidatedFile(raw, None, [check], {int(r): [check] for r in raw[ROW_ID]}, table)
     prepared = _prepare(mapped, config, rules, period)
     suite_name = f"{config.partner}.{schema.name}"
@@ -263,31 +342,51 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
     exceptions_fingerprint = accepted.fingerprint(config.exceptions, landed.path.name)
     rule_versions = rules.versions()
     previous = raw_store.read_manifest(raw_dir, landed.feed, landed.partner, landed.period.key)
-    if previous and previous.get("source_file_hash") == digest \
-            and previous.get("mapping_fingerprint") == fingerprint \
-            and previous.get("exceptions_fingerprint") == exceptions_fingerprint \
-            and previous.get("rule_versions") == rule_versions \
-            and previous.get("raw_format_version") == RAW_FORMAT_VERSION:
+    if (
+        previous
+        and previous.get("source_file_hash") == digest
+        and previous.get("mapping_fingerprint") == fingerprint
+        and previous.get("exceptions_fingerprint") == exceptions_fingerprint
+        and previous.get("rule_versions") == rule_versions
+        and previous.get("raw_format_version") == RAW_FORMAT_VERSION
+    ):
         return LoadReport(
-            partner=landed.partner, feed=landed.feed, period=landed.period.key, source_file=source_file,
-            source_file_hash=digest, status="unchanged", passed=bool(previous["passed"]),
-            rows_in=previous["rows_in"], rows_loaded=previous["rows_loaded"],
+            partner=landed.partner,
+            feed=landed.feed,
+            period=landed.period.key,
+            source_file=source_file,
+            source_file_hash=digest,
+            status="unchanged",
+            passed=bool(previous["passed"]),
+            rows_in=previous["rows_in"],
+            rows_loaded=previous["rows_loaded"],
             rows_quarantined=previous["rows_quarantined"],
-            checks=[CheckResult(**c) for c in previous["checks"]], load_id=previous["load_id"],
+            checks=[CheckResult(**c) for c in previous["checks"]],
+            load_id=previous["load_id"],
         )
 
-    load_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    load_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     loaded_at = pd.Timestamp.now(tz="UTC").floor("us")
     outcomes: list[accepted.Outcome] = []
     try:
         checked = validate_file(landed.path, config, rules, landed.period)
-        raw, prepared, results, bad_rows, table = (checked.raw, checked.prepared, checked.results,
-                                                   checked.bad_rows, checked.table)
+        raw, prepared, results, bad_rows, table = (
+            checked.raw,
+            checked.prepared,
+            checked.results,
+            checked.bad_rows,
+            checked.table,
+        )
         outcomes = checked.exceptions
     except ReadError as exc:
-        check = CheckResult(check="file_readable", severity=BLOCKING, success=False, reason=str(exc),
-                            fix="re-export the file as CSV or .xlsx, or set encoding/delimiter/sheet",
-                            source="reader")
+        check = CheckResult(
+            check="file_readable",
+            severity=BLOCKING,
+            success=False,
+            reason=str(exc),
+            fix="re-export the file as CSV or .xlsx, or set encoding/delimiter/sheet",
+            source="reader",
+        )
         raw = pd.DataFrame({ROW_ID: pd.Series([], dtype="int64")})
         prepared, results, bad_rows, table = None, [check], {}, None
 
@@ -296,25 +395,37 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
     loaded = _lineage(loaded, source_file, digest, load_id, loaded_at)
     loaded["partner_code"] = landed.partner
     loaded["period"] = landed.period.key
-    quarantined = _quarantine_rows(raw, bad_rows, landed.partner, landed.feed, landed.period.key,
-                                   source_file, digest, load_id, loaded_at, prepared)
+    quarantined = _quarantine_rows(
+        raw, bad_rows, landed.partner, landed.feed, landed.period.key, source_file, digest, load_id, loaded_at, prepared
+    )
     rows_in = len(raw)
     if rows_in != len(loaded) + len(quarantined):
-        raise AssertionError(f"{source_file}: {rows_in} rows in but {len(loaded)} loaded + "
-                             f"{len(quarantined)} quarantined; this is a bug, please report it")
+        raise AssertionError(
+            f"{source_file}: {rows_in} rows in but {len(loaded)} loaded + "
+            f"{len(quarantined)} quarantined; this is a bug, please report it"
+        )
     passed = verdict(results)
     amount_column = AMOUNT_COLUMNS.get(landed.feed)
     amount = int(loaded[amount_column].sum()) if amount_column in loaded and len(loaded) else None
     manifest = {
-        "partner": landed.partner, "feed": landed.feed, "period": landed.period.key,
-        "source_file": source_file, "source_file_hash": digest, "mapping_fingerprint": fingerprint,
-        "rule_versions": rule_versions, "raw_format_version": RAW_FORMAT_VERSION,
-        "load_id": load_id, "loaded_at": loaded_at.isoformat(),
-        "rows_in": rows_in, "rows_loaded": len(loaded), "rows_quarantined": len(quarantined),
+        "partner": landed.partner,
+        "feed": landed.feed,
+        "period": landed.period.key,
+        "source_file": source_file,
+        "source_file_hash": digest,
+        "mapping_fingerprint": fingerprint,
+        "rule_versions": rule_versions,
+        "raw_format_version": RAW_FORMAT_VERSION,
+        "load_id": load_id,
+        "loaded_at": loaded_at.isoformat(),
+        "rows_in": rows_in,
+        "rows_loaded": len(loaded),
+        "rows_quarantined": len(quarantined),
         "blank_rows_skipped": table.blank_rows_skipped if table else 0,
         "header_row": table.header_row if table else None,
         "encoding": table.encoding if table else None,
-        "loaded_amount_pence": amount, "passed": passed,
+        "loaded_amount_pence": amount,
+        "passed": passed,
         "checks": [c.as_dict() for c in results],
         # the partner's accepted exceptions as they stood for this load, and what became of each
         # entry for this file (dq_accepted_exceptions is built from these)
@@ -324,13 +435,28 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
         "exceptions_applied": [o.exception.id for o in outcomes if o.status == accepted.APPLIED],
         "accepted_exceptions": [o.as_dict(config.exceptions) for o in outcomes],
     }
-    raw_store.write_partition(raw_dir, landed.feed, landed.partner, landed.period.key,
-                              _to_arrow(loaded, SCHEMAS[landed.feed]),
-                              pa.Table.from_pandas(quarantined, preserve_index=False), manifest)
+    raw_store.write_partition(
+        raw_dir,
+        landed.feed,
+        landed.partner,
+        landed.period.key,
+        _to_arrow(loaded, SCHEMAS[landed.feed]),
+        pa.Table.from_pandas(quarantined, preserve_index=False),
+        manifest,
+    )
     return LoadReport(
-        partner=landed.partner, feed=landed.feed, period=landed.period.key, source_file=source_file,
-        source_file_hash=digest, status="loaded", passed=passed, rows_in=rows_in,
-        rows_loaded=len(loaded), rows_quarantined=len(quarantined),
-        blank_rows_skipped=manifest["blank_rows_skipped"], loaded_amount_pence=amount,
-        checks=results, load_id=load_id,
+        partner=landed.partner,
+        feed=landed.feed,
+        period=landed.period.key,
+        source_file=source_file,
+        source_file_hash=digest,
+        status="loaded",
+        passed=passed,
+        rows_in=rows_in,
+        rows_loaded=len(loaded),
+        rows_quarantined=len(quarantined),
+        blank_rows_skipped=manifest["blank_rows_skipped"],
+        loaded_amount_pence=amount,
+        checks=results,
+        load_id=load_id,
     )

@@ -45,7 +45,9 @@ def map_columns(table: RawTable, config: FeedConfig, source: str) -> pd.DataFram
         columns = ", ".join(repr(c) for c in table.frame.columns)
         raise MappingError(
             f"{source}: no column for {wanted}; the file's header (row {table.header_row}) is: {columns}",
-            fix=(f"add the file's column name to config/partners.yml under partner '{config.partner}', "
-                 f"feeds.{config.feed}.columns, or fix the file's header"),
+            fix=(
+                f"add the file's column name to config/partners.yml under partner '{config.partner}', "
+                f"feeds.{config.feed}.columns, or fix the file's header"
+            ),
         )
     return mapped

@@ -60,12 +60,17 @@ def parse_dates(values, date_format: str, with_fallback_flags: bool = False):
     try:
         parsed = pc.strptime(text, format=date_format, unit="s", error_is_null=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        parsed = pa.array(pd.to_datetime(pd.Series(text.to_pandas()), format=date_format, errors="coerce"),
-                          type=pa.timestamp("s"), from_pandas=True)
+        parsed = pa.array(
+            pd.to_datetime(pd.Series(text.to_pandas()), format=date_format, errors="coerce"),
+            type=pa.timestamp("s"),
+            from_pandas=True,
+        )
     dates = pc.cast(parsed, pa.date32())
     unread = pc.and_(pc.is_null(dates), pc.is_valid(text))
     if pc.any(unread).as_py():
-        fallback = _fallback_dates(pd.Series(text.to_pandas(), dtype=object), np.asarray(unread.to_numpy(zero_copy_only=False)))
+        fallback = _fallback_dates(
+            pd.Series(text.to_pandas(), dtype=object), np.asarray(unread.to_numpy(zero_copy_only=False))
+        )
         dates = pc.if_else(unread, fallback, dates)
     result = pd.Series(pd.arrays.ArrowExtensionArray(dates))
     if not with_fallback_flags:
@@ -83,8 +88,9 @@ def _fallback_dates(text: pd.Series, mask: np.ndarray) -> pa.Array:
     days = days.where((days > 20000) & (days < 80000))
     out.loc[days.dropna().index] = EXCEL_EPOCH + pd.to_timedelta(days.dropna().round(), unit="D")
     iso = candidates.str.match(_ISO_DATE.pattern) & ~serial
-    out.loc[candidates[iso].index] = pd.to_datetime(candidates[iso].str.slice(0, 10), format="%Y-%m-%d",
-                                                   errors="coerce")
+    out.loc[candidates[iso].index] = pd.to_datetime(
+        candidates[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce"
+    )
     return pc.cast(pa.array(out, type=pa.timestamp("s"), from_pandas=True), pa.date32())
 
 
@@ -94,12 +100,11 @@ def _fix_postcode(compact: str) -> str | None:
     if len(compact) < 5 or len(compact) > 7:
         return None
     outward, inward = compact[:-3], compact[-3:]
-    inward = inward[0].replace("O", "0").replace("I", "1") + \
-        inward[1:].replace("0", "O").replace("1", "I")
+    inward = inward[0].replace("O", "0").replace("I", "1") + inward[1:].replace("0", "O").replace("1", "I")
     letters = re.match(r"^[A-Z]{1,2}", outward.replace("0", "O"))
     if letters:
         head = letters.group(0)
-        tail = outward[len(head):]
+        tail = outward[len(head) :]
         tail = tail[:1].replace("O", "0").replace("I", "1") + tail[1:]
         outward = head + tail
     candidate = f"{outward} {inward}"
@@ -132,7 +137,9 @@ _NO = {"n", "no", "false", "0", "large", "non-sme", "not sme"}
 def parse_flag(values: pd.Series) -> pd.Series:
     """'Yes'/'Y'/'True'/'1' -> True, 'No'/'N'/'False'/'0' -> False, anything else -> NA."""
     text = values.astype("string").str.strip().str.lower()
-    return text.map(lambda v: True if v in _YES else (False if v in _NO else None), na_action="ignore").astype("boolean")
+    return text.map(lambda v: True if v in _YES else (False if v in _NO else None), na_action="ignore").astype(
+        "boolean"
+    )
 
 
 def redaction_flags(names, patterns: tuple[str, ...]) -> pd.Series:
@@ -158,8 +165,10 @@ def within_period(dates: pd.Series, start: date | None, end: date | None) -> pd.
     """True where the date is missing or inside [start, end)."""
     if start is None or end is None:
         return pd.Series(True, index=dates.index)
-    array = pa.array(dates.array) if not isinstance(dates.array, pd.arrays.ArrowExtensionArray) \
-        else dates.array._pa_array
-    inside = pc.and_(pc.greater_equal(array, pa.scalar(start, pa.date32())),
-                     pc.less(array, pa.scalar(end, pa.date32())))
+    array = (
+        pa.array(dates.array) if not isinstance(dates.array, pd.arrays.ArrowExtensionArray) else dates.array._pa_array
+    )
+    inside = pc.and_(
+        pc.greater_equal(array, pa.scalar(start, pa.date32())), pc.less(array, pa.scalar(end, pa.date32()))
+    )
     return pd.Series(pc.fill_null(inside, True).to_numpy(zero_copy_only=False), index=dates.index, dtype=bool)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, Sequence, TypeVar
+from typing import Generic, TypeVar
 
 SNAPSHOT = "current"
 _MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
@@ -167,11 +168,13 @@ def choose_reading(name: str, candidates: Sequence[tuple[T, re.Match[str]]]) -> 
     same_year = [c for c in years if int(_groups(c[1])["fy"]) == fy]
     if _looks_like_financial_year(month_match) and same_year:
         source, _, period = same_year[0]
-        note = (f"'{name}' also reads as {calendar.month_name[month_start.month]} "
-                f"{month_start.year}; read as the financial year {fy}/{(fy + 1) % 100:02d} "
-                f"because {_groups(month_match)['month']} follows {fy}. If it holds one month's "
-                "payments, give monthly files a form of their own in file_pattern (for example a "
-                "'-monthly' suffix) and rename it")
+        note = (
+            f"'{name}' also reads as {calendar.month_name[month_start.month]} "
+            f"{month_start.year}; read as the financial year {fy}/{(fy + 1) % 100:02d} "
+            f"because {_groups(month_match)['month']} follows {fy}. If it holds one month's "
+            "payments, give monthly files a form of their own in file_pattern (for example a "
+            "'-monthly' suffix) and rename it"
+        )
         return Reading(source, period, note)
     return Reading(month_source, month_period)
 
@@ -182,9 +185,11 @@ def confusable_readings(patterns: Sequence[re.Pattern[str]]) -> str | None:
     groups = set().union(*(p.groupindex for p in patterns)) if patterns else set()
     if not ({"year", "month", "fy"} <= groups):
         return None
-    return ("the file_pattern offers both a month (year+month) and a financial-year (fy) reading: "
-            "a name like 2011-12 is read as the financial year 2011/12 (12 follows 2011), never as "
-            "December 2011; 2019-04 is April 2019")
+    return (
+        "the file_pattern offers both a month (year+month) and a financial-year (fy) reading: "
+        "a name like 2011-12 is read as the financial year 2011/12 (12 follows 2011), never as "
+        "December 2011; 2019-04 is April 2019"
+    )
 
 
 def financial_year(d: date) -> str:

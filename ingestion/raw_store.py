@@ -25,17 +25,26 @@ MANIFEST = "_load.json"
 ROWS = "rows.parquet"
 QUARANTINE = "quarantine.parquet"
 
-QUARANTINE_SCHEMA = pa.schema([
-    ("partner_code", pa.string()), ("feed", pa.string()), ("period", pa.string()),
-    ("source_file", pa.string()), ("source_file_hash", pa.string()),
-    ("source_row_number", pa.int64()), ("load_id", pa.string()),
-    ("loaded_at", pa.timestamp("us", tz="UTC")),
-    ("checks", pa.string()), ("reason", pa.string()), ("fix", pa.string()),
-    ("raw_record", pa.string()),
-    # parsed where the row's cells could be read (null otherwise): the exact £ set aside, and the
-    # date that places it in a financial year
-    ("amount_pence", pa.int64()), ("payment_date", pa.date32()),
-])
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("partner_code", pa.string()),
+        ("feed", pa.string()),
+        ("period", pa.string()),
+        ("source_file", pa.string()),
+        ("source_file_hash", pa.string()),
+        ("source_row_number", pa.int64()),
+        ("load_id", pa.string()),
+        ("loaded_at", pa.timestamp("us", tz="UTC")),
+        ("checks", pa.string()),
+        ("reason", pa.string()),
+        ("fix", pa.string()),
+        ("raw_record", pa.string()),
+        # parsed where the row's cells could be read (null otherwise): the exact £ set aside, and the
+        # date that places it in a financial year
+        ("amount_pence", pa.int64()),
+        ("payment_date", pa.date32()),
+    ]
+)
 
 
 def partition_dir(raw_dir: Path, feed: str, partner: str, period: str) -> Path:
@@ -59,8 +68,9 @@ def all_manifests(raw_dir: Path) -> list[dict]:
     return manifests
 
 
-def write_partition(raw_dir: Path, feed: str, partner: str, period: str, rows: pa.Table,
-                    quarantine: pa.Table, manifest: dict) -> Path:
+def write_partition(
+    raw_dir: Path, feed: str, partner: str, period: str, rows: pa.Table, quarantine: pa.Table, manifest: dict
+) -> Path:
     load_id = manifest["load_id"]
     staging = raw_dir / "_staging" / load_id
     if staging.exists():

@@ -90,8 +90,7 @@ def _clean_frame(frame: pd.DataFrame, na_values: tuple[str, ...]) -> pd.DataFram
     return frame.mask(frame.isin(missing))
 
 
-def _finish(frame: pd.DataFrame, header: list[str], first_data_row: int, na_values, cleaned=False,
-            **meta) -> RawTable:
+def _finish(frame: pd.DataFrame, header: list[str], first_data_row: int, na_values, cleaned=False, **meta) -> RawTable:
     header = [str(h).replace(_MISDECODED_BOM, "").replace("\ufeff", "").strip() for h in header]
     names = header[: frame.shape[1]] + [""] * max(0, frame.shape[1] - len(header))
     frame.columns = range(frame.shape[1])
@@ -129,8 +128,11 @@ def _arrow_frame(data: bytes, delimiter: str, skip_lines: int, width: int, na_va
             pa.py_buffer(memoryview(data)[body_start:]),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except pa.ArrowInvalid:
         return None
@@ -158,8 +160,17 @@ def _fast_utf8(data, opening, used_encoding, delimiter, na_values, expected) -> 
     frame = _arrow_frame(data, delim, header_index + 1, width, na_values)
     if frame is None:
         return None
-    return _finish(frame, head_rows[header_index], header_index + 2, na_values, cleaned=True,
-                   header_row=header_index + 1, encoding=used_encoding, delimiter=delim, from_excel=False)
+    return _finish(
+        frame,
+        head_rows[header_index],
+        header_index + 2,
+        na_values,
+        cleaned=True,
+        header_row=header_index + 1,
+        encoding=used_encoding,
+        delimiter=delim,
+        from_excel=False,
+    )
 
 
 def _read_csv_bytes(data: bytes, source: str, encoding, delimiter, na_values, expected) -> RawTable:
@@ -170,7 +181,7 @@ def _read_csv_bytes(data: bytes, source: str, encoding, delimiter, na_values, ex
             opening_text = data[:65536].decode("utf-8-sig", errors="strict")
             used_encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
         except UnicodeDecodeError as exc:
-            opening_text = None if exc.start < 65536 - 4 else data[:exc.start].decode("utf-8-sig")
+            opening_text = None if exc.start < 65536 - 4 else data[: exc.start].decode("utf-8-sig")
             used_encoding = "utf-8"
         if opening_text is not None:
             fast = _fast_utf8(data, opening_text, used_encoding, delimiter, na_values, expected)
@@ -179,8 +190,7 @@ def _read_csv_bytes(data: bytes, source: str, encoding, delimiter, na_values, ex
     text, used_encoding = _decode(data, encoding, source)
     opening = text[:65536]
     delim = delimiter or _sniff_delimiter("\n".join(opening.splitlines()[:HEADER_SCAN_LINES]))
-    head_rows = list(csv.reader(io.StringIO("\n".join(opening.splitlines()[:HEADER_SCAN_LINES])),
-                                delimiter=delim))
+    head_rows = list(csv.reader(io.StringIO("\n".join(opening.splitlines()[:HEADER_SCAN_LINES])), delimiter=delim))
     if not head_rows:
         raise ReadError(f"{source}: the file is empty")
     header_index = _find_header(head_rows, expected)
@@ -189,8 +199,15 @@ def _read_csv_bytes(data: bytes, source: str, encoding, delimiter, na_values, ex
     for _ in range(5):  # rows wider than the opening ones (e.g. a trailing comma) widen the table
         try:
             frame = pd.read_csv(
-                io.StringIO(text), sep=delim, header=None, skiprows=header_index + 1, dtype=str,
-                keep_default_na=False, skip_blank_lines=False, engine="c", quotechar='"',
+                io.StringIO(text),
+                sep=delim,
+                header=None,
+                skiprows=header_index + 1,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                engine="c",
+                quotechar='"',
                 names=range(width),
             )
             break
@@ -223,19 +240,30 @@ def _read_excel_bytes(data: bytes, source: str, sheet, na_values, expected, lega
     """.xlsx through openpyxl; legacy .xls (Excel 97-2003, still the export of some finance
     systems) through xlrd."""
     try:
-        frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet or 0, header=None, dtype=object,
-                              engine="xlrd" if legacy else "openpyxl")
+        frame = pd.read_excel(
+            io.BytesIO(data), sheet_name=sheet or 0, header=None, dtype=object, engine="xlrd" if legacy else "openpyxl"
+        )
     except ValueError as exc:
         raise ReadError(f"{source}: {exc}; set 'sheet' for this feed in config/partners.yml") from exc
     except Exception as exc:  # xlrd/openpyxl raise their own errors for damaged or mislabelled files
-        raise ReadError(f"{source}: cannot be read as an Excel {'97-2003 (.xls)' if legacy else '(.xlsx)'} "
-                        f"workbook ({exc}); open it in Excel and save it again as .xlsx or CSV") from exc
+        raise ReadError(
+            f"{source}: cannot be read as an Excel {'97-2003 (.xls)' if legacy else '(.xlsx)'} "
+            f"workbook ({exc}); open it in Excel and save it again as .xlsx or CSV"
+        ) from exc
     frame = frame.map(_excel_cell_text)
     rows = frame.head(HEADER_SCAN_LINES).fillna("").astype(str).values.tolist()
     header_index = _find_header(rows, expected)
-    body = frame.iloc[header_index + 1:].reset_index(drop=True)
-    return _finish(body, rows[header_index], header_index + 2, na_values,
-                   header_row=header_index + 1, encoding=None, delimiter=None, from_excel=True)
+    body = frame.iloc[header_index + 1 :].reset_index(drop=True)
+    return _finish(
+        body,
+        rows[header_index],
+        header_index + 2,
+        na_values,
+        header_row=header_index + 1,
+        encoding=None,
+        delimiter=None,
+        from_excel=True,
+    )
 
 
 def _text(value) -> str | None:
@@ -253,13 +281,19 @@ def _ocds_rows(release: dict, line: int) -> list[dict]:
     suitability = tender.get("suitability") or {}
     parties = {p.get("id"): p for p in release.get("parties") or []}
     buyer = (release.get("buyer") or {}).get("name") or next(
-        (p.get("name") for p in parties.values() if "buyer" in (p.get("roles") or [])), None)
+        (p.get("name") for p in parties.values() if "buyer" in (p.get("roles") or [])), None
+    )
     base = {
-        "source_line": line, "ocid": release.get("ocid"), "release_id": release.get("id"),
-        "release_date": release.get("date"), "release_tag": ",".join(release.get("tag") or []),
-        "tender_id": tender.get("id"), "tender_title": tender.get("title"),
+        "source_line": line,
+        "ocid": release.get("ocid"),
+        "release_id": release.get("id"),
+        "release_date": release.get("date"),
+        "release_tag": ",".join(release.get("tag") or []),
+        "tender_id": tender.get("id"),
+        "tender_title": tender.get("title"),
         "tender_value": (tender.get("value") or {}).get("amount"),
-        "tender_suitability_sme": suitability.get("sme"), "tender_suitability_vcse": suitability.get("vcse"),
+        "tender_suitability_sme": suitability.get("sme"),
+        "tender_suitability_vcse": suitability.get("vcse"),
         "buyer_name": buyer,
     }
     rows = []
@@ -269,16 +303,24 @@ def _ocds_rows(release: dict, line: int) -> list[dict]:
             party = parties.get(supplier.get("id"), {})
             details = party.get("details") or {}
             identifier = party.get("identifier") or {}
-            rows.append({**base,
-                "row_kind": "award" if supplier.get("name") or party.get("name") else "award_without_supplier",
-                "award_id": award.get("id"), "award_status": award.get("status"), "award_date": award.get("date"),
-                "award_value": (award.get("value") or {}).get("amount"),
-                "contract_start": period.get("startDate"), "contract_end": period.get("endDate"),
-                "supplier_id": supplier.get("id"), "supplier_name": supplier.get("name") or party.get("name"),
-                "supplier_scale": details.get("scale"), "supplier_vcse": details.get("vcse"),
-                "supplier_postcode": (party.get("address") or {}).get("postalCode"),
-                "supplier_company_number": identifier.get("id") if identifier.get("scheme") == "GB-COH" else None,
-            })
+            rows.append(
+                {
+                    **base,
+                    "row_kind": "award" if supplier.get("name") or party.get("name") else "award_without_supplier",
+                    "award_id": award.get("id"),
+                    "award_status": award.get("status"),
+                    "award_date": award.get("date"),
+                    "award_value": (award.get("value") or {}).get("amount"),
+                    "contract_start": period.get("startDate"),
+                    "contract_end": period.get("endDate"),
+                    "supplier_id": supplier.get("id"),
+                    "supplier_name": supplier.get("name") or party.get("name"),
+                    "supplier_scale": details.get("scale"),
+                    "supplier_vcse": details.get("vcse"),
+                    "supplier_postcode": (party.get("address") or {}).get("postalCode"),
+                    "supplier_company_number": identifier.get("id") if identifier.get("scheme") == "GB-COH" else None,
+                }
+            )
     if not rows:
         rows.append({**base, "row_kind": (release.get("tag") or ["unknown"])[0]})
     return rows
@@ -296,23 +338,37 @@ def _read_ocds_jsonl(data: bytes, source: str) -> RawTable:
         try:
             release = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ReadError(f"{source}: line {line_number} is not valid JSON ({exc.msg}); "
-                            "each line must hold one OCDS release") from exc
+            raise ReadError(
+                f"{source}: line {line_number} is not valid JSON ({exc.msg}); each line must hold one OCDS release"
+            ) from exc
         rows += _ocds_rows(release, line_number)
     frame = pd.DataFrame(rows)
     frame = frame.map(_text).astype(object)
     frame = frame.where(frame.notna(), None)
-    return RawTable(frame=frame, row_numbers=pd.Series(range(1, len(frame) + 1), dtype="int64"),
-                    header_row=0, encoding="utf-8", delimiter=None, blank_rows_skipped=0, from_excel=False)
+    return RawTable(
+        frame=frame,
+        row_numbers=pd.Series(range(1, len(frame) + 1), dtype="int64"),
+        header_row=0,
+        encoding="utf-8",
+        delimiter=None,
+        blank_rows_skipped=0,
+        from_excel=False,
+    )
 
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) compound file
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def read_table(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
-               sheet: str | None = None, na_values: tuple[str, ...] = (),
-               expected_headers: set[str] | None = None) -> RawTable:
+def read_table(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    na_values: tuple[str, ...] = (),
+    expected_headers: set[str] | None = None,
+) -> RawTable:
     """Read CSV, Excel or a zip holding one of them. `expected_headers` (header_key form) locate
     the header row when title lines sit above it."""
     expected = expected_headers or set()
@@ -321,11 +377,15 @@ def read_table(path: Path, *, encoding: str | None = None, delimiter: str | None
     name = path.name.lower()
     if name.endswith(".zip"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [m for m in archive.namelist()
-                       if m.lower().endswith((".csv", ".xlsx", ".xls", ".txt")) and not m.startswith("__MACOSX")]
+            members = [
+                m
+                for m in archive.namelist()
+                if m.lower().endswith((".csv", ".xlsx", ".xls", ".txt")) and not m.startswith("__MACOSX")
+            ]
             if len(members) != 1:
-                raise ReadError(f"{source}: a zipped feed must hold exactly one CSV or Excel file, "
-                                f"found {members or 'none'}")
+                raise ReadError(
+                    f"{source}: a zipped feed must hold exactly one CSV or Excel file, found {members or 'none'}"
+                )
             data = archive.read(members[0])
             name = members[0].lower()
             source = f"{source}!{members[0]}"
@@ -341,6 +401,8 @@ def read_table(path: Path, *, encoding: str | None = None, delimiter: str | None
         if data.startswith(ZIP_MAGIC):
             return _read_excel_bytes(data, source, sheet, na_values, expected)
         if data.lstrip()[:1] == b"<":
-            raise ReadError(f"{source}: is a web page (HTML) saved under an .xls name, not a workbook; "
-                            "open it in Excel and save it as .xlsx or CSV")
+            raise ReadError(
+                f"{source}: is a web page (HTML) saved under an .xls name, not a workbook; "
+                "open it in Excel and save it as .xlsx or CSV"
+            )
     return _read_csv_bytes(data, source, encoding, delimiter, na_values, expected)

@@ -19,7 +19,14 @@ import yaml
 from ingestion.canonical import FEEDS
 
 PARTNER_TYPES = {
-    "council", "ccg", "gmca", "nhs_trust", "nhs_icb", "housing_association", "university", "other",
+    "council",
+    "ccg",
+    "gmca",
+    "nhs_trust",
+    "nhs_icb",
+    "housing_association",
+    "university",
+    "other",
 }
 GM_LAD_CODES = tuple(f"E080000{n:02d}" for n in range(1, 11))
 
@@ -96,9 +103,7 @@ class Registry:
             return self.partners[code]
         except KeyError:
             known = ", ".join(sorted(self.partners))
-            raise ConfigError(
-                f"unknown partner '{code}'; partners in config/partners.yml: {known}"
-            ) from None
+            raise ConfigError(f"unknown partner '{code}'; partners in config/partners.yml: {known}") from None
 
     def layouts(self, partner_code: str, feed: str) -> tuple[FeedConfig, ...]:
         partner = self.partner(partner_code)
@@ -117,8 +122,10 @@ class Registry:
         for config in layouts:
             if config.layout == layout:
                 return config
-        raise ConfigError(f"partner '{partner_code}' feed '{feed}' has no layout '{layout}' "
-                          f"(it has: {', '.join(c.layout for c in layouts)})")
+        raise ConfigError(
+            f"partner '{partner_code}' feed '{feed}' has no layout '{layout}' "
+            f"(it has: {', '.join(c.layout for c in layouts)})"
+        )
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -135,8 +142,19 @@ def _require(mapping: dict, key: str, where: str) -> Any:
     return mapping[key]
 
 
-LAYOUT_KEYS = {"name", "file_pattern", "columns", "encoding", "delimiter", "sheet", "date_format",
-               "na_values", "tolerance_pct", "constants", "buyers"}
+LAYOUT_KEYS = {
+    "name",
+    "file_pattern",
+    "columns",
+    "encoding",
+    "delimiter",
+    "sheet",
+    "date_format",
+    "na_values",
+    "tolerance_pct",
+    "constants",
+    "buyers",
+}
 
 
 def _parse_feed(partner_code: str, feed: str, raw: dict) -> tuple[FeedConfig, ...]:
@@ -155,8 +173,9 @@ def _parse_feed(partner_code: str, feed: str, raw: dict) -> tuple[FeedConfig, ..
 
 
 def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedConfig:
-    where = f"config/partners.yml: partner '{partner_code}', feed '{feed}'" + \
-        (f", layout '{layout}'" if layout != "default" else "")
+    where = f"config/partners.yml: partner '{partner_code}', feed '{feed}'" + (
+        f", layout '{layout}'" if layout != "default" else ""
+    )
     unknown_keys = sorted(set(raw) - LAYOUT_KEYS)
     if unknown_keys:
         raise ConfigError(f"{where}: unknown key(s) {unknown_keys}; known: {sorted(LAYOUT_KEYS)}")
@@ -172,8 +191,7 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
     unknown = sorted(set(columns_raw) - set(schema.columns))
     if unknown:
         raise ConfigError(
-            f"{where}: unknown canonical column(s) {unknown}; "
-            f"the {feed} feed has: {', '.join(schema.columns)}"
+            f"{where}: unknown canonical column(s) {unknown}; the {feed} feed has: {', '.join(schema.columns)}"
         )
     constants = {str(k): str(v) for k, v in (raw.get("constants") or {}).items()}
     unknown_constants = sorted(set(constants) - set(schema.columns))
@@ -184,15 +202,19 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
         raise ConfigError(f"{where}: the mapping must name a source column for {missing}")
     buyers = _as_tuple(raw.get("buyers"))
     if buyers and "buyer_name" not in schema.columns:
-        raise ConfigError(f"{where}: 'buyers' applies only to feeds with a buyer_name column "
-                          f"({', '.join(f for f, s in FEEDS.items() if 'buyer_name' in s.columns)})")
+        raise ConfigError(
+            f"{where}: 'buyers' applies only to feeds with a buyer_name column "
+            f"({', '.join(f for f, s in FEEDS.items() if 'buyer_name' in s.columns)})"
+        )
     if buyers and "buyer_name" not in columns_raw:
         raise ConfigError(f"{where}: 'buyers' needs the mapping to name a source column for buyer_name")
     for pattern_text in buyers:
         try:
             re.compile(pattern_text)
         except re.error as exc:
-            raise ConfigError(f"{where}: buyers entry {pattern_text!r} is not a valid regular expression: {exc}") from exc
+            raise ConfigError(
+                f"{where}: buyers entry {pattern_text!r} is not a valid regular expression: {exc}"
+            ) from exc
     needs_date_format = feed == "spend" or "date" in schema.types.values()
     if needs_date_format and not raw.get("date_format"):
         raise ConfigError(
@@ -228,10 +250,7 @@ def parse_registry(raw: dict) -> Registry:
         ptype = _require(entry, "type", where)
         if ptype not in PARTNER_TYPES:
             raise ConfigError(f"{where}: type '{ptype}' is not one of {sorted(PARTNER_TYPES)}")
-        feeds = {
-            feed: _parse_feed(code, feed, feed_raw or {})
-            for feed, feed_raw in (entry.get("feeds") or {}).items()
-        }
+        feeds = {feed: _parse_feed(code, feed, feed_raw or {}) for feed, feed_raw in (entry.get("feeds") or {}).items()}
         partners[code] = Partner(
             code=code,
             name=_require(entry, "name", where),
@@ -253,8 +272,7 @@ def parse_registry(raw: dict) -> Registry:
             lads = _as_tuple(_require(entry, "home_lad_codes", where))
         else:
             raise ConfigError(f"{where}: home_area must be 'members' or 'lad_codes'")
-        groups[code] = Group(code=code, name=entry.get("name", code), home_lad_codes=lads,
-                             members=members)
+        groups[code] = Group(code=code, name=entry.get("name", code), home_lad_codes=lads, members=members)
     for partner in partners.values():
         for g in partner.groups:
             if g not in groups:
@@ -316,15 +334,25 @@ class Rules:
         return self.raw["feed_validation"]
 
     def versions(self) -> dict[str, str]:
-        return {name: section["version"] for name, section in self.raw.items()
-                if isinstance(section, dict) and "version" in section}
+        return {
+            name: section["version"]
+            for name, section in self.raw.items()
+            if isinstance(section, dict) and "version" in section
+        }
 
 
 def load_rules(config_dir: Path) -> Rules:
     path = config_dir / "rules.yml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for section in ("local_spend", "coverage", "redaction", "feed_validation", "supplier_classification",
-                    "social_value", "identity_checks"):
+    for section in (
+        "local_spend",
+        "coverage",
+        "redaction",
+        "feed_validation",
+        "supplier_classification",
+        "social_value",
+        "identity_checks",
+    ):
         if section not in raw or "version" not in raw[section]:
             raise ConfigError(f"{path}: section '{section}' with a 'version' is required")
     ls = raw["local_spend"]
@@ -333,9 +361,11 @@ def load_rules(config_dir: Path) -> Rules:
     if ls.get("threshold_basis") != "partner_supplier_year":
         raise ConfigError(f"{path}: local_spend.threshold_basis supports only partner_supplier_year")
     if ls.get("part_year_threshold") not in ("full", "pro_rata"):
-        raise ConfigError(f"{path}: local_spend.part_year_threshold must be full (the threshold applies unchanged "
-                          f"to the months covered) or pro_rata (threshold x months covered / 12), "
-                          f"not {ls.get('part_year_threshold')!r}")
+        raise ConfigError(
+            f"{path}: local_spend.part_year_threshold must be full (the threshold applies unchanged "
+            f"to the months covered) or pro_rata (threshold x months covered / 12), "
+            f"not {ls.get('part_year_threshold')!r}"
+        )
     for key in ("min_located_spend_pct", "min_recent_return_pct"):
         value = raw["coverage"].get(key)
         if not isinstance(value, (int, float)) or not 0 <= value <= 100:
@@ -343,12 +373,14 @@ def load_rules(config_dir: Path) -> Rules:
     identity = raw["identity_checks"]
     names = identity.get("max_unrelated_names_per_record")
     if not isinstance(names, int) or isinstance(names, bool) or names < 0:
-        raise ConfigError(f"{path}: identity_checks.max_unrelated_names_per_record must be a whole number >= 0, "
-                          f"not {names!r}")
+        raise ConfigError(
+            f"{path}: identity_checks.max_unrelated_names_per_record must be a whole number >= 0, not {names!r}"
+        )
     gap = identity.get("max_in_scope_gap_pct")
     if not isinstance(gap, (int, float)) or isinstance(gap, bool) or not 0 <= gap <= 100:
-        raise ConfigError(f"{path}: identity_checks.max_in_scope_gap_pct must be a percentage between 0 and 100, "
-                          f"not {gap!r}")
+        raise ConfigError(
+            f"{path}: identity_checks.max_in_scope_gap_pct must be a percentage between 0 and 100, not {gap!r}"
+        )
     months = raw["coverage"].get("delivery_return_window_months")
     if not isinstance(months, int) or months < 1:
         raise ConfigError(f"{path}: coverage.delivery_return_window_months must be a whole number of months >= 1")

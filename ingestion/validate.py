@@ -58,8 +58,11 @@ class CheckResult:
         more = "" if self.failing_rows <= 10 else f" and {self.failing_rows - 10} more"
         status = "WARN" if self.severity in (WARNING, EXCLUDE) or self.success else "FAIL"
         where = f" at row(s) {rows}{more}" if rows else ""
-        within = " (within the feed's tolerance; these rows are quarantined)" \
-            if self.severity == BLOCKING and self.success else ""
+        within = (
+            " (within the feed's tolerance; these rows are quarantined)"
+            if self.severity == BLOCKING and self.success
+            else ""
+        )
         return f"{status} {self.check} [{self.severity}]: {self.reason}{where}{within}. Fix: {self.fix}"
 
 
@@ -74,9 +77,14 @@ class Expectation:
 
 
 def file_has_rows() -> Expectation:
-    return Expectation("file_has_rows", BLOCKING, "the file has no data rows",
-                       "check that the export is not empty and the header row is present",
-                       gx.expectations.ExpectTableRowCountToBeBetween(min_value=1), row_level=False)
+    return Expectation(
+        "file_has_rows",
+        BLOCKING,
+        "the file has no data rows",
+        "check that the export is not empty and the header row is present",
+        gx.expectations.ExpectTableRowCountToBeBetween(min_value=1),
+        row_level=False,
+    )
 
 
 def spend_suite(tolerance_pct: float, max_abs_pence: int, date_format: str) -> list[Expectation]:
@@ -84,33 +92,53 @@ def spend_suite(tolerance_pct: float, max_abs_pence: int, date_format: str) -> l
     E = gx.expectations
     return [
         file_has_rows(),
-        Expectation("amount_readable", BLOCKING, "amount is missing or not a number",
-                    "write amounts as numbers, e.g. 1234.56, £1,234.56, -51.46 or (51.46)",
-                    E.ExpectColumnValuesToNotBeNull(column="amount_pence", mostly=mostly)),
-        Expectation("amount_plausible", BLOCKING,
-                    f"amount is larger than £{max_abs_pence / 100:,.0f} either way",
-                    "check the amount for a typing slip; a genuine larger payment is accepted row by row in "
-                    "config/exceptions/<partner>.yml (see its README)",
-                    E.ExpectColumnValuesToBeBetween(column="amount_pence", min_value=-max_abs_pence,
-                                                    max_value=max_abs_pence, mostly=mostly)),
-        Expectation("payment_date_readable", BLOCKING,
-                    f"payment date is missing or not in the declared format {date_format!r}",
-                    f"write dates as {date_format!r} (e.g. {pd.Timestamp('2019-04-01').strftime(date_format)}) "
-                    "or change date_format in config/partners.yml if the whole file uses another",
-                    E.ExpectColumnValuesToNotBeNull(column="payment_date", mostly=mostly)),
-        Expectation("supplier_named", BLOCKING, "supplier name is empty",
-                    "give the payee's name, or a redaction marker such as 'Redacted' for individuals",
-                    E.ExpectColumnValuesToNotBeNull(column="supplier_name", mostly=mostly)),
-        Expectation("payment_date_in_declared_format", WARNING,
-                    f"payment date is not in the declared format {date_format!r} but was read as an "
-                    "ISO date or Excel serial number",
-                    "check date_format in config/partners.yml matches the file "
-                    "(these dates are unambiguous and were loaded)",
-                    E.ExpectColumnValuesToBeInSet(column="date_in_declared_format", value_set=[True])),
-        Expectation("payment_date_in_file_period", WARNING,
-                    "payment date lies outside the period named by the file",
-                    "check the file name's period; the row is loaded under its own date's financial year",
-                    E.ExpectColumnValuesToBeInSet(column="in_file_period", value_set=[True])),
+        Expectation(
+            "amount_readable",
+            BLOCKING,
+            "amount is missing or not a number",
+            "write amounts as numbers, e.g. 1234.56, £1,234.56, -51.46 or (51.46)",
+            E.ExpectColumnValuesToNotBeNull(column="amount_pence", mostly=mostly),
+        ),
+        Expectation(
+            "amount_plausible",
+            BLOCKING,
+            f"amount is larger than £{max_abs_pence / 100:,.0f} either way",
+            "check the amount for a typing slip; a genuine larger payment is accepted row by row in "
+            "config/exceptions/<partner>.yml (see its README)",
+            E.ExpectColumnValuesToBeBetween(
+                column="amount_pence", min_value=-max_abs_pence, max_value=max_abs_pence, mostly=mostly
+            ),
+        ),
+        Expectation(
+            "payment_date_readable",
+            BLOCKING,
+            f"payment date is missing or not in the declared format {date_format!r}",
+            f"write dates as {date_format!r} (e.g. {pd.Timestamp('2019-04-01').strftime(date_format)}) "
+            "or change date_format in config/partners.yml if the whole file uses another",
+            E.ExpectColumnValuesToNotBeNull(column="payment_date", mostly=mostly),
+        ),
+        Expectation(
+            "supplier_named",
+            BLOCKING,
+            "supplier name is empty",
+            "give the payee's name, or a redaction marker such as 'Redacted' for individuals",
+            E.ExpectColumnValuesToNotBeNull(column="supplier_name", mostly=mostly),
+        ),
+        Expectation(
+            "payment_date_in_declared_format",
+            WARNING,
+            f"payment date is not in the declared format {date_format!r} but was read as an "
+            "ISO date or Excel serial number",
+            "check date_format in config/partners.yml matches the file (these dates are unambiguous and were loaded)",
+            E.ExpectColumnValuesToBeInSet(column="date_in_declared_format", value_set=[True]),
+        ),
+        Expectation(
+            "payment_date_in_file_period",
+            WARNING,
+            "payment date lies outside the period named by the file",
+            "check the file name's period; the row is loaded under its own date's financial year",
+            E.ExpectColumnValuesToBeInSet(column="in_file_period", value_set=[True]),
+        ),
     ]
 
 
@@ -119,21 +147,35 @@ def suppliers_suite(tolerance_pct: float) -> list[Expectation]:
     E = gx.expectations
     return [
         file_has_rows(),
-        Expectation("supplier_ref_present", BLOCKING, "supplier reference (vendor id) is empty",
-                    "every supplier needs the id that the spend ledger uses for it",
-                    E.ExpectColumnValuesToNotBeNull(column="supplier_ref", mostly=mostly)),
-        Expectation("supplier_ref_unique", BLOCKING,
-                    "supplier reference appears again with different details (later rows quarantined)",
-                    "keep one row per supplier reference; give other addresses their own address_type row "
-                    "with a distinct reference, or correct the details",
-                    E.ExpectColumnValuesToBeInSet(column="is_repeat_ref", value_set=[False],
-                                                  mostly=mostly)),
-        Expectation("supplier_named", BLOCKING, "supplier name is empty", "give the supplier's name",
-                    E.ExpectColumnValuesToNotBeNull(column="supplier_name", mostly=mostly)),
-        Expectation("postcode_readable", WARNING,
-                    "postcode is not a UK postcode; the supplier's location will be unknown",
-                    "correct the postcode (e.g. SK1 3XE)",
-                    E.ExpectColumnValuesToBeInSet(column="postcode_readable", value_set=[True])),
+        Expectation(
+            "supplier_ref_present",
+            BLOCKING,
+            "supplier reference (vendor id) is empty",
+            "every supplier needs the id that the spend ledger uses for it",
+            E.ExpectColumnValuesToNotBeNull(column="supplier_ref", mostly=mostly),
+        ),
+        Expectation(
+            "supplier_ref_unique",
+            BLOCKING,
+            "supplier reference appears again with different details (later rows quarantined)",
+            "keep one row per supplier reference; give other addresses their own address_type row "
+            "with a distinct reference, or correct the details",
+            E.ExpectColumnValuesToBeInSet(column="is_repeat_ref", value_set=[False], mostly=mostly),
+        ),
+        Expectation(
+            "supplier_named",
+            BLOCKING,
+            "supplier name is empty",
+            "give the supplier's name",
+            E.ExpectColumnValuesToNotBeNull(column="supplier_name", mostly=mostly),
+        ),
+        Expectation(
+            "postcode_readable",
+            WARNING,
+            "postcode is not a UK postcode; the supplier's location will be unknown",
+            "correct the postcode (e.g. SK1 3XE)",
+            E.ExpectColumnValuesToBeInSet(column="postcode_readable", value_set=[True]),
+        ),
     ]
 
 
@@ -168,8 +210,9 @@ def _columns_for_gx(frame: pd.DataFrame, expectations: list[Expectation]) -> pd.
             continue
         values = frame[column]
         if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_date(values.dtype.pyarrow_dtype):
-            values = pd.Series(pc.cast(values.array._pa_array, pa.timestamp("s")).to_numpy(zero_copy_only=False),
-                               index=frame.index)
+            values = pd.Series(
+                pc.cast(values.array._pa_array, pa.timestamp("s")).to_numpy(zero_copy_only=False), index=frame.index
+            )
         elif isinstance(values.dtype, pd.ArrowDtype) or str(values.dtype) in ("str", "string"):
             values = pd.Series(values.to_numpy(dtype=object, na_value=None), index=frame.index)
         subset[column] = values
@@ -195,14 +238,22 @@ def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: 
     bad_rows: dict[int, list[CheckResult]] = {}
     for exp, res in zip(expectations, outcome.results, strict=True):
         info = res.result or {}
-        rows = sorted(int(item[ROW_ID]) for item in info.get("unexpected_index_list") or []
-                      if isinstance(item, dict) and ROW_ID in item)
+        rows = sorted(
+            int(item[ROW_ID])
+            for item in info.get("unexpected_index_list") or []
+            if isinstance(item, dict) and ROW_ID in item
+        )
         raised = (res.exception_info or {}).get("raised_exception")
         check = CheckResult(
-            check=exp.check, severity=exp.severity, success=bool(res.success) and not raised,
-            reason=exp.reason if not raised else f"{exp.reason} (check could not run: "
-            f"{res.exception_info.get('exception_message')})",
-            fix=exp.fix, failing_rows=len(rows), rows_checked=int(info.get("element_count") or len(frame)),
+            check=exp.check,
+            severity=exp.severity,
+            success=bool(res.success) and not raised,
+            reason=exp.reason
+            if not raised
+            else f"{exp.reason} (check could not run: {res.exception_info.get('exception_message')})",
+            fix=exp.fix,
+            failing_rows=len(rows),
+            rows_checked=int(info.get("element_count") or len(frame)),
             example_rows=rows[:MAX_ROWS_LISTED],
         )
         results.append(check)

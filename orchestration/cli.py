@@ -1,10 +1,10 @@
 """`svw`: the project's command line.
 
-  svw inspect-file path/to/file.csv                                   (writing a mapping)
-  svw validate-feed --partner stockport --feed spend path/to/file.csv   (partners, before submitting;
-                                                    also a folder, or a quoted glob 'folder/20*.csv')
-  svw backfill --partner stockport --from 2019-04 --to 2019-06 [--publish]  (re-run partitions)
-  svw run                                                             (the whole pipeline, as make run)
+svw inspect-file path/to/file.csv                                   (writing a mapping)
+svw validate-feed --partner stockport --feed spend path/to/file.csv   (partners, before submitting;
+                                                  also a folder, or a quoted glob 'folder/20*.csv')
+svw backfill --partner stockport --from 2019-04 --to 2019-06 [--publish]  (re-run partitions)
+svw run                                                             (the whole pipeline, as make run)
 """
 
 from __future__ import annotations
@@ -31,14 +31,23 @@ def _validate_feed(args) -> int:
         if args.layout:
             registry.feed(args.partner, args.feed, args.layout)
         paths = expand_targets(args.files)
-        docs_dir = None if args.no_docs else (
-            args.docs_dir or settings.work_dir / "validation" / args.partner / args.feed)
+        docs_dir = (
+            None if args.no_docs else (args.docs_dir or settings.work_dir / "validation" / args.partner / args.feed)
+        )
         if len(args.files) == 1 and Path(args.files[0]).is_file():
             report = validate_feed(registry, rules, args.partner, args.feed, paths[0], docs_dir, args.layout)
             print(report.text())
             return 0 if report.passed else 1
-        batch = validate_feeds(registry, rules, args.partner, args.feed, paths, docs_dir, args.layout,
-                               progress=lambda line: print(line, flush=True))
+        batch = validate_feeds(
+            registry,
+            rules,
+            args.partner,
+            args.feed,
+            paths,
+            docs_dir,
+            args.layout,
+            progress=lambda line: print(line, flush=True),
+        )
     except TargetError as exc:
         print(f"nothing to validate: {exc}")
         return 2
@@ -62,8 +71,10 @@ def _inspect_file(args) -> int:
         print(f"cannot read: {exc}")
         return 1
     kind = "Excel" if table.from_excel else f"CSV, encoding {table.encoding}, delimiter {table.delimiter!r}"
-    print(f"{args.file}: {kind}, header on row {table.header_row}, {len(table.frame)} data rows, "
-          f"{table.blank_rows_skipped} empty rows skipped")
+    print(
+        f"{args.file}: {kind}, header on row {table.header_row}, {len(table.frame)} data rows, "
+        f"{table.blank_rows_skipped} empty rows skipped"
+    )
     print("columns (name: first values):")
     for column in table.frame.columns:
         examples = table.frame[column].dropna().astype(str).head(3).tolist()
@@ -73,6 +84,7 @@ def _inspect_file(args) -> int:
 
 def _backfill(args) -> int:
     from orchestration.run_pipeline import backfill
+
     return backfill(args.feed, args.partner, args.start, args.end, args.publish, quiet=args.quiet)
 
 
@@ -93,9 +105,11 @@ def choose_landing_zone(environ: dict[str, str], project_root: Path) -> tuple[Pa
     count = _partner_files(landing)
     if count:
         return landing, f"data/landing holds {count} partner file{'s' if count != 1 else ''}"
-    return (project_root / "data" / "sample" / "landing",
-            "data/landing holds no partner files, so the bundled sample is read; put files in "
-            "data/landing/<partner>/<feed>/ to read those instead")
+    return (
+        project_root / "data" / "sample" / "landing",
+        "data/landing holds no partner files, so the bundled sample is read; put files in "
+        "data/landing/<partner>/<feed>/ to read those instead",
+    )
 
 
 def loads_from_elsewhere(raw_dir: Path, landing_dir: Path, config_dir: Path) -> list[str]:
@@ -108,8 +122,9 @@ def loads_from_elsewhere(raw_dir: Path, landing_dir: Path, config_dir: Path) -> 
 
     scan = scan_landing(landing_dir, load_registry(config_dir))
     fed = {(f.feed, f.partner, f.period.key) for f in scan.files}
-    return sorted({m["source_file"] for m in all_manifests(raw_dir)
-                   if (m["feed"], m["partner"], m["period"]) not in fed})
+    return sorted(
+        {m["source_file"] for m in all_manifests(raw_dir) if (m["feed"], m["partner"], m["period"]) not in fed}
+    )
 
 
 def _run(args) -> int:
@@ -130,15 +145,18 @@ def _run(args) -> int:
         print(f"configuration problem: {exc}")
         return 2
     if elsewhere:
-        print(f"NOT RUN: {settings.raw_dir} holds {len(elsewhere)} loaded file(s) that no file in this "
-              f"landing zone replaces ({', '.join(elsewhere[:3])}{' and more' if len(elsewhere) > 3 else ''}): "
-              "loaded by an earlier run from a file since removed, or from another landing zone. The "
-              "marts read every loaded file, so they would be counted in this publication. Fix: put the "
-              f"file(s) back, or remove {settings.raw_dir} and {settings.work_dir} (both derived from "
-              "landing files and rebuilt by the next run; `make clean` clears the default ones, and "
-              "data/published with them).")
+        print(
+            f"NOT RUN: {settings.raw_dir} holds {len(elsewhere)} loaded file(s) that no file in this "
+            f"landing zone replaces ({', '.join(elsewhere[:3])}{' and more' if len(elsewhere) > 3 else ''}): "
+            "loaded by an earlier run from a file since removed, or from another landing zone. The "
+            "marts read every loaded file, so they would be counted in this publication. Fix: put the "
+            f"file(s) back, or remove {settings.raw_dir} and {settings.work_dir} (both derived from "
+            "landing files and rebuilt by the next run; `make clean` clears the default ones, and "
+            "data/published with them)."
+        )
         return 2
     from orchestration.run_pipeline import run
+
     return run(quiet=args.quiet)
 
 
@@ -146,14 +164,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="svw", description="GM social value warehouse")
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser(
-        "validate-feed", help="check a partner's files before submitting them (a file, a folder or a glob)")
+        "validate-feed", help="check a partner's files before submitting them (a file, a folder or a glob)"
+    )
     validate.add_argument("--partner", required=True, help="partner code from config/partners.yml")
     validate.add_argument("--feed", required=True, choices=sorted(FEEDS))
     validate.add_argument("--layout", help="layout name, if the file name matches none")
     validate.add_argument("--docs-dir", type=Path, help="where to write the Great Expectations HTML report")
     validate.add_argument("--no-docs", action="store_true", help="skip the HTML report")
-    validate.add_argument("files", nargs="+", metavar="file|folder|glob",
-                          help="a file, a folder (its files), or a quoted glob such as 'clean/20*.csv'")
+    validate.add_argument(
+        "files",
+        nargs="+",
+        metavar="file|folder|glob",
+        help="a file, a folder (its files), or a quoted glob such as 'clean/20*.csv'",
+    )
     validate.set_defaults(handler=_validate_feed)
     inspect = commands.add_parser("inspect-file", help="show how a file reads: header, columns, values")
     inspect.add_argument("--encoding")

@@ -11,22 +11,40 @@ from orchestration.defs.quality import kpi_checks
 from orchestration.defs.reference import reference_tables_asset
 from orchestration.defs.resolution import supplier_resolution
 from orchestration.defs.schedules import (
-    build_and_publish_job, ingest_spend_job, landing_zone_sensor, monthly_publication,
-    rebuild_after_new_loads, snapshot_jobs,
+    build_and_publish_job,
+    ingest_spend_job,
+    landing_zone_sensor,
+    monthly_publication,
+    rebuild_after_new_loads,
+    snapshot_jobs,
 )
 from orchestration.defs.transform import dbt_resource, dbt_warehouse
 
 # Written by the raw ingest assets beside each partition's rows; declared so dbt lineage is whole.
 raw_side_tables = [
-    dg.AssetSpec(dg.AssetKey(["raw", "quarantine"]), group_name="raw",
-                 description="Rows that failed validation (quarantine.parquet in each raw partition)."),
-    dg.AssetSpec(dg.AssetKey(["raw", "load_manifests"]), group_name="raw",
-                 description="Load manifest of each raw partition (_load.json)."),
+    dg.AssetSpec(
+        dg.AssetKey(["raw", "quarantine"]),
+        group_name="raw",
+        description="Rows that failed validation (quarantine.parquet in each raw partition).",
+    ),
+    dg.AssetSpec(
+        dg.AssetKey(["raw", "load_manifests"]),
+        group_name="raw",
+        description="Load manifest of each raw partition (_load.json).",
+    ),
 ]
 
 defs = dg.Definitions(
-    assets=[raw_spend, *snapshot_assets.values(), *raw_side_tables, reference_tables_asset, supplier_resolution, dbt_warehouse,
-            published_warehouse, *output_assets],
+    assets=[
+        raw_spend,
+        *snapshot_assets.values(),
+        *raw_side_tables,
+        reference_tables_asset,
+        supplier_resolution,
+        dbt_warehouse,
+        published_warehouse,
+        *output_assets,
+    ],
     asset_checks=kpi_checks,
     jobs=[ingest_spend_job, *snapshot_jobs.values(), build_and_publish_job],
     schedules=[monthly_publication],

@@ -33,8 +33,10 @@ def _failed_check_lines(result) -> list[str]:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:
-                lines.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: "
-                             f"{evaluation.description}")
+                lines.append(
+                    f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: "
+                    f"{evaluation.description}"
+                )
         if event.event_type_value == "STEP_FAILURE":
             error = event.event_specific_data.error
             lines.append(f"step {event.step_key} failed: {error.message.strip() if error else ''}")
@@ -47,21 +49,27 @@ def print_kpis(published_warehouse) -> None:
             "select reporting_unit, financial_year, in_scope_spend_gbp, home_share_pct, gm_share_pct, "
             "unknown_location_spend_gbp, rule_version, shares_known, home_share_display, gm_share_display, "
             "partial_year_note from kpi_local_spend "
-            "order by reporting_unit_type desc, reporting_unit, financial_year").fetchall()
+            "order by reporting_unit_type desc, reporting_unit, financial_year"
+        ).fetchall()
         publication = con.execute("select publication_id, feed_files, checks_run from publication").fetchone()
     if publication is None:
         raise RuntimeError(f"{published_warehouse} has no publication row: nothing was published")
-    print(f"\nPublished {published_warehouse} (publication {publication[0]}: "
-          f"{publication[1]} feed files, {publication[2]} checks passed)\n")
+    print(
+        f"\nPublished {published_warehouse} (publication {publication[0]}: "
+        f"{publication[1]} feed files, {publication[2]} checks passed)\n"
+    )
     header = f"{'unit':<10} {'year':<8} {'in-scope £':>16} {'home %':>7} {'GM %':>6} {'unknown £':>14}  rule"
     print(header)
     print("-" * len(header))
     for unit, year, spend, home, gm, unknown, rule, known, home_text, gm_text, partial in rows:
         # a share the mart does not state is printed in its words, never as a number
-        shares = f"{home:>7.2f} {gm:>6.2f}" if known else \
-            (home_text if home_text == gm_text else f"{home_text} / {gm_text}")
-        print(f"{unit:<10} {year:<8} {spend:>16,.0f} {shares} {unknown:>14,.0f}  {rule}"
-              + (f"  [{partial}]" if partial else ""))
+        shares = (
+            f"{home:>7.2f} {gm:>6.2f}" if known else (home_text if home_text == gm_text else f"{home_text} / {gm_text}")
+        )
+        print(
+            f"{unit:<10} {year:<8} {spend:>16,.0f} {shares} {unknown:>14,.0f}  {rule}"
+            + (f"  [{partial}]" if partial else "")
+        )
     provisional = provisional_figures(published_warehouse)
     if provisional:
         print(f"\n{len(provisional)} figure(s) published as provisional (coverage rule in config/rules.yml):")
@@ -82,11 +90,15 @@ def print_kpis(published_warehouse) -> None:
             left join kpi_sme_vcse b using (reporting_unit, financial_year)
             where s.reporting_unit_type = 'group' order by 1 desc, 2""").fetchall()
     if social:
-        print(f"\n{'unit':<10} {'year':<8} {'SV secured':>10} {'committed £':>14} {'SV weight':>9} "
-              f"{'SME bids':>8} {'VCSE bids':>9} {'SME wins':>8} {'VCSE wins':>9}")
+        print(
+            f"\n{'unit':<10} {'year':<8} {'SV secured':>10} {'committed £':>14} {'SV weight':>9} "
+            f"{'SME bids':>8} {'VCSE bids':>9} {'SME wins':>8} {'VCSE wins':>9}"
+        )
         for unit, year, secured, committed, weight, sme_b, vcse_b, sme_a, vcse_a, _ in social:
-            print(f"{unit:<10} {year:<8} {secured:>9.2f}% {committed:>14,.0f} {weight or 0:>8.2f}% "
-                  f"{sme_b or 0:>7.2f}% {vcse_b or 0:>8.2f}% {sme_a or 0:>7.2f}% {vcse_a or 0:>8.2f}%")
+            print(
+                f"{unit:<10} {year:<8} {secured:>9.2f}% {committed:>14,.0f} {weight or 0:>8.2f}% "
+                f"{sme_b or 0:>7.2f}% {vcse_b or 0:>8.2f}% {sme_a or 0:>7.2f}% {vcse_a or 0:>8.2f}%"
+            )
         if any(row[-1] for row in social):
             print("(social value valued with the ILLUSTRATIVE demo framework; set SVW_FRAMEWORK for a real one)")
     print_data_quality(published_warehouse, load_registry(load_settings().config_dir))
@@ -103,8 +115,8 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
 
     periods = sorted({f.period.key for f in files if f.feed == "spend"})
     instance.add_dynamic_partitions(
-        PERIOD_PARTITIONS.name,
-        [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)])
+        PERIOD_PARTITIONS.name, [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)]
+    )
     jobs = {feed: defs.resolve_job_def(f"ingest_{feed}") for feed in {f.feed for f in files}}
     problems: list[str] = []
     started = time.monotonic()
@@ -114,8 +126,9 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
         if (landed.feed, str(key)) in seen:  # a partner's snapshot lists share one partition run
             continue
         seen.add((landed.feed, str(key)))
-        result = jobs[landed.feed].execute_in_process(instance=instance, partition_key=key,
-                                                      raise_on_error=False, run_config=QUIET_LOGS)
+        result = jobs[landed.feed].execute_in_process(
+            instance=instance, partition_key=key, raise_on_error=False, run_config=QUIET_LOGS
+        )
         problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]
         if not quiet and (index % 20 == 0 or index == len(files)):
             print(f"  loaded {index}/{len(files)} files ({time.monotonic() - started:.0f}s)")
@@ -128,15 +141,18 @@ def build_and_publish(instance, problems: list[str]) -> int:
     settings = load_settings()
     print("building marts, running checks, publishing ...")
     result = defs.resolve_job_def("build_and_publish").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
+        instance=instance, raise_on_error=False, run_config=QUIET_LOGS
+    )
     problems = problems + _failed_check_lines(result)
     if problems:
         print("\nProblems found:")
         for line in problems:
             print(f"  {line}")
     if not result.success:
-        print(f"\nNOT PUBLISHED: a blocking check failed (see above). "
-              f"The previous publication in {settings.published_dir} is unchanged.")
+        print(
+            f"\nNOT PUBLISHED: a blocking check failed (see above). "
+            f"The previous publication in {settings.published_dir} is unchanged."
+        )
         return 1
     print_kpis(settings.published_warehouse_path)
     return 0
@@ -159,15 +175,20 @@ def run(quiet: bool = False) -> int:
     return build_and_publish(instance, ingest(scan.files, instance, quiet))
 
 
-def backfill(feed: str | None, partners: list[str] | None, start: str | None, end: str | None,
-             publish: bool, quiet: bool = False) -> int:
+def backfill(
+    feed: str | None, partners: list[str] | None, start: str | None, end: str | None, publish: bool, quiet: bool = False
+) -> int:
     """Re-run the ingest partitions whose files match (period keys compared as yyyy-mm), and
     optionally rebuild and publish. Unchanged files stay no-ops; a changed mapping reloads."""
     scan = _scan()
-    chosen = [f for f in scan.files
-              if (feed is None or f.feed == feed) and (not partners or f.partner in partners)
-              and (start is None or f.period.key == "current" or f.period.key >= start)
-              and (end is None or f.period.key == "current" or f.period.key <= end)]
+    chosen = [
+        f
+        for f in scan.files
+        if (feed is None or f.feed == feed)
+        and (not partners or f.partner in partners)
+        and (start is None or f.period.key == "current" or f.period.key >= start)
+        and (end is None or f.period.key == "current" or f.period.key <= end)
+    ]
     print(f"backfilling {len(chosen)} partition(s)")
     instance = _instance()
     problems = ingest(chosen, instance, quiet)

@@ -26,7 +26,8 @@ def provisional_figures(warehouse: Path, tables: tuple[str, ...] | None = None) 
         for table in tables:
             rows = con.execute(
                 f"select reporting_unit, financial_year, provisional_reason from {table} "  # a declared table
-                "where is_provisional order by financial_year desc, reporting_unit").fetchall()
+                "where is_provisional order by financial_year desc, reporting_unit"
+            ).fetchall()
             lines += [f"{table} {unit} {year}: {reason}" for unit, year, reason in rows]
     return lines
 
@@ -38,7 +39,9 @@ def partial_years(warehouse: Path) -> list[str]:
     reader comparing it with a full year is misled unless told, so the run names each one.
     """
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute("select reporting_unit, financial_year, partial_year_note, threshold_note "
-                           "from kpi_local_spend where is_partial_year "
-                           "order by financial_year desc, reporting_unit_type desc, reporting_unit").fetchall()
+        rows = con.execute(
+            "select reporting_unit, financial_year, partial_year_note, threshold_note "
+            "from kpi_local_spend where is_partial_year "
+            "order by financial_year desc, reporting_unit_type desc, reporting_unit"
+        ).fetchall()
     return [f"{unit} {year}: {note}; threshold {threshold}" for unit, year, note, threshold in rows]

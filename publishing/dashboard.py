@@ -42,15 +42,28 @@ def _records(parquet_dir: Path, table: str, columns: list[str]) -> list[dict]:
 
 def build_dashboard(parquet_dir: Path, out_path: Path) -> Path:
     # every table declared with a dashboard panel in the marts yml, in the declared order
-    data = {d.name: {"title": d.dashboard_title,
-                     "columns": [{"key": c, "label": label, "unit": u,
-                                  **dict(zip(("display", "known"), display_columns(d.name).get(c, ())))}
-                                 for c, label, u in d.dashboard_columns],
-                     "rows": _records(parquet_dir, d.name, [c for c, _, _ in d.dashboard_columns])}
-            for d in declared().dashboard}
+    data = {
+        d.name: {
+            "title": d.dashboard_title,
+            "columns": [
+                {
+                    "key": c,
+                    "label": label,
+                    "unit": u,
+                    **dict(zip(("display", "known"), display_columns(d.name).get(c, ()))),
+                }
+                for c, label, u in d.dashboard_columns
+            ],
+            "rows": _records(parquet_dir, d.name, [c for c, _, _ in d.dashboard_columns]),
+        }
+        for d in declared().dashboard
+    }
     publication = pq.read_table(parquet_dir / "publication.parquet").to_pylist()[0]
-    meta = {"publication_id": publication["publication_id"], "published_at": str(publication["published_at"]),
-            "rule_versions": json.loads(publication["rule_versions"])}
+    meta = {
+        "publication_id": publication["publication_id"],
+        "published_at": str(publication["published_at"]),
+        "rule_versions": json.loads(publication["rule_versions"]),
+    }
     template = (Path(__file__).parent / "templates" / "dashboard.html").read_text(encoding="utf-8")
     payload = json.dumps({"kpis": data, "meta": meta}, default=str).replace("</", "<\\/")
     out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -35,9 +35,9 @@ class ManifestError(RuntimeError):
 @dataclass(frozen=True)
 class GxSuite:
     keys: tuple[str, ...]
-    rows_from: str | None          # the feed whose rows make an empty table a defect
-    rule_version: str | None       # the column every row fills with the rule version that made it
-    percentages: tuple[str, ...]   # 0-100
+    rows_from: str | None  # the feed whose rows make an empty table a defect
+    rule_version: str | None  # the column every row fills with the rule version that made it
+    percentages: tuple[str, ...]  # 0-100
     non_negative: tuple[str, ...]
 
 
@@ -47,13 +47,13 @@ class Headline:
     column: str
     unit: str
     note: str = ""
-    note_column: str | None = None   # a column whose text is the note (e.g. what is unknown)
+    note_column: str | None = None  # a column whose text is the note (e.g. what is unknown)
 
 
 @dataclass(frozen=True)
 class PublishedTable:
     name: str
-    columns: tuple[str, ...]                          # the contract, in order
+    columns: tuple[str, ...]  # the contract, in order
     gx: GxSuite
     exported: bool = False
     can_be_provisional: bool = False
@@ -62,7 +62,7 @@ class PublishedTable:
     stated_only_when: tuple[tuple[str, str, str], ...] = ()
     dashboard_order: int | None = None
     dashboard_title: str | None = None
-    dashboard_columns: tuple[tuple[str, str, str], ...] = ()   # (column, label, unit)
+    dashboard_columns: tuple[tuple[str, str, str], ...] = ()  # (column, label, unit)
     statement_order: int | None = None
     headline: tuple[Headline, ...] = ()
 
@@ -85,14 +85,20 @@ class Declared:
 
     @property
     def dashboard(self) -> tuple[PublishedTable, ...]:
-        return tuple(sorted((d for d in self.tables.values() if d.dashboard_order is not None),
-                            key=lambda d: (d.dashboard_order, d.name)))
+        return tuple(
+            sorted(
+                (d for d in self.tables.values() if d.dashboard_order is not None),
+                key=lambda d: (d.dashboard_order, d.name),
+            )
+        )
 
     @property
     def headline(self) -> tuple[tuple[str, Headline], ...]:
         """(table, figure) in the statement's order."""
-        ordered = sorted((d for d in self.tables.values() if d.statement_order is not None),
-                         key=lambda d: (d.statement_order, d.name))
+        ordered = sorted(
+            (d for d in self.tables.values() if d.statement_order is not None),
+            key=lambda d: (d.statement_order, d.name),
+        )
         return tuple((d.name, h) for d in ordered for h in d.headline)
 
 
@@ -101,12 +107,19 @@ def manifest_problem(manifest: Path = MANIFEST, project: Path = DBT_PROJECT_DIR)
     if not manifest.exists():
         return f"dbt's manifest {manifest} is missing: {FIX}"
     built = manifest.stat().st_mtime
-    sources = [project / "dbt_project.yml", *project.glob("models/**/*"), *project.glob("tests/**/*"),
-               *project.glob("macros/**/*")]
+    sources = [
+        project / "dbt_project.yml",
+        *project.glob("models/**/*"),
+        *project.glob("tests/**/*"),
+        *project.glob("macros/**/*"),
+    ]
     newer = sorted(str(p.relative_to(project)) for p in sources if p.is_file() and p.stat().st_mtime > built)
     if newer:
-        return f"dbt's manifest {manifest} is older than {', '.join(newer[:3])}" + \
-            (f" and {len(newer) - 3} more" if len(newer) > 3 else "") + f": {FIX}"
+        return (
+            f"dbt's manifest {manifest} is older than {', '.join(newer[:3])}"
+            + (f" and {len(newer) - 3} more" if len(newer) > 3 else "")
+            + f": {FIX}"
+        )
     return None
 
 
@@ -130,15 +143,20 @@ def _table(name: str, node: dict) -> PublishedTable:
     if not node["config"].get("contract", {}).get("enforced") or not columns:
         raise ManifestError(f"{where}: a published table needs an enforced contract declaring its columns")
     if not isinstance(meta.get("gx"), dict):
-        raise ManifestError(f"{where} declares no Great Expectations suite (gx:): every published table must "
-                            "pass a blocking data-quality check before publication")
+        raise ManifestError(
+            f"{where} declares no Great Expectations suite (gx:): every published table must "
+            "pass a blocking data-quality check before publication"
+        )
     gx = meta["gx"]
     if set(gx) - GX_KEYS:
         raise ManifestError(f"{where}: unknown gx key(s) {sorted(set(gx) - GX_KEYS)}; known: {sorted(GX_KEYS)}")
-    suite = GxSuite(keys=_names(gx.get("keys"), f"{where} gx.keys"), rows_from=gx.get("rows_from"),
-                    rule_version=gx.get("rule_version"),
-                    percentages=_names(gx.get("percentages"), f"{where} gx.percentages"),
-                    non_negative=_names(gx.get("non_negative"), f"{where} gx.non_negative"))
+    suite = GxSuite(
+        keys=_names(gx.get("keys"), f"{where} gx.keys"),
+        rows_from=gx.get("rows_from"),
+        rule_version=gx.get("rule_version"),
+        percentages=_names(gx.get("percentages"), f"{where} gx.percentages"),
+        non_negative=_names(gx.get("non_negative"), f"{where} gx.non_negative"),
+    )
     named = {f"gx.{k}": list(getattr(suite, k)) for k in ("keys", "percentages", "non_negative")}
     named["gx.rule_version"] = [suite.rule_version] if suite.rule_version else []
     if meta.get("can_be_provisional"):
@@ -154,34 +172,52 @@ def _table(name: str, node: dict) -> PublishedTable:
     dashboard = meta.get("dashboard") or {}
     panel = tuple(tuple(c) for c in dashboard.get("columns") or ())
     if dashboard:
-        if not panel or any(len(c) != 3 for c in panel) or not dashboard.get("title") \
-                or not isinstance(dashboard.get("order"), int):
-            raise ManifestError(f"{where}: dashboard needs order (a number), title and columns "
-                                "([column, label, unit] each)")
+        if (
+            not panel
+            or any(len(c) != 3 for c in panel)
+            or not dashboard.get("title")
+            or not isinstance(dashboard.get("order"), int)
+        ):
+            raise ManifestError(
+                f"{where}: dashboard needs order (a number), title and columns ([column, label, unit] each)"
+            )
         named["dashboard"] = [*UNIT_COLUMNS, *(c[0] for c in panel)]
 
     statement = meta.get("statement") or {}
     try:
         headline = tuple(Headline(**h) for h in statement.get("headline") or ())
     except TypeError as exc:
-        raise ManifestError(f"{where}: statement headline entries take label, column, unit, note, note_column "
-                            f"({exc})") from None
+        raise ManifestError(
+            f"{where}: statement headline entries take label, column, unit, note, note_column ({exc})"
+        ) from None
     if statement:
         if not headline or not isinstance(statement.get("order"), int):
-            raise ManifestError(f"{where}: statement needs order (a number) and headline "
-                                "([{label, column, unit, note}])")
-        named["statement"] = [*UNIT_COLUMNS, *(h.column for h in headline),
-                              *(h.note_column for h in headline if h.note_column)]
+            raise ManifestError(
+                f"{where}: statement needs order (a number) and headline ([{{label, column, unit, note}}])"
+            )
+        named["statement"] = [
+            *UNIT_COLUMNS,
+            *(h.column for h in headline),
+            *(h.note_column for h in headline if h.note_column),
+        ]
 
     for key, wanted in named.items():
         missing = [c for c in wanted if c not in columns]
         if missing:
             raise ManifestError(f"{where}: {key} names column(s) {missing} the contract does not declare")
     return PublishedTable(
-        name=name, columns=columns, gx=suite, exported=bool(meta.get("exported")),
-        can_be_provisional=bool(meta.get("can_be_provisional")), stated_only_when=stated,
-        dashboard_order=dashboard.get("order"), dashboard_title=dashboard.get("title"),
-        dashboard_columns=panel, statement_order=statement.get("order"), headline=headline)
+        name=name,
+        columns=columns,
+        gx=suite,
+        exported=bool(meta.get("exported")),
+        can_be_provisional=bool(meta.get("can_be_provisional")),
+        stated_only_when=stated,
+        dashboard_order=dashboard.get("order"),
+        dashboard_title=dashboard.get("title"),
+        dashboard_columns=panel,
+        statement_order=statement.get("order"),
+        headline=headline,
+    )
 
 
 def read_declared(manifest: Path = MANIFEST, check_fresh: bool = True) -> Declared:
@@ -191,8 +227,10 @@ def read_declared(manifest: Path = MANIFEST, check_fresh: bool = True) -> Declar
         nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
     except (OSError, ValueError, KeyError) as exc:
         raise ManifestError(f"dbt's manifest {manifest} cannot be read ({exc}): {FIX}") from None
-    models = sorted((n for n in nodes if n["resource_type"] == "model"
-                     and "published" in (n["config"].get("meta") or {})), key=lambda n: n["name"])
+    models = sorted(
+        (n for n in nodes if n["resource_type"] == "model" and "published" in (n["config"].get("meta") or {})),
+        key=lambda n: n["name"],
+    )
     if not models:
         raise ManifestError(f"dbt's manifest {manifest} declares no published table (meta.published): {FIX}")
     return Declared({n["name"]: _table(n["name"], n) for n in models})

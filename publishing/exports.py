@@ -40,8 +40,11 @@ def unstated_left_empty(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Figures the mart flags as not stated (declared stated_only_when in the marts yml) become empty
     cells (None, written as nothing in CSV and Excel)."""
     declaration = declared().tables.get(table)
-    figures = [(figure, flag) for figure, flag, _ in (declaration.stated_only_when if declaration else ())
-               if figure in frame.columns and flag in frame.columns]
+    figures = [
+        (figure, flag)
+        for figure, flag, _ in (declaration.stated_only_when if declaration else ())
+        if figure in frame.columns and flag in frame.columns
+    ]
     if not figures:
         return frame
     out = frame.copy()
@@ -53,28 +56,46 @@ def unstated_left_empty(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def export_tables(parquet_dir: Path, out_dir: Path, publication: dict) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    frames = {t: safe_frame(unstated_left_empty(t, pq.read_table(parquet_dir / f"{t}.parquet").to_pandas()))
-              for t in declared().exported if (parquet_dir / f"{t}.parquet").exists()}
+    frames = {
+        t: safe_frame(unstated_left_empty(t, pq.read_table(parquet_dir / f"{t}.parquet").to_pandas()))
+        for t in declared().exported
+        if (parquet_dir / f"{t}.parquet").exists()
+    }
     written = {}
     for table, frame in frames.items():
         path = out_dir / f"{table}.csv"
         frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens UTF-8 correctly
         written[table] = path
     workbook = out_dir / "gm_social_value_kpis.xlsx"
-    notes = pd.DataFrame({"item": ["publication", "published at", "rule versions", "tables", "note",
-                                   "local spend shares", "partial years"],
-                          "value": [publication["publication_id"], str(publication["published_at"]),
-                                    publication["rule_versions"], ", ".join(frames),
-                                    "Figures from the published GM social value warehouse; definitions in the "
-                                    "catalogue (catalogue/index.html). Text starting with = + - @ is prefixed "
-                                    "with ' so it cannot run as a formula.",
-                                    "kpi_local_spend: where shares_known is FALSE too little in-scope spend has a "
-                                    "known supplier location to state a share; home_share_pct and gm_share_pct are "
-                                    "left empty and home_share_display / gm_share_display say 'not yet known "
-                                    "(x% of spend located)'. Never read an empty share as 0%.",
-                                    "kpi_local_spend: where is_partial_year is TRUE spend is loaded for only "
-                                    "months_covered of the 12 months (partial_year_note names them); "
-                                    "threshold_note says how the in-scope threshold treated the short year."]})
+    notes = pd.DataFrame(
+        {
+            "item": [
+                "publication",
+                "published at",
+                "rule versions",
+                "tables",
+                "note",
+                "local spend shares",
+                "partial years",
+            ],
+            "value": [
+                publication["publication_id"],
+                str(publication["published_at"]),
+                publication["rule_versions"],
+                ", ".join(frames),
+                "Figures from the published GM social value warehouse; definitions in the "
+                "catalogue (catalogue/index.html). Text starting with = + - @ is prefixed "
+                "with ' so it cannot run as a formula.",
+                "kpi_local_spend: where shares_known is FALSE too little in-scope spend has a "
+                "known supplier location to state a share; home_share_pct and gm_share_pct are "
+                "left empty and home_share_display / gm_share_display say 'not yet known "
+                "(x% of spend located)'. Never read an empty share as 0%.",
+                "kpi_local_spend: where is_partial_year is TRUE spend is loaded for only "
+                "months_covered of the 12 months (partial_year_note names them); "
+                "threshold_note says how the in-scope threshold treated the short year.",
+            ],
+        }
+    )
     with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
         notes.to_excel(writer, sheet_name="notes", index=False)
         for table, frame in frames.items():

@@ -22,9 +22,9 @@ from ingestion.validate import BLOCKING, CheckResult
 
 @dataclass
 class GateCheck:
-    layer: str        # feed | landing | dbt | mart
+    layer: str  # feed | landing | dbt | mart
     check: str
-    subject: str      # the file, model or table the check is about
+    subject: str  # the file, model or table the check is about
     severity: str
     success: bool
     detail: str
@@ -61,45 +61,96 @@ def feed_checks(manifests: list[dict]) -> list[GateCheck]:
     for manifest in manifests:
         for raw in manifest["checks"]:
             result = CheckResult(**raw)
-            checks.append(GateCheck(
-                layer="feed", check=result.check, subject=manifest["source_file"],
-                severity=result.severity, success=result.success,
-                detail=result.describe() if (not result.success or result.failing_rows)
-                else f"{result.rows_checked} rows checked"))
+            checks.append(
+                GateCheck(
+                    layer="feed",
+                    check=result.check,
+                    subject=manifest["source_file"],
+                    severity=result.severity,
+                    success=result.success,
+                    detail=result.describe()
+                    if (not result.success or result.failing_rows)
+                    else f"{result.rows_checked} rows checked",
+                )
+            )
     return checks
 
 
 def landing_checks(problems: list[LandingProblem]) -> list[GateCheck]:
-    return [GateCheck(layer="landing", check="file_placed", subject=str(p.path), severity=BLOCKING,
-                      success=False, detail=p.message) for p in problems]
+    return [
+        GateCheck(
+            layer="landing",
+            check="file_placed",
+            subject=str(p.path),
+            severity=BLOCKING,
+            success=False,
+            detail=p.message,
+        )
+        for p in problems
+    ]
 
 
 def dbt_checks(run_results_path: Path, newest_load: datetime | None) -> list[GateCheck]:
     if not run_results_path.exists():
-        return [GateCheck("dbt", "dbt_build_ran", str(run_results_path), BLOCKING, False,
-                          "no dbt run results: build the marts (dbt build) before publishing")]
+        return [
+            GateCheck(
+                "dbt",
+                "dbt_build_ran",
+                str(run_results_path),
+                BLOCKING,
+                False,
+                "no dbt run results: build the marts (dbt build) before publishing",
+            )
+        ]
     run_results = json.loads(run_results_path.read_text(encoding="utf-8"))
     checks = []
     generated = datetime.fromisoformat(run_results["metadata"]["generated_at"].replace("Z", "+00:00"))
     fresh = newest_load is None or generated >= newest_load
-    checks.append(GateCheck("dbt", "dbt_build_newer_than_loads", "dbt build", BLOCKING, fresh,
-                            f"dbt build at {generated.isoformat()}, newest load at "
-                            f"{newest_load.isoformat() if newest_load else 'n/a'}"
-                            + ("" if fresh else "; rebuild the marts before publishing")))
+    checks.append(
+        GateCheck(
+            "dbt",
+            "dbt_build_newer_than_loads",
+            "dbt build",
+            BLOCKING,
+            fresh,
+            f"dbt build at {generated.isoformat()}, newest load at "
+            f"{newest_load.isoformat() if newest_load else 'n/a'}"
+            + ("" if fresh else "; rebuild the marts before publishing"),
+        )
+    )
     for result in run_results["results"]:
         unique_id = result["unique_id"]
         kind = unique_id.split(".")[0]
         status = result["status"]
         ok = status in ("pass", "success", "no-op")
         severity = BLOCKING if status != "warn" else "warning"
-        detail = status if ok else f"{status}: {result.get('message') or ''} ({result.get('failures') or 0} failing rows)"
+        detail = (
+            status if ok else f"{status}: {result.get('message') or ''} ({result.get('failures') or 0} failing rows)"
+        )
         parts = unique_id.split(".")  # test.<project>.<name>[.<hash>], model.<project>.<name>
         name = parts[2] if len(parts) > 2 else unique_id
-        checks.append(GateCheck("dbt", name if kind in ("test", "unit_test") else f"build {name}",
-                                unique_id, severity, ok or status == "warn", detail))
+        checks.append(
+            GateCheck(
+                "dbt",
+                name if kind in ("test", "unit_test") else f"build {name}",
+                unique_id,
+                severity,
+                ok or status == "warn",
+                detail,
+            )
+        )
     return checks
 
 
 def mart_checks(table: str, results: list[CheckResult]) -> list[GateCheck]:
-    return [GateCheck("mart", r.check, table, r.severity, r.success,
-                      r.describe() if not r.success else f"{r.rows_checked} rows checked") for r in results]
+    return [
+        GateCheck(
+            "mart",
+            r.check,
+            table,
+            r.severity,
+            r.success,
+            r.describe() if not r.success else f"{r.rows_checked} rows checked",
+        )
+        for r in results
+    ]

@@ -23,31 +23,79 @@ def kpi_suite(table: str, expect_rows: bool = True) -> list[Expectation]:
     # an empty table is a defect only if its feed has rows (a partnership that sends no bids yet
     # has, rightly, no bid KPIs); a table declared without rows_from may be empty
     if spec.rows_from:
-        suite.append(Expectation(f"{table}_has_rows", BLOCKING,
-                                 f"{table} is empty although its {spec.rows_from} feed has rows", fix,
-                                 E.ExpectTableRowCountToBeBetween(min_value=1 if expect_rows else 0), row_level=False))
+        suite.append(
+            Expectation(
+                f"{table}_has_rows",
+                BLOCKING,
+                f"{table} is empty although its {spec.rows_from} feed has rows",
+                fix,
+                E.ExpectTableRowCountToBeBetween(min_value=1 if expect_rows else 0),
+                row_level=False,
+            )
+        )
     keys = list(spec.keys)
     if keys:
-        suite.append(Expectation(f"{table}_one_row_per_key", BLOCKING, f"more than one row per {', '.join(keys)}", fix,
-                                 E.ExpectCompoundColumnsToBeUnique(column_list=keys) if len(keys) > 1
-                                 else E.ExpectColumnValuesToBeUnique(column=keys[0])))
+        suite.append(
+            Expectation(
+                f"{table}_one_row_per_key",
+                BLOCKING,
+                f"more than one row per {', '.join(keys)}",
+                fix,
+                E.ExpectCompoundColumnsToBeUnique(column_list=keys)
+                if len(keys) > 1
+                else E.ExpectColumnValuesToBeUnique(column=keys[0]),
+            )
+        )
     if spec.rule_version:
-        suite.append(Expectation(f"{table}_rule_version_present", BLOCKING, f"a row carries no {spec.rule_version}",
-                                 fix, E.ExpectColumnValuesToNotBeNull(column=spec.rule_version)))
+        suite.append(
+            Expectation(
+                f"{table}_rule_version_present",
+                BLOCKING,
+                f"a row carries no {spec.rule_version}",
+                fix,
+                E.ExpectColumnValuesToNotBeNull(column=spec.rule_version),
+            )
+        )
     if "financial_year" in keys:
-        suite.append(Expectation(f"{table}_financial_year_format", BLOCKING, "financial_year is not like 2020/21",
-                                 fix, E.ExpectColumnValuesToMatchRegex(column="financial_year", regex=r"^\d{4}/\d{2}$")))
+        suite.append(
+            Expectation(
+                f"{table}_financial_year_format",
+                BLOCKING,
+                "financial_year is not like 2020/21",
+                fix,
+                E.ExpectColumnValuesToMatchRegex(column="financial_year", regex=r"^\d{4}/\d{2}$"),
+            )
+        )
         if "reporting_unit_type" in declaration.columns:
-            suite.append(Expectation(f"{table}_unit_type_known", BLOCKING,
-                                     "reporting_unit_type is not partner or group", fix,
-                                     E.ExpectColumnValuesToBeInSet(column="reporting_unit_type",
-                                                                   value_set=["partner", "group"])))
+            suite.append(
+                Expectation(
+                    f"{table}_unit_type_known",
+                    BLOCKING,
+                    "reporting_unit_type is not partner or group",
+                    fix,
+                    E.ExpectColumnValuesToBeInSet(column="reporting_unit_type", value_set=["partner", "group"]),
+                )
+            )
     for column in spec.percentages:
-        suite.append(Expectation(f"{table}_{column}_in_range", BLOCKING, f"{column} outside 0-100", fix,
-                                 E.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=100)))
+        suite.append(
+            Expectation(
+                f"{table}_{column}_in_range",
+                BLOCKING,
+                f"{column} outside 0-100",
+                fix,
+                E.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=100),
+            )
+        )
     for column in spec.non_negative:
-        suite.append(Expectation(f"{table}_{column}_non_negative", BLOCKING, f"{column} is negative", fix,
-                                 E.ExpectColumnValuesToBeBetween(column=column, min_value=0)))
+        suite.append(
+            Expectation(
+                f"{table}_{column}_non_negative",
+                BLOCKING,
+                f"{column} is negative",
+                fix,
+                E.ExpectColumnValuesToBeBetween(column=column, min_value=0),
+            )
+        )
     return suite
 
 
@@ -71,13 +119,19 @@ def validate_kpi(table: str, frame: pd.DataFrame, expect_rows: bool = True) -> l
     results, _ = run_suite(typed, kpi_suite(table, expect_rows), table)
     contract = list(declared().tables[table].columns)
     ok = list(frame.columns) == contract
-    results.insert(0, CheckResult(
-        check=f"{table}_columns_match_contract", severity=BLOCKING, success=ok,
-        reason="columns match the published contract" if ok else
-        f"{table} columns differ from the published contract: {list(frame.columns)} is not {contract}",
-        fix="a pipeline defect: the published contract is fixed (BI tools depend on it)",
-        rows_checked=len(frame)))
+    results.insert(
+        0,
+        CheckResult(
+            check=f"{table}_columns_match_contract",
+            severity=BLOCKING,
+            success=ok,
+            reason="columns match the published contract"
+            if ok
+            else f"{table} columns differ from the published contract: {list(frame.columns)} is not {contract}",
+            fix="a pipeline defect: the published contract is fixed (BI tools depend on it)",
+            rows_checked=len(frame),
+        ),
+    )
     for r in results:
         r.source = f"great_expectations:{table}"
     return results
-

@@ -13,7 +13,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -41,46 +41,78 @@ def read_tables(warehouse: Path, tables: tuple[str, ...] | None = None) -> dict[
     """Every published table (declared in the marts yml, meta.published), as the working warehouse holds it."""
     tables = declared().published if tables is None else tables
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        known = {row[0] for row in con.execute(
-            "select table_name from information_schema.tables").fetchall()}
+        known = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
         missing = [t for t in tables if t not in known]
         if missing:
-            raise PublicationBlocked(f"working warehouse {warehouse} has no table(s) {missing}; "
-                                     "run the dbt build first")
+            raise PublicationBlocked(
+                f"working warehouse {warehouse} has no table(s) {missing}; run the dbt build first"
+            )
         # Table names come from the dbt manifest's declarations, never from input.
         return {t: con.sql(f'select * from "{t}"').to_arrow_table() for t in tables}
 
 
-def _publication_tables(publication_id: str, published_at: datetime, gate: GateReport,
-                        manifests: list[dict], rule_versions: dict[str, str]) -> dict[str, pa.Table]:
-    publication = pa.Table.from_pylist([{
-        "publication_id": publication_id, "published_at": published_at,
-        "rule_versions": json.dumps(rule_versions, sort_keys=True),
-        "local_spend_rule_version": rule_versions.get("local_spend"),
-        "feed_files": len(manifests), "checks_run": len(gate.checks),
-        "checks_failed": len(gate.failures), "duckdb_version": duckdb.__version__,
-    }])
-    feeds = pa.Table.from_pylist([{
-        "publication_id": publication_id, "partner_code": m["partner"], "feed": m["feed"],
-        "period": m["period"], "source_file": m["source_file"], "source_file_hash": m["source_file_hash"],
-        "load_id": m["load_id"], "loaded_at": m["loaded_at"], "rows_in": m["rows_in"],
-        "rows_loaded": m["rows_loaded"], "rows_quarantined": m["rows_quarantined"],
-        "passed": m["passed"],
-    } for m in manifests], schema=pa.schema([
-        ("publication_id", pa.string()), ("partner_code", pa.string()), ("feed", pa.string()),
-        ("period", pa.string()), ("source_file", pa.string()), ("source_file_hash", pa.string()),
-        ("load_id", pa.string()), ("loaded_at", pa.string()), ("rows_in", pa.int64()),
-        ("rows_loaded", pa.int64()), ("rows_quarantined", pa.int64()), ("passed", pa.bool_()),
-    ]))
+def _publication_tables(
+    publication_id: str, published_at: datetime, gate: GateReport, manifests: list[dict], rule_versions: dict[str, str]
+) -> dict[str, pa.Table]:
+    publication = pa.Table.from_pylist(
+        [
+            {
+                "publication_id": publication_id,
+                "published_at": published_at,
+                "rule_versions": json.dumps(rule_versions, sort_keys=True),
+                "local_spend_rule_version": rule_versions.get("local_spend"),
+                "feed_files": len(manifests),
+                "checks_run": len(gate.checks),
+                "checks_failed": len(gate.failures),
+                "duckdb_version": duckdb.__version__,
+            }
+        ]
+    )
+    feeds = pa.Table.from_pylist(
+        [
+            {
+                "publication_id": publication_id,
+                "partner_code": m["partner"],
+                "feed": m["feed"],
+                "period": m["period"],
+                "source_file": m["source_file"],
+                "source_file_hash": m["source_file_hash"],
+                "load_id": m["load_id"],
+                "loaded_at": m["loaded_at"],
+                "rows_in": m["rows_in"],
+                "rows_loaded": m["rows_loaded"],
+                "rows_quarantined": m["rows_quarantined"],
+                "passed": m["passed"],
+            }
+            for m in manifests
+        ],
+        schema=pa.schema(
+            [
+                ("publication_id", pa.string()),
+                ("partner_code", pa.string()),
+                ("feed", pa.string()),
+                ("period", pa.string()),
+                ("source_file", pa.string()),
+                ("source_file_hash", pa.string()),
+                ("load_id", pa.string()),
+                ("loaded_at", pa.string()),
+                ("rows_in", pa.int64()),
+                ("rows_loaded", pa.int64()),
+                ("rows_quarantined", pa.int64()),
+                ("passed", pa.bool_()),
+            ]
+        ),
+    )
     checks = pa.Table.from_pylist([{"publication_id": publication_id, **c} for c in gate.as_records()])
     return {"publication": publication, "publication_feeds": feeds, "publication_checks": checks}
 
 
-def publish(warehouse: Path, published_dir: Path, gate: GateReport, manifests: list[dict],
-            rule_versions: dict[str, str]) -> Publication:
+def publish(
+    warehouse: Path, published_dir: Path, gate: GateReport, manifests: list[dict], rule_versions: dict[str, str]
+) -> Publication:
     if not gate.passed:
         raise PublicationBlocked(gate.summary())
-    published_at = datetime.now(timezone.utc)
+    published_at = datetime.now(UTC)
     publication_id = f"{published_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     tables = read_tables(warehouse)
     tables.update(_publication_tables(publication_id, published_at, gate, manifests, rule_versions))
@@ -108,5 +140,6 @@ def publish(warehouse: Path, published_dir: Path, gate: GateReport, manifests: l
     finally:
         tmp_db.unlink(missing_ok=True)
         shutil.rmtree(tmp_parquet, ignore_errors=True)
-    return Publication(publication_id, published_at, final_db, final_parquet,
-                       {name: t.num_rows for name, t in tables.items()})
+    return Publication(
+        publication_id, published_at, final_db, final_parquet, {name: t.num_rows for name, t in tables.items()}
+    )

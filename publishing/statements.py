@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -44,88 +44,173 @@ def _num(value) -> float | None:
 
 def statement_context(con, partner: str, year: str) -> dict:
     partner_row = _one(con, "select * from dim_partner where partner_code = ?", [partner])
-    years = [r["financial_year"] for r in _rows(con, "select distinct financial_year from kpi_local_spend "
-                                                     "where reporting_unit = ? order by 1", [partner])]
+    years = [
+        r["financial_year"]
+        for r in _rows(
+            con, "select distinct financial_year from kpi_local_spend where reporting_unit = ? order by 1", [partner]
+        )
+    ]
     previous = years[years.index(year) - 1] if year in years and years.index(year) > 0 else None
 
     def kpi(table, unit=partner, fy=year):
-        return _one(con, f"select * from {table} where reporting_unit = ? and financial_year = ?", [unit, fy]) \
-            if fy else None
+        return (
+            _one(con, f"select * from {table} where reporting_unit = ? and financial_year = ?", [unit, fy])
+            if fy
+            else None
+        )
 
     local = {fy: kpi("kpi_local_spend", fy=fy) for fy in years}
     headline = []
 
     def add(label, table, column, unit, note="", display=None, known=None, note_column=None):
         now, before = kpi(table), kpi(table, fy=previous)
-        headline.append({"label": label, "unit": unit, "note": now[note_column] if now and note_column else note,
-                         "value": _num(now[column]) if now else None,
-                         "previous": _num(before[column]) if before else None,
-                         # the mart's own words for the figure ("not yet known (…% of spend located)"), so the
-                         # statement never decides for itself whether a share is a measurement
-                         "text": now[display] if now and display else None,
-                         "previous_text": before[display] if before and display else None,
-                         "known": bool(now[known]) if now and known else True,
-                         "partial_year_note": now.get("partial_year_note") if now and now.get("is_partial_year") else None,
-                         "previous_partial": bool(before and before.get("is_partial_year")),
-                         # a figure below its coverage threshold carries its caveat beside it
-                         "provisional_reason": now.get("provisional_reason") if now and now.get("is_provisional")
-                         else None})
+        headline.append(
+            {
+                "label": label,
+                "unit": unit,
+                "note": now[note_column] if now and note_column else note,
+                "value": _num(now[column]) if now else None,
+                "previous": _num(before[column]) if before else None,
+                # the mart's own words for the figure ("not yet known (…% of spend located)"), so the
+                # statement never decides for itself whether a share is a measurement
+                "text": now[display] if now and display else None,
+                "previous_text": before[display] if before and display else None,
+                "known": bool(now[known]) if now and known else True,
+                "partial_year_note": now.get("partial_year_note") if now and now.get("is_partial_year") else None,
+                "previous_partial": bool(before and before.get("is_partial_year")),
+                # a figure below its coverage threshold carries its caveat beside it
+                "provisional_reason": now.get("provisional_reason") if now and now.get("is_provisional") else None,
+            }
+        )
 
     # the headline figures are declared with their tables (marts yml, meta.published.statement); a
     # figure stated only under a flag (stated_only_when) shows the mart's words where the flag is false
     for table, figure in declared().headline:
-        flag, words = next(((f, w) for c, f, w in declared().tables[table].stated_only_when if c == figure.column),
-                           (None, None))
-        add(figure.label, table, figure.column, figure.unit, figure.note, display=words, known=flag,
-            note_column=figure.note_column)
+        flag, words = next(
+            ((f, w) for c, f, w in declared().tables[table].stated_only_when if c == figure.column), (None, None)
+        )
+        add(
+            figure.label,
+            table,
+            figure.column,
+            figure.unit,
+            figure.note,
+            display=words,
+            known=flag,
+            note_column=figure.note_column,
+        )
 
     known = {fy: bool(local[fy] and local[fy]["shares_known"]) for fy in years}
     local_chart = grouped_bars(
-        "Local share of in-scope spend", [f"{fy} (part)" if local[fy]["is_partial_year"] else fy for fy in years],
-        {"Home borough": [_num(local[fy]["home_share_pct"]) if known[fy] else None for fy in years],
-         "Greater Manchester": [_num(local[fy]["gm_share_pct"]) if known[fy] else None for fy in years]}, "%",
-        notes=[None if known[fy] else "not yet known" for fy in years])
-    themes = _rows(con, "select theme, sum(committed_gbp) committed, sum(delivered_gbp) delivered "
-                        "from kpi_sv_by_theme where reporting_unit = ? and financial_year = ? group by 1 order by 2 desc",
-                   [partner, year])
-    theme_chart = horizontal_bars("Social value by theme (contracts awarded in the year)",
-                                  [t["theme"] for t in themes],
-                                  {"Committed": [_num(t["committed"]) for t in themes],
-                                   "Delivered to date": [_num(t["delivered"]) for t in themes]}) if themes else ""
+        "Local share of in-scope spend",
+        [f"{fy} (part)" if local[fy]["is_partial_year"] else fy for fy in years],
+        {
+            "Home borough": [_num(local[fy]["home_share_pct"]) if known[fy] else None for fy in years],
+            "Greater Manchester": [_num(local[fy]["gm_share_pct"]) if known[fy] else None for fy in years],
+        },
+        "%",
+        notes=[None if known[fy] else "not yet known" for fy in years],
+    )
+    themes = _rows(
+        con,
+        "select theme, sum(committed_gbp) committed, sum(delivered_gbp) delivered "
+        "from kpi_sv_by_theme where reporting_unit = ? and financial_year = ? group by 1 order by 2 desc",
+        [partner, year],
+    )
+    theme_chart = (
+        horizontal_bars(
+            "Social value by theme (contracts awarded in the year)",
+            [t["theme"] for t in themes],
+            {
+                "Committed": [_num(t["committed"]) for t in themes],
+                "Delivered to date": [_num(t["delivered"]) for t in themes],
+            },
+        )
+        if themes
+        else ""
+    )
     delivery = {fy: kpi("kpi_sv_delivery_summary", fy=fy) for fy in years}
     delivery_chart = grouped_bars(
-        "Commitments against delivery, by year of award", years,
-        {"Committed": [_num(delivery[fy]["committed_gbp"]) if delivery[fy] else None for fy in years],
-         "Delivered to date": [_num(delivery[fy]["delivered_gbp"]) if delivery[fy] else None for fy in years]}, "£")
+        "Commitments against delivery, by year of award",
+        years,
+        {
+            "Committed": [_num(delivery[fy]["committed_gbp"]) if delivery[fy] else None for fy in years],
+            "Delivered to date": [_num(delivery[fy]["delivered_gbp"]) if delivery[fy] else None for fy in years],
+        },
+        "£",
+    )
     mine, gm = kpi("kpi_sme_vcse"), kpi("kpi_sme_vcse", unit="GM")
-    rate_keys = [("SME bids", "sme_bids_pct"), ("VCSE bids", "vcse_bids_pct"), ("SME awards", "sme_awards_pct"),
-                 ("VCSE awards", "vcse_awards_pct")]
-    sme_chart = grouped_bars(
-        "SME and VCSE rates against the GM average", [k for k, _ in rate_keys],
-        {partner_row["partner_name"] if partner_row else partner: [_num(mine[c]) if mine else None for _, c in rate_keys],
-         "GM average": [_num(gm[c]) if gm else None for _, c in rate_keys]}, "%") if mine else ""
-    themes_gm = _rows(con, "select gm_priority, sum(committed_gbp) committed from kpi_sv_by_theme "
-                           "where reporting_unit = ? and financial_year = ? group by 1 order by 2 desc", [partner, year])
-    largest = _rows(con, "select contract_ref, title, supplier_name, committed_gbp, delivered_gbp, delivery_pct, "
-                         "rag_status from kpi_sv_delivery where reporting_unit = ? and financial_year = ? "
-                         "order by committed_gbp desc limit 10", [partner, year])
-    red = _rows(con, "select contract_ref, title, supplier_name, committed_gbp, delivered_gbp, delivery_pct, "
-                     "elapsed_pct from kpi_sv_delivery where reporting_unit = ? and rag_status = 'red' "
-                     "order by committed_gbp desc limit 15", [partner])
+    rate_keys = [
+        ("SME bids", "sme_bids_pct"),
+        ("VCSE bids", "vcse_bids_pct"),
+        ("SME awards", "sme_awards_pct"),
+        ("VCSE awards", "vcse_awards_pct"),
+    ]
+    sme_chart = (
+        grouped_bars(
+            "SME and VCSE rates against the GM average",
+            [k for k, _ in rate_keys],
+            {
+                partner_row["partner_name"] if partner_row else partner: [
+                    _num(mine[c]) if mine else None for _, c in rate_keys
+                ],
+                "GM average": [_num(gm[c]) if gm else None for _, c in rate_keys],
+            },
+            "%",
+        )
+        if mine
+        else ""
+    )
+    themes_gm = _rows(
+        con,
+        "select gm_priority, sum(committed_gbp) committed from kpi_sv_by_theme "
+        "where reporting_unit = ? and financial_year = ? group by 1 order by 2 desc",
+        [partner, year],
+    )
+    largest = _rows(
+        con,
+        "select contract_ref, title, supplier_name, committed_gbp, delivered_gbp, delivery_pct, "
+        "rag_status from kpi_sv_delivery where reporting_unit = ? and financial_year = ? "
+        "order by committed_gbp desc limit 10",
+        [partner, year],
+    )
+    red = _rows(
+        con,
+        "select contract_ref, title, supplier_name, committed_gbp, delivered_gbp, delivery_pct, "
+        "elapsed_pct from kpi_sv_delivery where reporting_unit = ? and rag_status = 'red' "
+        "order by committed_gbp desc limit 15",
+        [partner],
+    )
     publication = _one(con, "select * from publication")
-    feeds = _rows(con, "select feed, count(*) files, min(period) first_period, max(period) last_period, "
-                       "sum(rows_loaded) rows_loaded, sum(rows_quarantined) rows_quarantined "
-                       "from publication_feeds where partner_code = ? group by 1 order by 1", [partner])
-    checks = _rows(con, "select layer, count(*) checks, count(*) filter (where success) passed "
-                        "from publication_checks group by 1 order by 1")
+    feeds = _rows(
+        con,
+        "select feed, count(*) files, min(period) first_period, max(period) last_period, "
+        "sum(rows_loaded) rows_loaded, sum(rows_quarantined) rows_quarantined "
+        "from publication_feeds where partner_code = ? group by 1 order by 1",
+        [partner],
+    )
+    checks = _rows(
+        con,
+        "select layer, count(*) checks, count(*) filter (where success) passed "
+        "from publication_checks group by 1 order by 1",
+    )
     rules = json.loads(publication["rule_versions"]) if publication else {}
     now_local = local.get(year)
     now_delivery = delivery.get(year)
-    coverage = {"located_spend_pct": _num(now_local["located_spend_pct"]) if now_local else None,
-                "recent_return_pct": _num(now_delivery["recent_return_pct"]) if now_delivery else None,
-                "contracts_due_return": now_delivery["contracts_due_return"] if now_delivery else None}
-    framework = _one(con, "select max(framework) framework, bool_or(framework_is_illustrative) illustrative "
-                          "from kpi_sv_secured where reporting_unit = ?", [partner]) or {}
+    coverage = {
+        "located_spend_pct": _num(now_local["located_spend_pct"]) if now_local else None,
+        "recent_return_pct": _num(now_delivery["recent_return_pct"]) if now_delivery else None,
+        "contracts_due_return": now_delivery["contracts_due_return"] if now_delivery else None,
+    }
+    framework = (
+        _one(
+            con,
+            "select max(framework) framework, bool_or(framework_is_illustrative) illustrative "
+            "from kpi_sv_secured where reporting_unit = ?",
+            [partner],
+        )
+        or {}
+    )
     thresholds = {
         "local spend (supplier-year net spend)": _num(now_local["threshold_gbp"]) if now_local else None,
         "SV weighting (contract value)": _num((kpi("kpi_sv_evaluation_weighting") or {}).get("threshold_gbp")),
@@ -133,11 +218,21 @@ def statement_context(con, partner: str, year: str) -> dict:
     }
     return {
         "partner": partner_row or {"partner_code": partner, "partner_name": partner},
-        "year": year, "previous": previous, "headline": headline,
+        "year": year,
+        "previous": previous,
+        "headline": headline,
         "charts": [c for c in (local_chart, theme_chart, delivery_chart, sme_chart) if c],
-        "gm_priorities": themes_gm, "largest": largest, "red": red, "feeds": feeds, "checks": checks,
-        "rules": rules, "coverage": coverage, "framework": framework, "thresholds": thresholds,
-        "publication": publication, "generated_at": datetime.now(timezone.utc).strftime("%d %B %Y"),
+        "gm_priorities": themes_gm,
+        "largest": largest,
+        "red": red,
+        "feeds": feeds,
+        "checks": checks,
+        "rules": rules,
+        "coverage": coverage,
+        "framework": framework,
+        "thresholds": thresholds,
+        "publication": publication,
+        "generated_at": datetime.now(UTC).strftime("%d %B %Y"),
         # a year with fewer than 12 months of spend says so in the title and beside the figures
         "local": now_local,
         "partial_year_note": now_local["partial_year_note"] if now_local and now_local["is_partial_year"] else None,
@@ -147,15 +242,20 @@ def statement_context(con, partner: str, year: str) -> dict:
 
 def render_statements(published_warehouse: Path, out_dir: Path, with_pdf: bool = True) -> list[Statement]:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-    environment.filters["money"] = lambda v: "–" if v is None else (f"£{float(v) / 1e6:,.2f}m" if abs(float(v)) >= 1e6 else f"£{float(v):,.0f}")
+    environment.filters["money"] = lambda v: (
+        "–" if v is None else (f"£{float(v) / 1e6:,.2f}m" if abs(float(v)) >= 1e6 else f"£{float(v):,.0f}")
+    )
     environment.filters["pct"] = lambda v: "–" if v is None else f"{float(v):.1f}%"
     environment.filters["pounds"] = lambda v: "–" if v is None else f"£{float(v):,.2f}"  # to the penny
     template = environment.get_template("statement.html.j2")
     out_dir.mkdir(parents=True, exist_ok=True)
     made = []
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
-        pairs = _rows(con, "select distinct reporting_unit, financial_year from kpi_local_spend "
-                           "where reporting_unit_type = 'partner' order by 1, 2")
+        pairs = _rows(
+            con,
+            "select distinct reporting_unit, financial_year from kpi_local_spend "
+            "where reporting_unit_type = 'partner' order by 1, 2",
+        )
         for pair in pairs:
             partner, year = pair["reporting_unit"], pair["financial_year"]
             html = template.render(**statement_context(con, partner, year))
@@ -165,6 +265,7 @@ def render_statements(published_warehouse: Path, out_dir: Path, with_pdf: bool =
             pdf_path = None
             if with_pdf:
                 from weasyprint import HTML
+
                 pdf_path = out_dir / f"{stem}.pdf"
                 HTML(string=html, base_url=str(out_dir)).write_pdf(pdf_path)
             made.append(Statement(partner, year, html_path, pdf_path))

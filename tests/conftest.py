@@ -13,8 +13,16 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 REAL_DATA = (PROJECT_ROOT / ".." / "shared" / "data" / "real").resolve()
-ENV_KEYS = ("SVW_LANDING_DIR", "SVW_RAW_DIR", "SVW_WORK_DIR", "SVW_PUBLISHED_DIR",
-            "SVW_POSTCODE_DIRECTORY", "SVW_CONFIG_DIR", "SVW_WAREHOUSE", "DAGSTER_HOME")
+ENV_KEYS = (
+    "SVW_LANDING_DIR",
+    "SVW_RAW_DIR",
+    "SVW_WORK_DIR",
+    "SVW_PUBLISHED_DIR",
+    "SVW_POSTCODE_DIRECTORY",
+    "SVW_CONFIG_DIR",
+    "SVW_WAREHOUSE",
+    "DAGSTER_HOME",
+)
 
 
 def _manifest_is_stale(project: Path) -> bool:
@@ -22,8 +30,12 @@ def _manifest_is_stale(project: Path) -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    sources = [project / "dbt_project.yml", *project.glob("models/**/*"), *project.glob("tests/**/*"),
-               *project.glob("macros/**/*")]
+    sources = [
+        project / "dbt_project.yml",
+        *project.glob("models/**/*"),
+        *project.glob("tests/**/*"),
+        *project.glob("macros/**/*"),
+    ]
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
@@ -63,8 +75,10 @@ class Workspace:
 
     def environment(self) -> dict[str, str]:
         return {
-            "SVW_LANDING_DIR": str(self.landing), "SVW_RAW_DIR": str(self.raw),
-            "SVW_WORK_DIR": str(self.work), "SVW_PUBLISHED_DIR": str(self.published),
+            "SVW_LANDING_DIR": str(self.landing),
+            "SVW_RAW_DIR": str(self.raw),
+            "SVW_WORK_DIR": str(self.work),
+            "SVW_PUBLISHED_DIR": str(self.published),
             "SVW_POSTCODE_DIRECTORY": str(self.postcodes),
             "SVW_WAREHOUSE": str(self.work / "warehouse.duckdb"),
         }

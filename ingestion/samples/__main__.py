@@ -12,10 +12,18 @@ from pathlib import Path
 from ingestion.samples.answers import local_spend_answers
 from ingestion.samples.layouts import write_partner_feeds
 from ingestion.samples.social_value import (
-    build_bids, build_contracts, read_framework, social_value_answers, write_social_value_feeds,
+    build_bids,
+    build_contracts,
+    read_framework,
+    social_value_answers,
+    write_social_value_feeds,
 )
 from ingestion.samples.world import (
-    FINANCIAL_YEARS, TARGET_GM_SHARE, TARGET_HOME_SHARE, World, build_world,
+    FINANCIAL_YEARS,
+    TARGET_GM_SHARE,
+    TARGET_HOME_SHARE,
+    World,
+    build_world,
 )
 
 DEFAULT_SEED = 20210401
@@ -31,8 +39,19 @@ def write_postcode_directory(world: World, path: Path) -> None:
         writer.writerow(["pcd", "pcd2", "pcds", "dointr", "doterm", "usertype", "laua", "ctry", "rgn"])
         for postcode, lad in sorted(rows.items()):
             outward, inward = postcode.split(" ")
-            writer.writerow([f"{outward:<4}{inward}", f"{outward:<4} {inward}", postcode, "198001", "",
-                             "0", lad, "E92000001", "E12000002" if lad.startswith("E080000") else ""])
+            writer.writerow(
+                [
+                    f"{outward:<4}{inward}",
+                    f"{outward:<4} {inward}",
+                    postcode,
+                    "198001",
+                    "",
+                    "0",
+                    lad,
+                    "E92000001",
+                    "E12000002" if lad.startswith("E080000") else "",
+                ]
+            )
 
 
 def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
@@ -48,18 +67,26 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     bids = build_bids(world, sv_rng)
     write_social_value_feeds(world, contracts, bids, landing)
     answers = {
-        "generator": "ingestion.samples", "seed": seed,
+        "generator": "ingestion.samples",
+        "seed": seed,
         "note": "True figures computed from the generated payments by ingestion/samples/answers.py.",
         "planted_targets": {
-            "STAR": {f"{fy}/{(fy + 1) % 100:02d}": {"home_share_pct": 100 * TARGET_HOME_SHARE[fy],
-                                                   "gm_share_pct": 100 * TARGET_GM_SHARE[fy]}
-                     for fy in FINANCIAL_YEARS}},
+            "STAR": {
+                f"{fy}/{(fy + 1) % 100:02d}": {
+                    "home_share_pct": 100 * TARGET_HOME_SHARE[fy],
+                    "gm_share_pct": 100 * TARGET_GM_SHARE[fy],
+                }
+                for fy in FINANCIAL_YEARS
+            }
+        },
         "kpi_local_spend": local_spend_answers(world),
         "social_value": social_value_answers(contracts, bids, framework),
-        "social_value_targets": {"sv_weighting_pct": 20, "sv_secured_pct": {"2019/20": 25, "2020/21": 28},
-                                 "sv_secured_two_years_gbp": 60_000_000,
-                                 "2020/21": {"sme_bids_pct": 20, "vcse_bids_pct": 11.5,
-                                             "sme_awards_pct": 4.9, "vcse_awards_pct": 9}},
+        "social_value_targets": {
+            "sv_weighting_pct": 20,
+            "sv_secured_pct": {"2019/20": 25, "2020/21": 28},
+            "sv_secured_two_years_gbp": 60_000_000,
+            "2020/21": {"sme_bids_pct": 20, "vcse_bids_pct": 11.5, "sme_awards_pct": 4.9, "vcse_awards_pct": 9},
+        },
         "payments": len(world.payments),
         "redacted_payments": sum(1 for p in world.payments if p.firm_id is None),
     }
@@ -76,15 +103,21 @@ def main() -> None:
     star = [r for r in answers["kpi_local_spend"] if r["reporting_unit"] == "STAR"]
     for row in answers["social_value"]["kpi_sv_secured"]:
         if row["reporting_unit"] == "STAR":
-            print(f"STAR {row['financial_year']}: SV secured {row['sv_secured_pct']:.2f}% "
-                  f"(£{row['sv_committed_gbp']:,.0f} of £{row['contract_value_gbp']:,.0f})")
+            print(
+                f"STAR {row['financial_year']}: SV secured {row['sv_secured_pct']:.2f}% "
+                f"(£{row['sv_committed_gbp']:,.0f} of £{row['contract_value_gbp']:,.0f})"
+            )
     for row in answers["social_value"]["kpi_sme_vcse"]:
         if row["reporting_unit"] == "STAR":
-            print(f"STAR {row['financial_year']}: bids SME {row['sme_bids_pct']:.1f}% VCSE {row['vcse_bids_pct']:.1f}%, "
-                  f"awards SME {row['sme_awards_pct']:.1f}% VCSE {row['vcse_awards_pct']:.1f}%")
+            print(
+                f"STAR {row['financial_year']}: bids SME {row['sme_bids_pct']:.1f}% VCSE {row['vcse_bids_pct']:.1f}%, "
+                f"awards SME {row['sme_awards_pct']:.1f}% VCSE {row['vcse_awards_pct']:.1f}%"
+            )
     for row in star:
-        print(f"STAR {row['financial_year']}: home {row['home_share_pct']:.2f}%  GM {row['gm_share_pct']:.2f}%  "
-              f"in scope £{row['in_scope_spend_gbp']:,.0f}")
+        print(
+            f"STAR {row['financial_year']}: home {row['home_share_pct']:.2f}%  GM {row['gm_share_pct']:.2f}%  "
+            f"in scope £{row['in_scope_spend_gbp']:,.0f}"
+        )
     print(f"{answers['payments']} payments written under {args.out / 'landing'}")
 
 

@@ -44,13 +44,19 @@ def local_spend_answers(world: World) -> list[dict]:
                 else:
                     totals["home"] += amount if lad in home_lads else 0
                     totals["gm"] += amount if lad in GM_LADS else 0
-            rows.append({
-                "reporting_unit": unit, "reporting_unit_type": unit_type, "financial_year": fy,
-                "in_scope_spend_gbp": totals["in_scope"] / 100,
-                "home_spend_gbp": totals["home"] / 100, "gm_spend_gbp": totals["gm"] / 100,
-                "unknown_location_spend_gbp": totals["unknown"] / 100,
-                "home_share_pct": 100 * totals["home"] / totals["in_scope"],
-                "gm_share_pct": 100 * totals["gm"] / totals["in_scope"],
-                "threshold_gbp": THRESHOLD_PENCE / 100, "rule_version": RULE_VERSION,
-            })
+            rows.append(
+                {
+                    "reporting_unit": unit,
+                    "reporting_unit_type": unit_type,
+                    "financial_year": fy,
+                    "in_scope_spend_gbp": totals["in_scope"] / 100,
+                    "home_spend_gbp": totals["home"] / 100,
+                    "gm_spend_gbp": totals["gm"] / 100,
+                    "unknown_location_spend_gbp": totals["unknown"] / 100,
+                    "home_share_pct": 100 * totals["home"] / totals["in_scope"],
+                    "gm_share_pct": 100 * totals["gm"] / totals["in_scope"],
+                    "threshold_gbp": THRESHOLD_PENCE / 100,
+                    "rule_version": RULE_VERSION,
+                }
+            )
     return rows

@@ -89,11 +89,16 @@ class PartnerBook:
         rows = []
         for firm_id in sorted(self.refs, key=lambda f: self.refs[f]):
             firm = self.firms[firm_id]
-            rows.append({
-                "ref": self.refs[firm_id], "name": self.name(firm_id),
-                "postcode": _messy_postcode(self.rng, firm.postcode, firm.unknown_style),
-                "company": firm.company_number, "charity": firm.charity_number, "vat": firm.vat_number,
-            })
+            rows.append(
+                {
+                    "ref": self.refs[firm_id],
+                    "name": self.name(firm_id),
+                    "postcode": _messy_postcode(self.rng, firm.postcode, firm.unknown_style),
+                    "company": firm.company_number,
+                    "charity": firm.charity_number,
+                    "vat": firm.vat_number,
+                }
+            )
         return rows
 
 
@@ -105,8 +110,16 @@ def _by_month(payments: list[Payment]) -> dict[tuple[int, int], list[Payment]]:
 
 
 def write_stockport(out: Path, payments: list[Payment], book: PartnerBook, rng: random.Random):
-    header = ["Department", "Service Area", "Expense Type", "Date Paid", "Transaction Number",
-              "Supplier Name", "Supplier ID", "Amount"]
+    header = [
+        "Department",
+        "Service Area",
+        "Expense Type",
+        "Date Paid",
+        "Transaction Number",
+        "Supplier Name",
+        "Supplier ID",
+        "Amount",
+    ]
     tx = 4_100_000
     for (year, month), items in sorted(_by_month(payments).items()):
         rows = []
@@ -126,19 +139,42 @@ def write_stockport(out: Path, payments: list[Payment], book: PartnerBook, rng: 
                 name, ref = "*Redact - Personal Information", ""
             else:
                 name, ref = book.name(p.firm_id), book.ref(p.firm_id)
-            rows.append(["Place Directorate" if "Highways" in p.service_area else "People Directorate",
-                         p.service_area, p.expense_type, p.payment_date.strftime("%d/%m/%Y"), tx,
-                         name, ref, amount])
+            rows.append(
+                [
+                    "Place Directorate" if "Highways" in p.service_area else "People Directorate",
+                    p.service_area,
+                    p.expense_type,
+                    p.payment_date.strftime("%d/%m/%Y"),
+                    tx,
+                    name,
+                    ref,
+                    amount,
+                ]
+            )
         # One month carries a long run of empty ,,,, lines, as a real Stockport file did.
         trailing = 3000 if (year, month) == (2019, 7) else 0
         _write_csv(out / f"stockport_spend_{year}-{month:02d}.csv", header, rows, trailing_blank=trailing)
 
 
 def write_trafford(out: Path, payments: list[Payment], book: PartnerBook, rng: random.Random):
-    header = ["OrganisationLabel", "OrganisationURI", "EffectiveDate", "OrganisationalUnit",
-              "BeneficiaryName", "BeneficiaryOtherID", "PaymentDate", "TransactionNumber", "Amount",
-              "IrrecoverableVATAmount", "Purpose", "ProclassLabel", "ProclassCode", "InvoiceNumber",
-              "ProfitCentre", "VATRegistrationNumber"]
+    header = [
+        "OrganisationLabel",
+        "OrganisationURI",
+        "EffectiveDate",
+        "OrganisationalUnit",
+        "BeneficiaryName",
+        "BeneficiaryOtherID",
+        "PaymentDate",
+        "TransactionNumber",
+        "Amount",
+        "IrrecoverableVATAmount",
+        "Purpose",
+        "ProclassLabel",
+        "ProclassCode",
+        "InvoiceNumber",
+        "ProfitCentre",
+        "VATRegistrationNumber",
+    ]
     tx = 5_100_000_000
     for (year, month), items in sorted(_by_month(payments).items()):
         last_day = calendar.monthrange(year, month)[1]
@@ -146,43 +182,73 @@ def write_trafford(out: Path, payments: list[Payment], book: PartnerBook, rng: r
         for p in items:
             tx += 1
             firm = book.firms.get(p.firm_id) if p.firm_id else None
-            rows.append([
-                "Trafford Council",
-                "https://opendatacommunities.org/id/metropolitan-district-council/trafford",
-                f"{year}-{month:02d}-{last_day}", p.service_area,
-                "Redacted" if firm is None or p.firm_id is None else book.name(p.firm_id),
-                "NA" if firm is None or p.firm_id is None else book.ref(p.firm_id),
-                p.payment_date.isoformat(), tx, _pounds(p.amount_pence), "0.00", p.expense_type,
-                "Not Classified" if rng.random() < 0.3 else f"SERVICES : {p.expense_type}",
-                "NA" if rng.random() < 0.3 else str(rng.randint(100000, 399999)),
-                rng.randint(10000, 99999999), rng.randint(100000, 999999),
-                (firm.vat_number if firm and firm.vat_number else "NA"),
-            ])
+            rows.append(
+                [
+                    "Trafford Council",
+                    "https://opendatacommunities.org/id/metropolitan-district-council/trafford",
+                    f"{year}-{month:02d}-{last_day}",
+                    p.service_area,
+                    "Redacted" if firm is None or p.firm_id is None else book.name(p.firm_id),
+                    "NA" if firm is None or p.firm_id is None else book.ref(p.firm_id),
+                    p.payment_date.isoformat(),
+                    tx,
+                    _pounds(p.amount_pence),
+                    "0.00",
+                    p.expense_type,
+                    "Not Classified" if rng.random() < 0.3 else f"SERVICES : {p.expense_type}",
+                    "NA" if rng.random() < 0.3 else str(rng.randint(100000, 399999)),
+                    rng.randint(10000, 99999999),
+                    rng.randint(100000, 999999),
+                    (firm.vat_number if firm and firm.vat_number else "NA"),
+                ]
+            )
         _write_csv(out / f"trafford-supplier-spend-{year}-{month:02d}.csv", header, rows)
 
 
 def write_rochdale(out: Path, payments: list[Payment], book: PartnerBook, rng: random.Random):
-    header = ["Directorate", "Cost Centre", "Payment Date", "Supplier", "Vendor No", "Net Amount",
-              "Description"]
+    header = ["Directorate", "Cost Centre", "Payment Date", "Supplier", "Vendor No", "Net Amount", "Description"]
     for (year, month), items in sorted(_by_month(payments).items()):
         rows = []
         for p in items:
-            amount = f"£{_pounds_commas(p.amount_pence)}" if p.amount_pence >= 0 \
-                else f"-£{_pounds_commas(-p.amount_pence)}"
+            amount = (
+                f"£{_pounds_commas(p.amount_pence)}" if p.amount_pence >= 0 else f"-£{_pounds_commas(-p.amount_pence)}"
+            )
             name = "REDACTED" if p.firm_id is None else book.name(p.firm_id)
             ref = "" if p.firm_id is None else book.ref(p.firm_id)
-            rows.append([p.service_area, f"RB{rng.randint(1000, 9999)}",
-                         p.payment_date.strftime("%d-%b-%y"), name, ref, amount,
-                         f"{p.expense_type} \u2013 caf\u00e9 & venue\u2019s costs" if rng.random() < 0.05
-                         else p.expense_type])
+            rows.append(
+                [
+                    p.service_area,
+                    f"RB{rng.randint(1000, 9999)}",
+                    p.payment_date.strftime("%d-%b-%y"),
+                    name,
+                    ref,
+                    amount,
+                    f"{p.expense_type} \u2013 caf\u00e9 & venue\u2019s costs"
+                    if rng.random() < 0.05
+                    else p.expense_type,
+                ]
+            )
         month_name = calendar.month_abbr[month]
-        _write_csv(out / f"Rochdale Payments {month_name} {year}.csv", header, rows, encoding="cp1252",
-                   preamble=["Rochdale Borough Council - Payments to suppliers", ""])
+        _write_csv(
+            out / f"Rochdale Payments {month_name} {year}.csv",
+            header,
+            rows,
+            encoding="cp1252",
+            preamble=["Rochdale Borough Council - Payments to suppliers", ""],
+        )
 
 
 def write_tameside(out: Path, payments: list[Payment], book: PartnerBook, rng: random.Random):
-    header = ["Body Name", "Service Label", "Expenditure Category", "Date", "Transaction ID",
-              "Supplier Name", "Supplier Reference", "Amount (£)"]
+    header = [
+        "Body Name",
+        "Service Label",
+        "Expenditure Category",
+        "Date",
+        "Transaction ID",
+        "Supplier Name",
+        "Supplier Reference",
+        "Amount (£)",
+    ]
     quarters = defaultdict(list)
     for p in payments:
         fy = p.payment_date.year if p.payment_date.month >= 4 else p.payment_date.year - 1
@@ -195,10 +261,19 @@ def write_tameside(out: Path, payments: list[Payment], book: PartnerBook, rng: r
             amount = _pounds(p.amount_pence) if p.amount_pence >= 0 else f"({_pounds(-p.amount_pence)})"
             name = "REDACTED PERSONAL DATA" if p.firm_id is None else book.name(p.firm_id)
             ref = "" if p.firm_id is None else book.ref(p.firm_id)
-            rows.append(["Tameside MBC", p.service_area, p.expense_type,
-                         p.payment_date.strftime("%d/%m/%Y"), f"TMBC{tx:07d}", name, ref, amount])
-        _write_csv(out / f"Tameside_Spend_{fy}-{(fy + 1) % 100:02d}_Q{quarter}.csv", header, rows,
-                   encoding="utf-8-sig")
+            rows.append(
+                [
+                    "Tameside MBC",
+                    p.service_area,
+                    p.expense_type,
+                    p.payment_date.strftime("%d/%m/%Y"),
+                    f"TMBC{tx:07d}",
+                    name,
+                    ref,
+                    amount,
+                ]
+            )
+        _write_csv(out / f"Tameside_Spend_{fy}-{(fy + 1) % 100:02d}_Q{quarter}.csv", header, rows, encoding="utf-8-sig")
 
 
 def _published_company_number(rng: random.Random, firm: Firm) -> str | None:
@@ -216,8 +291,15 @@ def _published_company_number(rng: random.Random, firm: Firm) -> str | None:
 def write_bury(out: Path, payments: list[Payment], firms: dict[int, Firm], rng: random.Random):
     """Quarterly Excel workbooks (Bury publishes xlsx only) with no vendor ID and no postcode:
     the payee's name in capitals, and a company number on some rows."""
-    header = ["Department", "Service", "Payment Date", "Transaction Ref", "Supplier Name",
-              "Company Registration Number", "Net Amount"]
+    header = [
+        "Department",
+        "Service",
+        "Payment Date",
+        "Transaction Ref",
+        "Supplier Name",
+        "Company Registration Number",
+        "Net Amount",
+    ]
     quarters = defaultdict(list)
     for p in payments:
         fy = p.payment_date.year if p.payment_date.month >= 4 else p.payment_date.year - 1
@@ -240,8 +322,9 @@ def write_bury(out: Path, payments: list[Payment], firms: dict[int, Firm], rng: 
                 if p.firm_id not in numbers:
                     numbers[p.firm_id] = _published_company_number(rng, firm)
                 number = numbers[p.firm_id]
-            sheet.append(["Bury Council", p.service_area, p.payment_date, f"BMBC-{tx:07d}", name, number,
-                          p.amount_pence / 100])
+            sheet.append(
+                ["Bury Council", p.service_area, p.payment_date, f"BMBC-{tx:07d}", name, number, p.amount_pence / 100]
+            )
         workbook.save(out / f"Bury Spend {fy}-{(fy + 1) % 100:02d} Q{quarter}.xlsx")
 
 
@@ -249,28 +332,47 @@ def write_supplier_list(partner: str, out: Path, book: PartnerBook):
     rows = book.supplier_rows()
     out.mkdir(parents=True, exist_ok=True)
     if partner == "stockport":
-        _write_csv(out / "stockport_suppliers.csv",
-                   ["Supplier ID", "Supplier Name", "Postcode", "Company Reg No", "Charity No", "VAT No"],
-                   [[r["ref"], r["name"], r["postcode"] or "", r["company"] or "", r["charity"] or "",
-                     r["vat"] or ""] for r in rows])
+        _write_csv(
+            out / "stockport_suppliers.csv",
+            ["Supplier ID", "Supplier Name", "Postcode", "Company Reg No", "Charity No", "VAT No"],
+            [
+                [r["ref"], r["name"], r["postcode"] or "", r["company"] or "", r["charity"] or "", r["vat"] or ""]
+                for r in rows
+            ],
+        )
     elif partner == "trafford":
-        _write_csv(out / "trafford-suppliers.csv",
-                   ["VendorID", "VendorName", "PostCode", "CompanyNumber", "CharityNumber",
-                    "VATRegistrationNumber"],
-                   [[r["ref"], r["name"], r["postcode"] or "NA", r["company"] or "NA",
-                     r["charity"] or "NA", r["vat"] or "NA"] for r in rows])
+        _write_csv(
+            out / "trafford-suppliers.csv",
+            ["VendorID", "VendorName", "PostCode", "CompanyNumber", "CharityNumber", "VATRegistrationNumber"],
+            [
+                [
+                    r["ref"],
+                    r["name"],
+                    r["postcode"] or "NA",
+                    r["company"] or "NA",
+                    r["charity"] or "NA",
+                    r["vat"] or "NA",
+                ]
+                for r in rows
+            ],
+        )
     elif partner == "rochdale":
-        _write_csv(out / "Rochdale Vendors.csv",
-                   ["Vendor No", "Vendor Name", "Post Code", "Companies House No",
-                    "Registered Charity No", "VAT Reg"],
-                   [[r["ref"], r["name"], r["postcode"] or "", r["company"] or "", r["charity"] or "",
-                     r["vat"] or ""] for r in rows], encoding="cp1252")
+        _write_csv(
+            out / "Rochdale Vendors.csv",
+            ["Vendor No", "Vendor Name", "Post Code", "Companies House No", "Registered Charity No", "VAT Reg"],
+            [
+                [r["ref"], r["name"], r["postcode"] or "", r["company"] or "", r["charity"] or "", r["vat"] or ""]
+                for r in rows
+            ],
+            encoding="cp1252",
+        )
     elif partner == "tameside":
         book_xlsx = Workbook()
         sheet = book_xlsx.active
         sheet.title = "Suppliers"
-        sheet.append(["Supplier Reference", "Supplier", "Address Postcode", "Company Number",
-                      "Charity Number", "VAT Number"])
+        sheet.append(
+            ["Supplier Reference", "Supplier", "Address Postcode", "Company Number", "Charity Number", "VAT Number"]
+        )
         for r in rows:
             sheet.append([r["ref"], r["name"], r["postcode"], r["company"], r["charity"], r["vat"]])
         book_xlsx.save(out / "Tameside_Suppliers.xlsx")
@@ -294,5 +396,9 @@ def write_partner_feeds(world: World, landing: Path, rng: random.Random) -> None
             book.ref(firm_id)
         write_supplier_list(partner, landing / partner / "suppliers", book)
     # Its own random stream, so the STAR partners' files stay exactly as they were.
-    write_bury(landing / "bury" / "spend", [p for p in world.payments if p.partner == "bury"], world.firms,
-               random.Random(rng.random()))
+    write_bury(
+        landing / "bury" / "spend",
+        [p for p in world.payments if p.partner == "bury"],
+        world.firms,
+        random.Random(rng.random()),
+    )

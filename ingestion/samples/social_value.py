@@ -35,7 +35,7 @@ class Contract:
     end_date: date
     value_pence: int
     sv_weight_pct: int
-    commitments: dict[str, float] = field(default_factory=dict)   # measure -> quantity
+    commitments: dict[str, float] = field(default_factory=dict)  # measure -> quantity
     portal_committed: dict[str, float] = field(default_factory=dict)
     deliveries: list[tuple[date, str, float, str]] = field(default_factory=list)
     supply_chain: list[tuple[int, int, date]] = field(default_factory=list)  # firm, pence, period end
@@ -56,8 +56,10 @@ class Bid:
 def read_framework(path: Path) -> dict[tuple[str, str], float | None]:
     """(edition, measure_code) -> proxy value (None for record-only measures)."""
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
-    return {(r["edition"], r["measure_code"]): (float(r["proxy_value_gbp"]) if r["proxy_value_gbp"] else None)
-            for r in csv.DictReader(lines)}
+    return {
+        (r["edition"], r["measure_code"]): (float(r["proxy_value_gbp"]) if r["proxy_value_gbp"] else None)
+        for r in csv.DictReader(lines)
+    }
 
 
 def edition_at(d: date) -> str:
@@ -80,16 +82,28 @@ def build_contracts(world: World, rng: random.Random, framework) -> list[Contrac
                 award = _fy_date(rng, fy)
                 start = award + timedelta(days=rng.randint(7, 60))
                 end = start + timedelta(days=30 * rng.choice([12, 18, 24, 36, 48]))
-                year_contracts.append(Contract(
-                    partner=partner, ref=f"STAR-{partner[:3].upper()}-{fy}-{i + 1:03d}",
-                    title=f"{rng.choice(['Supply of', 'Provision of', 'Framework for'])} "
-                          f"{rng.choice(['highways maintenance', 'home care', 'ICT services', 'catering', 'cleaning', 'fleet vehicles', 'construction works', 'youth services'])}",
-                    firm_id=rng.choice(firms).firm_id, award_date=award, start_date=start, end_date=end,
-                    value_pence=value, sv_weight_pct=WEIGHTS[i % len(WEIGHTS)]))
+                year_contracts.append(
+                    Contract(
+                        partner=partner,
+                        ref=f"STAR-{partner[:3].upper()}-{fy}-{i + 1:03d}",
+                        title=f"{rng.choice(['Supply of', 'Provision of', 'Framework for'])} "
+                        f"{rng.choice(['highways maintenance', 'home care', 'ICT services', 'catering', 'cleaning', 'fleet vehicles', 'construction works', 'youth services'])}",
+                        firm_id=rng.choice(firms).firm_id,
+                        award_date=award,
+                        start_date=start,
+                        end_date=end,
+                        value_pence=value,
+                        sv_weight_pct=WEIGHTS[i % len(WEIGHTS)],
+                    )
+                )
             # Commitments on contracts >= GBP 50k: in total the year's target share of their value.
             big = [c for c in year_contracts if c.value_pence >= 50_000_00]
             jitter = [rng.uniform(0.6, 1.4) for _ in big]
-            scale = SECURED_TARGET[fy] * sum(c.value_pence for c in big) / sum(j * c.value_pence for j, c in zip(jitter, big))
+            scale = (
+                SECURED_TARGET[fy]
+                * sum(c.value_pence for c in big)
+                / sum(j * c.value_pence for j, c in zip(jitter, big))
+            )
             for contract, j in zip(big, jitter):
                 target_gbp = contract.value_pence / 100 * j * scale
                 measures = rng.sample(valued, rng.randint(2, 4))
@@ -109,8 +123,13 @@ def build_contracts(world: World, rng: random.Random, framework) -> list[Contrac
                 if rng.random() < 0.35:
                     for _ in range(rng.randint(2, 5)):
                         sub = rng.choice(list(world.firms.values()))
-                        contract.supply_chain.append((sub.firm_id, rng.randint(2_000, 120_000) * 100,
-                                                      min(AS_OF, contract.start_date + timedelta(days=90))))
+                        contract.supply_chain.append(
+                            (
+                                sub.firm_id,
+                                rng.randint(2_000, 120_000) * 100,
+                                min(AS_OF, contract.start_date + timedelta(days=90)),
+                            )
+                        )
             contracts += year_contracts
     return contracts
 
@@ -140,8 +159,12 @@ def build_bids(world: World, rng: random.Random) -> list[Bid]:
                 decision = _fy_date(rng, fy)
                 ref = f"T-{partner[:3].upper()}-{fy}-{t + 1:03d}"
                 title = f"Tender {ref}"
-                year.append([Bid(partner, ref, title, rng.choice(firms).firm_id, False, False, False, decision)
-                             for _ in range(rng.randint(3, 7))])
+                year.append(
+                    [
+                        Bid(partner, ref, title, rng.choice(firms).firm_id, False, False, False, decision)
+                        for _ in range(rng.randint(3, 7))
+                    ]
+                )
         # Winners: the planted number of SME and VCSE winners, the rest large firms.
         rng.shuffle(year)
         for index, tender in enumerate(year):
@@ -158,7 +181,7 @@ def build_bids(world: World, rng: random.Random) -> list[Bid]:
         rng.shuffle(losers)
         for b in losers[:target_sme]:
             b.is_sme = True
-        for b in losers[target_sme:target_sme + target_vcse]:
+        for b in losers[target_sme : target_sme + target_vcse]:
             b.is_vcse = True
         bids += flat
     return bids
@@ -185,35 +208,70 @@ def social_value_answers(contracts: list[Contract], bids: list[Bid], framework) 
         for fy in years:
             mine = [c for c in contracts if c.partner in members and _fy_label(c.award_date) == fy]
             over25 = [c for c in mine if c.value_pence >= 25_000_00]
-            weighting.append({"reporting_unit": unit, "reporting_unit_type": unit_type, "financial_year": fy,
-                              "contracts_count": len(over25),
-                              "avg_sv_weighting_pct": sum(c.sv_weight_pct for c in over25) / len(over25)})
+            weighting.append(
+                {
+                    "reporting_unit": unit,
+                    "reporting_unit_type": unit_type,
+                    "financial_year": fy,
+                    "contracts_count": len(over25),
+                    "avg_sv_weighting_pct": sum(c.sv_weight_pct for c in over25) / len(over25),
+                }
+            )
             over50 = [c for c in mine if c.value_pence >= 50_000_00]
             value = sum(c.value_pence for c in over50) / 100
-            committed = sum(q * (framework[(edition_at(c.award_date), m)] or 0)
-                            for c in over50 for m, q in c.commitments.items())
-            secured.append({"reporting_unit": unit, "reporting_unit_type": unit_type, "financial_year": fy,
-                            "contracts_count": len(over50), "contract_value_gbp": value,
-                            "sv_committed_gbp": committed, "sv_secured_pct": 100 * committed / value})
-            delivered = sum(q * (framework[(edition_at(c.award_date), m)] or 0)
-                            for c in mine for (_, m, q, status) in c.deliveries if status == "validated")
-            all_committed = sum(q * (framework[(edition_at(c.award_date), m)] or 0)
-                                for c in mine for m, q in c.commitments.items())
-            delivery.append({"reporting_unit": unit, "financial_year": fy, "committed_gbp": all_committed,
-                             "delivered_gbp": delivered})
+            committed = sum(
+                q * (framework[(edition_at(c.award_date), m)] or 0) for c in over50 for m, q in c.commitments.items()
+            )
+            secured.append(
+                {
+                    "reporting_unit": unit,
+                    "reporting_unit_type": unit_type,
+                    "financial_year": fy,
+                    "contracts_count": len(over50),
+                    "contract_value_gbp": value,
+                    "sv_committed_gbp": committed,
+                    "sv_secured_pct": 100 * committed / value,
+                }
+            )
+            delivered = sum(
+                q * (framework[(edition_at(c.award_date), m)] or 0)
+                for c in mine
+                for (_, m, q, status) in c.deliveries
+                if status == "validated"
+            )
+            all_committed = sum(
+                q * (framework[(edition_at(c.award_date), m)] or 0) for c in mine for m, q in c.commitments.items()
+            )
+            delivery.append(
+                {
+                    "reporting_unit": unit,
+                    "financial_year": fy,
+                    "committed_gbp": all_committed,
+                    "delivered_gbp": delivered,
+                }
+            )
             year_bids = [b for b in bids if b.partner in members and _fy_label(b.decision_date) == fy]
             awards = [b for b in year_bids if b.is_winner]
-            sme_vcse.append({
-                "reporting_unit": unit, "reporting_unit_type": unit_type, "financial_year": fy,
-                "bids_count": len(year_bids),
-                "sme_bids_pct": 100 * sum(b.is_sme for b in year_bids) / len(year_bids),
-                "vcse_bids_pct": 100 * sum(b.is_vcse for b in year_bids) / len(year_bids),
-                "awards_count": len(awards),
-                "sme_awards_pct": 100 * sum(b.is_sme for b in awards) / len(awards),
-                "vcse_awards_pct": 100 * sum(b.is_vcse for b in awards) / len(awards)})
-    return {"kpi_sv_evaluation_weighting": weighting, "kpi_sv_secured": secured, "kpi_sme_vcse": sme_vcse,
-            "sv_delivery_by_unit_year": delivery,
-            "red_contracts": sorted(c.ref for c in contracts if _is_red(c, framework, as_of))}
+            sme_vcse.append(
+                {
+                    "reporting_unit": unit,
+                    "reporting_unit_type": unit_type,
+                    "financial_year": fy,
+                    "bids_count": len(year_bids),
+                    "sme_bids_pct": 100 * sum(b.is_sme for b in year_bids) / len(year_bids),
+                    "vcse_bids_pct": 100 * sum(b.is_vcse for b in year_bids) / len(year_bids),
+                    "awards_count": len(awards),
+                    "sme_awards_pct": 100 * sum(b.is_sme for b in awards) / len(awards),
+                    "vcse_awards_pct": 100 * sum(b.is_vcse for b in awards) / len(awards),
+                }
+            )
+    return {
+        "kpi_sv_evaluation_weighting": weighting,
+        "kpi_sv_secured": secured,
+        "kpi_sme_vcse": sme_vcse,
+        "sv_delivery_by_unit_year": delivery,
+        "red_contracts": sorted(c.ref for c in contracts if _is_red(c, framework, as_of)),
+    }
 
 
 def _is_red(contract: Contract, framework, as_of: date) -> bool:
@@ -238,31 +296,84 @@ def _write(path: Path, header: list[str], rows: list[list]) -> None:
 
 def write_social_value_feeds(world: World, contracts: list[Contract], bids: list[Bid], landing: Path) -> None:
     """STAR runs procurement for its four partners, so all four share STAR's export layouts."""
+
     def name(firm_id):
         return world.firms[firm_id].name
 
     for partner in PARTNER_HOME:
         mine = [c for c in contracts if c.partner == partner]
-        _write(landing / partner / "contracts" / f"STAR_contracts_register_{partner}.csv",
-               ["Contract Reference", "Contract Title", "Supplier", "Company Number", "Award Date",
-                "Start Date", "End Date", "Total Contract Value", "Price %", "Quality %", "Social Value %"],
-               [[c.ref, c.title, name(c.firm_id), world.firms[c.firm_id].company_number or "",
-                 c.award_date.strftime("%d/%m/%Y"), c.start_date.strftime("%d/%m/%Y"),
-                 c.end_date.strftime("%d/%m/%Y"), f"{c.value_pence / 100:.2f}",
-                 100 - 40 - c.sv_weight_pct, 40, c.sv_weight_pct] for c in mine])
-        _write(landing / partner / "tenders" / f"STAR_bids_{partner}.csv",
-               ["Tender Reference", "Tender Title", "Bidder", "SME?", "VCSE?", "Awarded?", "Decision Date"],
-               [[b.tender_ref, b.title, name(b.firm_id), "Yes" if b.is_sme else "No",
-                 "Yes" if b.is_vcse else "No", "Yes" if b.is_winner else "No",
-                 b.decision_date.strftime("%d/%m/%Y")] for b in bids if b.partner == partner])
-        _write(landing / partner / "sv_commitments" / f"SVP_commitments_{partner}.csv",
-               ["Contract Ref", "Measure", "Committed Quantity", "Portal Value (£)"],
-               [[c.ref, m, q, c.portal_committed.get(m, "")] for c in mine for m, q in c.commitments.items()])
-        _write(landing / partner / "sv_deliveries" / f"SVP_deliveries_{partner}.csv",
-               ["Contract Ref", "Measure", "Period End", "Delivered Quantity", "Evidence Status"],
-               [[c.ref, m, d.strftime("%d/%m/%Y"), q, s] for c in mine for (d, m, q, s) in c.deliveries])
-        _write(landing / partner / "supply_chain" / f"STAR_supply_chain_{partner}.csv",
-               ["Contract Ref", "Subcontractor", "Subcontractor Postcode", "Company Number", "Amount",
-                "Period End"],
-               [[c.ref, name(f), world.firms[f].postcode or "", world.firms[f].company_number or "",
-                 f"{p / 100:.2f}", d.strftime("%d/%m/%Y")] for c in mine for (f, p, d) in c.supply_chain])
+        _write(
+            landing / partner / "contracts" / f"STAR_contracts_register_{partner}.csv",
+            [
+                "Contract Reference",
+                "Contract Title",
+                "Supplier",
+                "Company Number",
+                "Award Date",
+                "Start Date",
+                "End Date",
+                "Total Contract Value",
+                "Price %",
+                "Quality %",
+                "Social Value %",
+            ],
+            [
+                [
+                    c.ref,
+                    c.title,
+                    name(c.firm_id),
+                    world.firms[c.firm_id].company_number or "",
+                    c.award_date.strftime("%d/%m/%Y"),
+                    c.start_date.strftime("%d/%m/%Y"),
+                    c.end_date.strftime("%d/%m/%Y"),
+                    f"{c.value_pence / 100:.2f}",
+                    100 - 40 - c.sv_weight_pct,
+                    40,
+                    c.sv_weight_pct,
+                ]
+                for c in mine
+            ],
+        )
+        _write(
+            landing / partner / "tenders" / f"STAR_bids_{partner}.csv",
+            ["Tender Reference", "Tender Title", "Bidder", "SME?", "VCSE?", "Awarded?", "Decision Date"],
+            [
+                [
+                    b.tender_ref,
+                    b.title,
+                    name(b.firm_id),
+                    "Yes" if b.is_sme else "No",
+                    "Yes" if b.is_vcse else "No",
+                    "Yes" if b.is_winner else "No",
+                    b.decision_date.strftime("%d/%m/%Y"),
+                ]
+                for b in bids
+                if b.partner == partner
+            ],
+        )
+        _write(
+            landing / partner / "sv_commitments" / f"SVP_commitments_{partner}.csv",
+            ["Contract Ref", "Measure", "Committed Quantity", "Portal Value (£)"],
+            [[c.ref, m, q, c.portal_committed.get(m, "")] for c in mine for m, q in c.commitments.items()],
+        )
+        _write(
+            landing / partner / "sv_deliveries" / f"SVP_deliveries_{partner}.csv",
+            ["Contract Ref", "Measure", "Period End", "Delivered Quantity", "Evidence Status"],
+            [[c.ref, m, d.strftime("%d/%m/%Y"), q, s] for c in mine for (d, m, q, s) in c.deliveries],
+        )
+        _write(
+            landing / partner / "supply_chain" / f"STAR_supply_chain_{partner}.csv",
+            ["Contract Ref", "Subcontractor", "Subcontractor Postcode", "Company Number", "Amount", "Period End"],
+            [
+                [
+                    c.ref,
+                    name(f),
+                    world.firms[f].postcode or "",
+                    world.firms[f].company_number or "",
+                    f"{p / 100:.2f}",
+                    d.strftime("%d/%m/%Y"),
+                ]
+                for c in mine
+                for (f, p, d) in c.supply_chain
+            ],
+        )

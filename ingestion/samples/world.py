@@ -14,8 +14,7 @@ from datetime import date
 from ingestion.resolution.names import name_key
 from ingestion.samples.places import GM_DISTRICTS, INWARD_LETTERS, OUTSIDE_GM_DISTRICTS
 
-PARTNER_HOME = {"stockport": "E08000007", "trafford": "E08000009",
-                "rochdale": "E08000005", "tameside": "E08000008"}
+PARTNER_HOME = {"stockport": "E08000007", "trafford": "E08000009", "rochdale": "E08000005", "tameside": "E08000008"}
 STAR_LADS = set(PARTNER_HOME.values())
 # GM partners outside STAR. Bury's ledger carries no vendor IDs and no postcodes, only names and, on
 # some rows, a company number as finance systems publish it (zeros dropped, 'N/A'): the normal case
@@ -32,40 +31,109 @@ TARGET_GM_SHARE = {2018: 0.77, 2019: 0.77, 2020: 0.77}
 TARGET_UNKNOWN_SHARE = 0.04
 # Of the home-area (STAR) share, how much is with the partner's own borough.
 OWN_BOROUGH_PART = {"stockport": 0.74, "trafford": 0.58, "rochdale": 0.69, "tameside": 0.64}
-IN_SCOPE_TOTAL_GBP = {"stockport": 118_000_000, "trafford": 96_000_000,
-                      "rochdale": 87_000_000, "tameside": 104_000_000}
-REDACTED_PAYMENTS_PER_YEAR = {"stockport": 620, "trafford": 380, "rochdale": 160, "tameside": 210,
-                              "bury": 140}
+IN_SCOPE_TOTAL_GBP = {"stockport": 118_000_000, "trafford": 96_000_000, "rochdale": 87_000_000, "tameside": 104_000_000}
+REDACTED_PAYMENTS_PER_YEAR = {"stockport": 620, "trafford": 380, "rochdale": 160, "tameside": 210, "bury": 140}
 BURY_IN_SCOPE_TOTAL_GBP = 52_000_000
 BURY_IN_SCOPE_SUPPLIERS = 45
 BURY_OUT_OF_SCOPE_SUPPLIERS = 70
 AVERAGE_IN_SCOPE_SUPPLIER_GBP = 1_100_000
 OUT_OF_SCOPE_SUPPLIERS_PER_YEAR = 90
 
-_FIRST = ["Pennine", "Northern", "Mersey", "Irwell", "Tame", "Bridgewater", "Peak", "Roch",
-          "Medlock", "Etherow", "Goyt", "Cheadle", "Heaton", "Vale", "Kestrel", "Oakwood",
-          "Redbrick", "Canalside", "Millstone", "Ashfield", "Beacon", "Summit", "Harbour",
-          "Lowry", "Cotton", "Foundry", "Greenway", "Riverside", "Westgate", "Moorland"]
-_TRADE = ["Care Services", "Roofing Contractors", "Facilities Management", "Highways",
-          "Print and Design", "IT Solutions", "Catering", "Transport", "Building Services",
-          "Landscapes", "Fostering Services", "Electrical", "Cleaning Services",
-          "Consultancy", "Supported Living", "Waste Management", "Plumbing and Heating",
-          "Security Services", "Legal Services", "Education Support"]
-_CHARITY = ["Carers Centre", "Community Trust", "Youth Project", "Age Concern",
-            "Food Bank", "Mind", "Women's Aid", "Credit Union", "Housing Trust"]
-SERVICE_AREAS = ["Adult Social Care", "Children's Services", "Highways", "Waste and Recycling",
-                 "Corporate Services", "Education", "Public Health", "Housing", "Leisure"]
-EXPENSE_TYPES = ["Third Party Payments", "Supplies and Services", "Premises", "Transport",
-                 "Contracted Services", "Professional Fees", "Grants", "Equipment"]
+_FIRST = [
+    "Pennine",
+    "Northern",
+    "Mersey",
+    "Irwell",
+    "Tame",
+    "Bridgewater",
+    "Peak",
+    "Roch",
+    "Medlock",
+    "Etherow",
+    "Goyt",
+    "Cheadle",
+    "Heaton",
+    "Vale",
+    "Kestrel",
+    "Oakwood",
+    "Redbrick",
+    "Canalside",
+    "Millstone",
+    "Ashfield",
+    "Beacon",
+    "Summit",
+    "Harbour",
+    "Lowry",
+    "Cotton",
+    "Foundry",
+    "Greenway",
+    "Riverside",
+    "Westgate",
+    "Moorland",
+]
+_TRADE = [
+    "Care Services",
+    "Roofing Contractors",
+    "Facilities Management",
+    "Highways",
+    "Print and Design",
+    "IT Solutions",
+    "Catering",
+    "Transport",
+    "Building Services",
+    "Landscapes",
+    "Fostering Services",
+    "Electrical",
+    "Cleaning Services",
+    "Consultancy",
+    "Supported Living",
+    "Waste Management",
+    "Plumbing and Heating",
+    "Security Services",
+    "Legal Services",
+    "Education Support",
+]
+_CHARITY = [
+    "Carers Centre",
+    "Community Trust",
+    "Youth Project",
+    "Age Concern",
+    "Food Bank",
+    "Mind",
+    "Women's Aid",
+    "Credit Union",
+    "Housing Trust",
+]
+SERVICE_AREAS = [
+    "Adult Social Care",
+    "Children's Services",
+    "Highways",
+    "Waste and Recycling",
+    "Corporate Services",
+    "Education",
+    "Public Health",
+    "Housing",
+    "Leisure",
+]
+EXPENSE_TYPES = [
+    "Third Party Payments",
+    "Supplies and Services",
+    "Premises",
+    "Transport",
+    "Contracted Services",
+    "Professional Fees",
+    "Grants",
+    "Equipment",
+]
 
 
 @dataclass
 class Firm:
     firm_id: int
     name: str
-    lad: str | None          # true local authority district; None: location not knowable
-    postcode: str | None     # the firm's postcode as it should read
-    kind: str                # company | charity
+    lad: str | None  # true local authority district; None: location not knowable
+    postcode: str | None  # the firm's postcode as it should read
+    kind: str  # company | charity
     company_number: str | None
     charity_number: str | None
     vat_number: str | None
@@ -76,7 +144,7 @@ class Firm:
 class Payment:
     partner: str
     payment_date: date
-    firm_id: int | None      # None: a redacted individual
+    firm_id: int | None  # None: a redacted individual
     amount_pence: int
     service_area: str
     expense_type: str
@@ -120,13 +188,18 @@ def _make_firms(rng: random.Random) -> tuple[dict[int, Firm], set[str]]:
             if kind == "charity":
                 name = f"{rng.choice([place, rng.choice(_FIRST)])} {rng.choice(_CHARITY)}"
             else:
-                name = f"{rng.choice(_FIRST)} {rng.choice(_TRADE)} {rng.choice(['Ltd', 'Limited', 'Ltd', 'LLP', 'plc'])}"
+                name = (
+                    f"{rng.choice(_FIRST)} {rng.choice(_TRADE)} {rng.choice(['Ltd', 'Limited', 'Ltd', 'LLP', 'plc'])}"
+                )
             if name not in used_names:
                 used_names.add(name)
                 return name
 
-    plan = [(lad, 95 if lad in STAR_LADS else 60) for lad in GM_DISTRICTS] + \
-           [(lad, 25) for lad in OUTSIDE_GM_DISTRICTS] + [(None, 70)]
+    plan = (
+        [(lad, 95 if lad in STAR_LADS else 60) for lad in GM_DISTRICTS]
+        + [(lad, 25) for lad in OUTSIDE_GM_DISTRICTS]
+        + [(None, 70)]
+    )
     for lad, count in plan:
         # firms of no knowable location (lad None) get no postcode district
         districts = (GM_DISTRICTS.get(lad) or OUTSIDE_GM_DISTRICTS.get(lad) or []) if lad is not None else []
@@ -136,7 +209,11 @@ def _make_firms(rng: random.Random) -> tuple[dict[int, Firm], set[str]]:
             place = districts[0] if districts else "Greater Manchester"
             postcode = _postcode(rng, rng.choice(districts), used_postcodes) if districts else None
             firms[firm_id] = Firm(
-                firm_id=firm_id, name=name_for(kind, place), lad=lad, postcode=postcode, kind=kind,
+                firm_id=firm_id,
+                name=name_for(kind, place),
+                lad=lad,
+                postcode=postcode,
+                kind=kind,
                 company_number=f"{rng.randint(1_000_000, 13_999_999):08d}" if kind == "company" else None,
                 charity_number=str(rng.randint(200_000, 1_199_999)) if kind == "charity" else None,
                 vat_number=f"GB{rng.randint(100_000_000, 999_999_999)}" if rng.random() < 0.6 else None,
@@ -177,8 +254,10 @@ def _supplier_year_payments(rng, partner, fy, firm_id, net, in_scope) -> list[Pa
         amounts.append(credit)
         amounts[amounts.index(max(amounts))] -= credit
     area = rng.choice(SERVICE_AREAS)
-    return [Payment(partner, d, firm_id, a, area, rng.choice(EXPENSE_TYPES))
-            for d, a in zip(_payment_dates(rng, fy, len(amounts)), amounts)]
+    return [
+        Payment(partner, d, firm_id, a, area, rng.choice(EXPENSE_TYPES))
+        for d, a in zip(_payment_dates(rng, fy, len(amounts)), amounts)
+    ]
 
 
 def build_world(seed: int) -> World:
@@ -192,12 +271,14 @@ def build_world(seed: int) -> World:
         for ids in by_category.values():
             rng.shuffle(ids)
         for year_index, fy in enumerate(FINANCIAL_YEARS):
-            total = IN_SCOPE_TOTAL_GBP[partner] * 100 * (103 ** year_index) // (100 ** year_index)
+            total = IN_SCOPE_TOTAL_GBP[partner] * 100 * (103**year_index) // (100**year_index)
             home, gm = TARGET_HOME_SHARE[fy], TARGET_GM_SHARE[fy]
             own = OWN_BOROUGH_PART[partner]
             redacted = [rng.randint(20_00, 1_400_00) for _ in range(REDACTED_PAYMENTS_PER_YEAR[partner])]
             plan = {
-                "O": home * own, "S": home * (1 - own), "G": gm - home,
+                "O": home * own,
+                "S": home * (1 - own),
+                "G": gm - home,
                 "X": 1 - gm - TARGET_UNKNOWN_SHARE,
                 "U": TARGET_UNKNOWN_SHARE - sum(redacted) / total,
             }
@@ -210,8 +291,12 @@ def build_world(seed: int) -> World:
                 count = max(1, min(len(pool) - 10, cat_total // (AVERAGE_IN_SCOPE_SUPPLIER_GBP * 100)))
                 picks = rotated[:count]
                 floor = THRESHOLD_PENCE * 11 // 10
-                amounts = _split(rng, cat_total - (THRESHOLD_PENCE if cat == "O" else 0),
-                                 count - (1 if cat == "O" else 0), minimum=floor)
+                amounts = _split(
+                    rng,
+                    cat_total - (THRESHOLD_PENCE if cat == "O" else 0),
+                    count - (1 if cat == "O" else 0),
+                    minimum=floor,
+                )
                 if cat == "O":
                     amounts.append(THRESHOLD_PENCE)  # exactly at the threshold: in scope (>=)
                 for firm_id, net in zip(picks, amounts):
@@ -223,9 +308,11 @@ def build_world(seed: int) -> World:
             for i, firm_id in enumerate(others[:OUT_OF_SCOPE_SUPPLIERS_PER_YEAR]):
                 if i < 3:  # gross 30k, credit -9k: net 21k, out of scope only if credits net off
                     d1, d2, d3 = _payment_dates(rng, fy, 3)
-                    world.payments += [Payment(partner, d1, firm_id, 15_000_00, "Highways", "Premises"),
-                                       Payment(partner, d2, firm_id, 15_000_00, "Highways", "Premises"),
-                                       Payment(partner, d3, firm_id, -9_000_00, "Highways", "Premises")]
+                    world.payments += [
+                        Payment(partner, d1, firm_id, 15_000_00, "Highways", "Premises"),
+                        Payment(partner, d2, firm_id, 15_000_00, "Highways", "Premises"),
+                        Payment(partner, d3, firm_id, -9_000_00, "Highways", "Premises"),
+                    ]
                 elif i == 3:  # a refund only: negative net spend
                     (d1,) = _payment_dates(rng, fy, 1)
                     world.payments.append(Payment(partner, d1, firm_id, -1_200_00, "Housing", "Premises"))
@@ -233,8 +320,7 @@ def build_world(seed: int) -> World:
                     net = rng.randint(150_00, 24_000_00)
                     world.payments += _supplier_year_payments(rng, partner, fy, firm_id, net, False)
             for amount, d in zip(redacted, _payment_dates(rng, fy, len(redacted))):
-                world.payments.append(Payment(partner, d, None, amount, "Adult Social Care",
-                                              "Direct Payments"))
+                world.payments.append(Payment(partner, d, None, amount, "Adult Social Care", "Direct Payments"))
     for _ in range(150):  # postcodes in the directory that no supplier uses
         lad = rng.choice(list(GM_DISTRICTS) + list(OUTSIDE_GM_DISTRICTS))
         district = rng.choice(GM_DISTRICTS.get(lad) or OUTSIDE_GM_DISTRICTS[lad])
@@ -260,13 +346,14 @@ def _add_partner_without_ids(world: World, rng: random.Random) -> None:
         pool.sort(key=lambda f: world.firms[f].lad != OTHER_GM_PARTNERS["bury"] or rng.random() < 0.5)
         pool = pool[:10] + sorted(pool[10:], key=lambda _: rng.random())
         in_scope = pool[:BURY_IN_SCOPE_SUPPLIERS]
-        total = BURY_IN_SCOPE_TOTAL_GBP * 100 * (104 ** year_index) // (100 ** year_index)
+        total = BURY_IN_SCOPE_TOTAL_GBP * 100 * (104**year_index) // (100**year_index)
         amounts = _split(rng, total, len(in_scope), minimum=THRESHOLD_PENCE * 11 // 10)
         for firm_id, net in zip(in_scope, amounts):
             world.payments += _supplier_year_payments(rng, "bury", fy, firm_id, net, True)
-        for firm_id in pool[BURY_IN_SCOPE_SUPPLIERS:BURY_IN_SCOPE_SUPPLIERS + BURY_OUT_OF_SCOPE_SUPPLIERS]:
+        for firm_id in pool[BURY_IN_SCOPE_SUPPLIERS : BURY_IN_SCOPE_SUPPLIERS + BURY_OUT_OF_SCOPE_SUPPLIERS]:
             net = rng.randint(150_00, 24_000_00)
             world.payments += _supplier_year_payments(rng, "bury", fy, firm_id, net, False)
         for d in _payment_dates(rng, fy, REDACTED_PAYMENTS_PER_YEAR["bury"]):
-            world.payments.append(Payment("bury", d, None, rng.randint(20_00, 900_00), "Adult Social Care",
-                                          "Direct Payments"))
+            world.payments.append(
+                Payment("bury", d, None, rng.randint(20_00, 900_00), "Adult Social Care", "Direct Payments")
+            )

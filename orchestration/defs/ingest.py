@@ -1,6 +1,5 @@
 """Raw-layer assets: one partition = one partner's file for one period (or its supplier list)."""
 
-
 import dagster as dg
 
 from ingestion.landing import scan_landing
@@ -12,14 +11,14 @@ from orchestration.partitions import PARTNER_PARTITIONS, SPEND_PARTITIONS
 RAW_SPEND = dg.AssetKey(["raw", "spend"])
 
 
-def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, period: str | None,
-                    check_name: str):
+def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, period: str | None, check_name: str):
     """Load the landed file(s) of one partition (period None: every snapshot list of the partner)."""
     settings = load_settings()
     registry = load_registry(settings.config_dir)
     scan = scan_landing(settings.landing_dir, registry)
-    landed_files = [f for f in scan.files if f.partner == partner and f.feed == feed
-                    and (period is None or f.period.key == period)]
+    landed_files = [
+        f for f in scan.files if f.partner == partner and f.feed == feed and (period is None or f.period.key == period)
+    ]
     if not landed_files:
         context.log.info(f"no {feed} file has landed for {partner} {period or ''}; nothing to load")
         return
@@ -37,10 +36,14 @@ def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, 
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(["raw", feed]),
         metadata={
-            "status": report.status, "source_file": report.source_file,
-            "source_file_hash": report.source_file_hash, "rows_in": report.rows_in,
-            "rows_loaded": report.rows_loaded, "rows_quarantined": report.rows_quarantined,
-            "blank_rows_skipped": report.blank_rows_skipped, "load_id": report.load_id,
+            "status": report.status,
+            "source_file": report.source_file,
+            "source_file_hash": report.source_file_hash,
+            "rows_in": report.rows_in,
+            "rows_loaded": report.rows_loaded,
+            "rows_quarantined": report.rows_quarantined,
+            "blank_rows_skipped": report.blank_rows_skipped,
+            "load_id": report.load_id,
         },
     )
     failed = [c for c in report.checks if not c.success]
@@ -49,8 +52,11 @@ def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, 
         check_name=check_name,
         passed=report.passed,
         severity=dg.AssetCheckSeverity.ERROR,
-        description=("all blocking checks passed" if report.passed else
-                     f"{report.source_file}: " + " | ".join(c.describe() for c in failed)),
+        description=(
+            "all blocking checks passed"
+            if report.passed
+            else f"{report.source_file}: " + " | ".join(c.describe() for c in failed)
+        ),
         metadata={
             "source_file": report.source_file,
             "checks": dg.MetadataValue.json([c.as_dict() for c in report.checks]),
@@ -64,8 +70,14 @@ def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, 
     partitions_def=SPEND_PARTITIONS,
     group_name="raw",
     output_required=False,
-    check_specs=[dg.AssetCheckSpec("spend_feed_valid", asset=RAW_SPEND, blocking=True,
-                                   description="The file passed its Great Expectations suite")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "spend_feed_valid",
+            asset=RAW_SPEND,
+            blocking=True,
+            description="The file passed its Great Expectations suite",
+        )
+    ],
     description="A partner's spend ledger file for one period, validated, as Parquet with lineage.",
     pool="raw_writer",
 )
@@ -80,10 +92,15 @@ def snapshot_feed_asset(feed: str) -> dg.AssetsDefinition:
     check = f"{feed}_feed_valid"
 
     @dg.asset(
-        key=key, partitions_def=PARTNER_PARTITIONS, group_name="raw",
+        key=key,
+        partitions_def=PARTNER_PARTITIONS,
+        group_name="raw",
         output_required=False,
-        check_specs=[dg.AssetCheckSpec(check, asset=key, blocking=True,
-                                       description="The file passed its Great Expectations suite")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                check, asset=key, blocking=True, description="The file passed its Great Expectations suite"
+            )
+        ],
         description=f"A partner's latest {feed.replace('_', ' ')} file(s), validated, as Parquet with lineage.",
         pool="raw_writer",
     )

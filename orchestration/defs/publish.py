@@ -1,6 +1,5 @@
 """Publication: run the quality gate over every layer, then publish atomically (or not at all)."""
 
-
 from datetime import datetime
 
 import dagster as dg
@@ -33,34 +32,46 @@ def evaluate_gate() -> tuple[GateReport, list[dict]]:
         try:
             report.checks += mart_checks(table, validate_kpi(table, read_mart(table), expects_rows(table, manifests)))
         except Exception as exc:  # a missing mart is itself a failed check, reported as such
-            report.checks.append(GateCheck("mart", f"{table}_readable", table, "blocking",
-                                           False, f"cannot read the mart: {exc}"))
+            report.checks.append(
+                GateCheck("mart", f"{table}_readable", table, "blocking", False, f"cannot read the mart: {exc}")
+            )
     return report, manifests
 
 
-@dg.asset(key=PUBLISHED, group_name="publish",
-          deps=[dg.AssetKey([t]) for t in declared().published],
-          description="data/published/: warehouse.duckdb and parquet/, the only thing BI tools read.",
-          pool="warehouse_writer")
+@dg.asset(
+    key=PUBLISHED,
+    group_name="publish",
+    deps=[dg.AssetKey([t]) for t in declared().published],
+    description="data/published/: warehouse.duckdb and parquet/, the only thing BI tools read.",
+    pool="warehouse_writer",
+)
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
     report, manifests = evaluate_gate()
     for line in report.summary().splitlines():
         context.log.info(line)
     try:
-        publication = publish(settings.warehouse_path, settings.published_dir, report, manifests,
-                              load_rules(settings.config_dir).versions())
+        publication = publish(
+            settings.warehouse_path,
+            settings.published_dir,
+            report,
+            manifests,
+            load_rules(settings.config_dir).versions(),
+        )
     except PublicationBlocked as exc:
-        raise dg.Failure(description=f"nothing published; the previous publication is unchanged.\n{exc}",
-                         allow_retries=False) from None
+        raise dg.Failure(
+            description=f"nothing published; the previous publication is unchanged.\n{exc}", allow_retries=False
+        ) from None
     provisional = provisional_figures(publication.warehouse_path)
     for line in provisional:
         context.log.warning(f"published as provisional: {line}")
-    return dg.MaterializeResult(metadata={
-        "publication_id": publication.publication_id,
-        "warehouse": str(publication.warehouse_path),
-        "checks": len(report.checks),
-        "provisional_figures": len(provisional),
-        "provisional": dg.MetadataValue.md("\n".join(f"* {line}" for line in provisional) or "none"),
-        **{f"rows_{k}": v for k, v in publication.row_counts.items()},
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "publication_id": publication.publication_id,
+            "warehouse": str(publication.warehouse_path),
+            "checks": len(report.checks),
+            "provisional_figures": len(provisional),
+            "provisional": dg.MetadataValue.md("\n".join(f"* {line}" for line in provisional) or "none"),
+            **{f"rows_{k}": v for k, v in publication.row_counts.items()},
+        }
+    )

@@ -18,29 +18,43 @@ def read_mart(table: str):
 
 
 def kpi_check(table: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=dg.AssetKey([table]), blocking=True, name=f"{table}_gx_suite",
-                    description=f"Great Expectations suite for the published {table}")
+    @dg.asset_check(
+        asset=dg.AssetKey([table]),
+        blocking=True,
+        name=f"{table}_gx_suite",
+        description=f"Great Expectations suite for the published {table}",
+    )
     def _check() -> dg.AssetCheckResult:
         expect_rows = expects_rows(table, all_manifests(load_settings().raw_dir))
         results = validate_kpi(table, read_mart(table), expect_rows)
         failed = [r for r in results if not r.success]
         return dg.AssetCheckResult(
-            passed=not failed, severity=dg.AssetCheckSeverity.ERROR,
+            passed=not failed,
+            severity=dg.AssetCheckSeverity.ERROR,
             description="; ".join(r.describe() for r in failed) or f"{len(results)} expectations passed",
-            metadata={"expectations": dg.MetadataValue.json([r.as_dict() for r in results])})
+            metadata={"expectations": dg.MetadataValue.json([r.as_dict() for r in results])},
+        )
+
     return _check
 
 
 def coverage_check(table: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=dg.AssetKey([table]), blocking=False, name=f"{table}_coverage",
-                    description="Warns when figures fall below the coverage rule (config/rules.yml, coverage): "
-                                "they are still published, marked provisional with the reason beside them")
+    @dg.asset_check(
+        asset=dg.AssetKey([table]),
+        blocking=False,
+        name=f"{table}_coverage",
+        description="Warns when figures fall below the coverage rule (config/rules.yml, coverage): "
+        "they are still published, marked provisional with the reason beside them",
+    )
     def _check() -> dg.AssetCheckResult:
         provisional = provisional_figures(load_settings().warehouse_path, tables=(table,))
         return dg.AssetCheckResult(
-            passed=not provisional, severity=dg.AssetCheckSeverity.WARN,
+            passed=not provisional,
+            severity=dg.AssetCheckSeverity.WARN,
             description="; ".join(provisional) or "every figure meets the coverage rule",
-            metadata={"provisional_figures": len(provisional)})
+            metadata={"provisional_figures": len(provisional)},
+        )
+
     return _check
 
 

@@ -12,16 +12,22 @@ REFERENCE_KEYS = {name: dg.AssetKey(["reference", name]) for name in REFERENCE_T
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(key, group_name="reference",
-                        description=f"Reference table '{name}' (from config/ and the postcode directory)")
-           for name, key in REFERENCE_KEYS.items()],
+    specs=[
+        dg.AssetSpec(
+            key,
+            group_name="reference",
+            description=f"Reference table '{name}' (from config/ and the postcode directory)",
+        )
+        for name, key in REFERENCE_KEYS.items()
+    ],
     name="reference_tables",
 )
 def reference_tables_asset(context: dg.AssetExecutionContext):
     settings = load_settings()
     rules = load_rules(settings.config_dir)
-    tables = reference_tables(load_registry(settings.config_dir), rules, settings.config_dir,
-                              settings.postcode_directory, settings.framework)
+    tables = reference_tables(
+        load_registry(settings.config_dir), rules, settings.config_dir, settings.postcode_directory, settings.framework
+    )
     counts = write_tables(tables, settings.reference_dir)
     ensure_feed_placeholders(settings.raw_dir, SCHEMAS)
     context.log.info(f"reference tables written: {counts}; postcode directory {settings.postcode_directory}")

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from ingestion.registry import load_rules
 from ingestion.raw_store import write_tables
+from ingestion.registry import load_rules
 from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides
 from ingestion.settings import load_settings
 from orchestration.defs.ingest import RAW_SPEND, SNAPSHOT_FEEDS
@@ -12,9 +12,15 @@ RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTIO
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(key, group_name="resolution", deps=[RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS)],
-                        description=f"Supplier resolution table '{name}'")
-           for name, key in RESOLUTION_KEYS.items()],
+    specs=[
+        dg.AssetSpec(
+            key,
+            group_name="resolution",
+            deps=[RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS)],
+            description=f"Supplier resolution table '{name}'",
+        )
+        for name, key in RESOLUTION_KEYS.items()
+    ],
     name="supplier_resolution",
 )
 def supplier_resolution(context: dg.AssetExecutionContext):
@@ -22,19 +28,30 @@ def supplier_resolution(context: dg.AssetExecutionContext):
     settings = load_settings()
     overrides = load_overrides(settings.config_dir / "overrides" / "suppliers.yml")
     rules = load_rules(settings.config_dir)
-    tables = build_supplier_tables(settings.raw_dir, overrides, rules.supplier_classification,
-                                   rules.raw.get("supplier_matching", {}))
+    tables = build_supplier_tables(
+        settings.raw_dir, overrides, rules.supplier_classification, rules.raw.get("supplier_matching", {})
+    )
     counts = write_tables(tables, settings.raw_dir / "resolution")
     for record in overrides.unmatched:
         context.log.warning(f"override names record {record!r}, which no partner file contains")
     links = tables["supplier_links"]
-    context.log.info(f"{len(links)} supplier records -> {links['supplier_id'].nunique()} organisations; "
-                     f"by method: {links['link_method'].value_counts().to_dict()}")
+    context.log.info(
+        f"{len(links)} supplier records -> {links['supplier_id'].nunique()} organisations; "
+        f"by method: {links['link_method'].value_counts().to_dict()}"
+    )
     for name, key in RESOLUTION_KEYS.items():
-        yield dg.MaterializeResult(asset_key=key, metadata={
-            "rows": counts[name],
-            **({"organisations": int(links["supplier_id"].nunique()),
-                "links_by_method": dg.MetadataValue.json(links["link_method"].value_counts().to_dict()),
-                "overrides_not_matched": dg.MetadataValue.json(overrides.unmatched)}
-               if name == "supplier_links" else {}),
-        })
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "rows": counts[name],
+                **(
+                    {
+                        "organisations": int(links["supplier_id"].nunique()),
+                        "links_by_method": dg.MetadataValue.json(links["link_method"].value_counts().to_dict()),
+                        "overrides_not_matched": dg.MetadataValue.json(overrides.unmatched),
+                    }
+                    if name == "supplier_links"
+                    else {}
+                ),
+            },
+        )

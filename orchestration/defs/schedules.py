@@ -1,6 +1,5 @@
 """Jobs, the landing sensor and the monthly rebuild."""
 
-
 import dagster as dg
 
 from ingestion.landing import file_hash, scan_landing
@@ -15,29 +14,43 @@ from orchestration.defs.transform import dbt_warehouse
 from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
 
 ingest_spend_job = dg.define_asset_job(
-    "ingest_spend", selection=dg.AssetSelection.assets(RAW_SPEND),
-    description="Load one partner x period spend file (validate, quarantine, write Parquet).")
+    "ingest_spend",
+    selection=dg.AssetSelection.assets(RAW_SPEND),
+    description="Load one partner x period spend file (validate, quarantine, write Parquet).",
+)
 snapshot_jobs = {
-    feed: dg.define_asset_job(f"ingest_{feed}", selection=dg.AssetSelection.assets(dg.AssetKey(["raw", feed])),
-                              description=f"Load one partner's {feed.replace('_', ' ')} file(s).")
+    feed: dg.define_asset_job(
+        f"ingest_{feed}",
+        selection=dg.AssetSelection.assets(dg.AssetKey(["raw", feed])),
+        description=f"Load one partner's {feed.replace('_', ' ')} file(s).",
+    )
     for feed in SNAPSHOT_FEEDS
 }
 build_and_publish_job = dg.define_asset_job(
     "build_and_publish",
-    selection=(dg.AssetSelection.assets(*REFERENCE_KEYS.values())
-               | dg.AssetSelection.assets(*RESOLUTION_KEYS.values())
-               | dg.AssetSelection.assets(dbt_warehouse)
-               | dg.AssetSelection.assets(PUBLISHED).downstream()),
-    description="Rebuild reference tables and every dbt model, run all checks, publish if they pass.")
+    selection=(
+        dg.AssetSelection.assets(*REFERENCE_KEYS.values())
+        | dg.AssetSelection.assets(*RESOLUTION_KEYS.values())
+        | dg.AssetSelection.assets(dbt_warehouse)
+        | dg.AssetSelection.assets(PUBLISHED).downstream()
+    ),
+    description="Rebuild reference tables and every dbt model, run all checks, publish if they pass.",
+)
 
 monthly_publication = dg.ScheduleDefinition(
-    name="monthly_rebuild_and_publish", job=build_and_publish_job, cron_schedule="0 6 2 * *",
+    name="monthly_rebuild_and_publish",
+    job=build_and_publish_job,
+    cron_schedule="0 6 2 * *",
     execution_timezone="Europe/London",
-    description="Rebuild marts and republish on the 2nd of each month, after month-end feeds land.")
+    description="Rebuild marts and republish on the 2nd of each month, after month-end feeds land.",
+)
 
 
-@dg.sensor(jobs=[ingest_spend_job, *snapshot_jobs.values()], minimum_interval_seconds=60,
-           default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(
+    jobs=[ingest_spend_job, *snapshot_jobs.values()],
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
 def landing_zone_sensor(context: dg.SensorEvaluationContext):
     """A run for each new or changed file, keyed by its content hash: an unchanged re-upload starts
     nothing; files that cannot be placed are logged (and block publication at the gate)."""
@@ -47,8 +60,10 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
         context.log.warning(f"{problem.path}: {problem.message}")
     if PERIOD_PARTITIONS.name is None:  # orchestration/partitions.py names it; Dagster types the name optional
         raise dg.DagsterInvariantViolationError("the period partitions need a name to hold landed periods")
-    new_periods = sorted({f.period.key for f in scan.files if f.feed == "spend"}
-                         - set(context.instance.get_dynamic_partitions(PERIOD_PARTITIONS.name)))
+    new_periods = sorted(
+        {f.period.key for f in scan.files if f.feed == "spend"}
+        - set(context.instance.get_dynamic_partitions(PERIOD_PARTITIONS.name))
+    )
     requests = []
     for landed in scan.files:
         digest = file_hash(landed.path)
@@ -57,24 +72,35 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
             continue
         run_key = f"{landed.partner}/{landed.feed}/{landed.period.key}/{digest}"
         if landed.feed == "spend":
-            requests.append(dg.RunRequest(run_key=run_key, job_name=ingest_spend_job.name,
-                                          partition_key=spend_partition_key(landed.partner, landed.period.key)))
+            requests.append(
+                dg.RunRequest(
+                    run_key=run_key,
+                    job_name=ingest_spend_job.name,
+                    partition_key=spend_partition_key(landed.partner, landed.period.key),
+                )
+            )
         else:
-            requests.append(dg.RunRequest(run_key=run_key, job_name=snapshot_jobs[landed.feed].name,
-                                          partition_key=landed.partner))
+            requests.append(
+                dg.RunRequest(run_key=run_key, job_name=snapshot_jobs[landed.feed].name, partition_key=landed.partner)
+            )
     return dg.SensorResult(
         run_requests=requests,
         dynamic_partitions_requests=[PERIOD_PARTITIONS.build_add_request(new_periods)] if new_periods else [],
     )
 
 
-@dg.sensor(job=build_and_publish_job, minimum_interval_seconds=300,
-           default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(job=build_and_publish_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING)
 def rebuild_after_new_loads(context: dg.SensorEvaluationContext):
     """After new raw loads, rebuild what depends on them and republish, once per burst of loads:
     one request when the newest raw materialization is newer than the newest publication attempt."""
-    newest_load = max((event.timestamp for key in [RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS)]
-                       if (event := context.instance.get_latest_materialization_event(key))), default=None)
+    newest_load = max(
+        (
+            event.timestamp
+            for key in [RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS)]
+            if (event := context.instance.get_latest_materialization_event(key))
+        ),
+        default=None,
+    )
     if newest_load is None:
         return dg.SkipReason("nothing loaded yet")
     published = context.instance.get_latest_materialization_event(PUBLISHED)

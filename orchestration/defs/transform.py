@@ -1,12 +1,12 @@
 """dbt models as Dagster assets; dbt data tests become (blocking, error-severity) asset checks."""
 
-
 import json
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
@@ -16,8 +16,11 @@ from ingestion.settings import PROJECT_ROOT, load_settings
 DBT_PROJECT = DbtProject(project_dir=PROJECT_ROOT / "dbt_project", profiles_dir=PROJECT_ROOT / "dbt_project")
 # dagster-dbt runs the dbt found on PATH unless told; point it at the one beside this interpreter
 # so `python -m ...` from .venv works without an activated environment.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt") if (Path(sys.executable).parent / "dbt").exists() \
+DBT_EXECUTABLE = (
+    str(Path(sys.executable).parent / "dbt")
+    if (Path(sys.executable).parent / "dbt").exists()
     else (shutil.which("dbt") or "dbt")
+)
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -34,8 +37,7 @@ def run_results_path() -> Path:
     return load_settings().work_dir / "dbt" / "run_results.json"
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=WarehouseTranslator(),
-            pool="warehouse_writer")
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=WarehouseTranslator(), pool="warehouse_writer")
 def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build and test every model; keep run_results.json where the publication gate reads it."""
     settings = load_settings()
@@ -50,7 +52,7 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     if not invocation.is_successful():
         failed = [r for r in results["results"] if r["status"] in ("fail", "error")]
         raise dg.Failure(
-            description="dbt build failed: " + "; ".join(
-                f"{r['unique_id']}: {r['status']} ({r.get('message')})" for r in failed[:20]),
+            description="dbt build failed: "
+            + "; ".join(f"{r['unique_id']}: {r['status']} ({r.get('message')})" for r in failed[:20]),
             metadata={"failed": len(failed)},
         )

@@ -16,8 +16,11 @@ VICTIM = "stockport_spend_2020-06.csv"
 
 
 def digest_tree(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def corrupt_amounts(path, data_rows):
@@ -50,8 +53,9 @@ def test_corrupted_feed_is_reported_quarantined_and_not_published(sample_workspa
     assert digest_tree(sample_workspace.published) == published_before
 
     # Quarantine holds exactly the bad rows, with the reason and the original text.
-    quarantine = pd.read_parquet(partition_dir(sample_workspace.raw, "spend", "stockport", "2020-06")
-                                 / "quarantine.parquet")
+    quarantine = pd.read_parquet(
+        partition_dir(sample_workspace.raw, "spend", "stockport", "2020-06") / "quarantine.parquet"
+    )
     assert quarantine["source_row_number"].tolist() == [3, 7]
     assert quarantine["checks"].eq("amount_readable").all()
     assert quarantine["raw_record"].str.contains("twelve pounds").all()

@@ -14,13 +14,37 @@ def keys(assets) -> set[str]:
 def test_asset_graph():
     graph = defs.resolve_asset_graph()
     assert {
-        "raw/spend", "raw/suppliers", "raw/quarantine", "raw/load_manifests", "reference/partners",
-        "reference/postcodes", "reference/local_spend_rule", "stg_raw__spend", "int_spend__supplier_year",
-        "fct_spend", "dim_supplier", "dim_partner", "kpi_local_spend", "published/warehouse",
-        "resolution/supplier_links", "resolution/supplier_records", "int_supplier__classification",
-        "raw/contracts", "raw/tenders", "raw/sv_commitments", "raw/sv_deliveries", "raw/supply_chain",
-        "kpi_sv_secured", "kpi_sv_evaluation_weighting", "kpi_sme_vcse", "kpi_sv_delivery", "kpi_sv_by_theme",
-        "published/statements", "published/dashboard", "published/exports", "published/catalogue",
+        "raw/spend",
+        "raw/suppliers",
+        "raw/quarantine",
+        "raw/load_manifests",
+        "reference/partners",
+        "reference/postcodes",
+        "reference/local_spend_rule",
+        "stg_raw__spend",
+        "int_spend__supplier_year",
+        "fct_spend",
+        "dim_supplier",
+        "dim_partner",
+        "kpi_local_spend",
+        "published/warehouse",
+        "resolution/supplier_links",
+        "resolution/supplier_records",
+        "int_supplier__classification",
+        "raw/contracts",
+        "raw/tenders",
+        "raw/sv_commitments",
+        "raw/sv_deliveries",
+        "raw/supply_chain",
+        "kpi_sv_secured",
+        "kpi_sv_evaluation_weighting",
+        "kpi_sme_vcse",
+        "kpi_sv_delivery",
+        "kpi_sv_by_theme",
+        "published/statements",
+        "published/dashboard",
+        "published/exports",
+        "published/catalogue",
     } <= keys(graph.get_all_asset_keys())
     assert dg.AssetKey(["raw", "spend"]) in graph.get(dg.AssetKey(["stg_raw__spend"])).parent_keys
     assert dg.AssetKey(["kpi_local_spend"]) in graph.get(dg.AssetKey(["published", "warehouse"])).parent_keys
@@ -31,9 +55,15 @@ def test_asset_graph():
 def test_checks_are_blocking_where_publication_depends_on_them():
     graph = defs.resolve_asset_graph()
     check_names = {k.name for k in graph.asset_check_keys}
-    assert {"spend_feed_valid", "suppliers_feed_valid", "kpi_local_spend_gx_suite", "kpi_sv_secured_gx_suite",
-            "contracts_feed_valid", "tenders_feed_valid",
-            "assert_kpi_local_spend_reconciles_to_fct_spend"} <= check_names
+    assert {
+        "spend_feed_valid",
+        "suppliers_feed_valid",
+        "kpi_local_spend_gx_suite",
+        "kpi_sv_secured_gx_suite",
+        "contracts_feed_valid",
+        "tenders_feed_valid",
+        "assert_kpi_local_spend_reconciles_to_fct_spend",
+    } <= check_names
     specs = {spec.name: spec for checks in kpi_checks for spec in checks.check_specs}
     assert specs["kpi_local_spend_gx_suite"].blocking
     # coverage only warns: a provisional figure is published with its caveat, never held back
@@ -42,11 +72,20 @@ def test_checks_are_blocking_where_publication_depends_on_them():
 
 
 def test_jobs_schedule_sensor(config_dir):
-    assert {"ingest_spend", "ingest_suppliers", "ingest_contracts", "ingest_tenders", "ingest_sv_commitments",
-            "ingest_sv_deliveries", "ingest_supply_chain", "build_and_publish"} <= {j.name for j in defs.jobs}
+    assert {
+        "ingest_spend",
+        "ingest_suppliers",
+        "ingest_contracts",
+        "ingest_tenders",
+        "ingest_sv_commitments",
+        "ingest_sv_deliveries",
+        "ingest_supply_chain",
+        "build_and_publish",
+    } <= {j.name for j in defs.jobs}
     publish_job = defs.resolve_job_def("build_and_publish")
     assert {"published/statements", "published/dashboard"} <= {
-        k.to_user_string() for k in publish_job.asset_layer.selected_asset_keys}
+        k.to_user_string() for k in publish_job.asset_layer.selected_asset_keys
+    }
     assert defs.resolve_schedule_def("monthly_rebuild_and_publish").cron_schedule == "0 6 2 * *"
     assert defs.resolve_sensor_def("landing_zone_sensor") is not None
     spend = defs.resolve_assets_def(dg.AssetKey(["raw", "spend"]))

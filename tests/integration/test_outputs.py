@@ -27,12 +27,12 @@ def test_a_statement_per_star_partner_and_year(published):
             assert (folder / f"{stem}.html").stat().st_size > 5000
             assert (folder / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
     html = (folder / "stockport_2020-21_social_value_statement.html").read_text()
-    assert "2019/20" in html                        # previous year beside each figure
-    assert html.count('<svg class="chart"') == 4    # local share, themes, commitments v delivery, SME/VCSE
-    assert "Illustrative framework" in html         # valued with the demo framework, and says so
+    assert "2019/20" in html  # previous year beside each figure
+    assert html.count('<svg class="chart"') == 4  # local share, themes, commitments v delivery, SME/VCSE
+    assert "Illustrative framework" in html  # valued with the demo framework, and says so
     assert "Red-rated deliveries" in html and "local_spend" in html
     assert "Coverage in 2020/21: 96.0% of in-scope spend has a known supplier location" in html
-    assert "Provisional:" not in html                # the sample's coverage meets the rule
+    assert "Provisional:" not in html  # the sample's coverage meets the rule
 
 
 def test_pdf_pages_render_as_images(published, tmp_path):
@@ -60,7 +60,7 @@ def test_exports_csv_and_workbook(published):
 
 
 def test_formula_like_text_is_neutralised():
-    assert neutralise("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert neutralise('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert [neutralise(v) for v in ("+1", "-2", "@SUM(A1)", "Acme", 3)] == ["'+1", "'-2", "'@SUM(A1)", "Acme", 3]
     frame = safe_frame(pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "ok"], "value": [-1.5, 2.0]}))
     assert frame["name"].tolist() == ["'=cmd|' /C calc'!A0", "ok"] and frame["value"].tolist() == [-1.5, 2.0]

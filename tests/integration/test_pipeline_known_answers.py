@@ -20,6 +20,7 @@ from tests.unit.test_published_contracts import KPI_LOCAL_SPEND_PUBLISHED
 def answers_rule_version():
     return json.loads((SAMPLE_DIR / "answers.json").read_text())["kpi_local_spend"][0]["rule_version"]
 
+
 pytestmark = pytest.mark.slow
 
 
@@ -42,8 +43,9 @@ def published_table(ws, name) -> pd.DataFrame:
 def test_star_2020_21_matches_the_planted_truth(published, answers):
     kpi = published_table(published, "kpi_local_spend").set_index(["reporting_unit", "financial_year"])
     star = kpi.loc[("STAR", "2020/21")]
-    truth = next(r for r in answers["kpi_local_spend"]
-                 if (r["reporting_unit"], r["financial_year"]) == ("STAR", "2020/21"))
+    truth = next(
+        r for r in answers["kpi_local_spend"] if (r["reporting_unit"], r["financial_year"]) == ("STAR", "2020/21")
+    )
     assert abs(float(star["home_share_pct"]) - truth["home_share_pct"]) < 0.1
     assert abs(float(star["gm_share_pct"]) - truth["gm_share_pct"]) < 0.1
     # ... and the truth is the STAR report's figure the generator aimed at.
@@ -71,8 +73,10 @@ def test_published_contract_column_names(published):
     unchanged start of kpi_local_spend's contract: tests/unit/test_published_contracts.py)."""
     for table in declared().published:
         assert tuple(published_table(published, table).columns) == declared().tables[table].columns, table
-    assert list(published_table(published, "kpi_local_spend").columns)[:len(KPI_LOCAL_SPEND_PUBLISHED)] == \
-        KPI_LOCAL_SPEND_PUBLISHED
+    assert (
+        list(published_table(published, "kpi_local_spend").columns)[: len(KPI_LOCAL_SPEND_PUBLISHED)]
+        == KPI_LOCAL_SPEND_PUBLISHED
+    )
 
 
 def test_sme_vcse_spend_reaches_every_output(published, answers):
@@ -86,8 +90,9 @@ def test_sme_vcse_spend_reaches_every_output(published, answers):
     assert len(kpi) == len(merged) == len(truth) == 21
     assert (merged["in_scope_spend_gbp"].astype(float) - merged["in_scope_spend_gbp_truth"]).abs().max() < 0.005
     for flag in ("sme", "vcse"):
-        parts = sum(kpi[f"{c}_gbp"].astype(float) for c in (f"{flag}_spend", f"not_{flag}_spend",
-                                                              f"{flag}_unclassified_spend"))
+        parts = sum(
+            kpi[f"{c}_gbp"].astype(float) for c in (f"{flag}_spend", f"not_{flag}_spend", f"{flag}_unclassified_spend")
+        )
         assert (parts - kpi["in_scope_spend_gbp"].astype(float)).abs().max() < 0.005
         assert kpi[f"{flag}_share_known"].all() and (kpi[f"{flag}_unclassified_pct"].astype(float) > 0).all()
     assert (pd.read_parquet(published.published / "parquet" / "kpi_sme_vcse_spend.parquet").shape[0]) == 21
@@ -103,8 +108,11 @@ def test_sme_vcse_spend_reaches_every_output(published, answers):
     assert star["sme_share_display"] in html and star["sme_unclassified_note"] in html
     checks = published_table(published, "publication_checks")
     mine = checks[checks["subject"].str.contains("kpi_sme_vcse_spend")]
-    assert {"kpi_sme_vcse_spend_one_row_per_key", "kpi_sme_vcse_spend_sme_share_pct_in_range",
-            "assert_kpi_sme_vcse_spend_reconciles_to_kpi_local_spend"} <= set(mine["check"])
+    assert {
+        "kpi_sme_vcse_spend_one_row_per_key",
+        "kpi_sme_vcse_spend_sme_share_pct_in_range",
+        "assert_kpi_sme_vcse_spend_reconciles_to_kpi_local_spend",
+    } <= set(mine["check"])
     assert mine["success"].all()
 
 
@@ -132,8 +140,9 @@ def test_coverage_is_measured_and_sample_figures_are_not_provisional(published, 
     answers imply and stays above the coverage rule: nothing in the sample is provisional."""
     coverage_rule = load_rules(PROJECT_ROOT / "config").coverage
     kpi = published_table(published, "kpi_local_spend")
-    merged = kpi.merge(pd.DataFrame(answers["kpi_local_spend"]), on=["reporting_unit", "financial_year"],
-                       suffixes=("", "_truth"))
+    merged = kpi.merge(
+        pd.DataFrame(answers["kpi_local_spend"]), on=["reporting_unit", "financial_year"], suffixes=("", "_truth")
+    )
     expected = 100 * (1 - merged["unknown_location_spend_gbp_truth"] / merged["in_scope_spend_gbp_truth"])
     assert (merged["located_spend_pct"].astype(float) - expected).abs().max() <= 0.005
     assert (expected >= coverage_rule["min_located_spend_pct"]).all()
@@ -148,8 +157,7 @@ def test_coverage_is_measured_and_sample_figures_are_not_provisional(published, 
 
 def test_publication_records_feeds_hashes_rules_and_checks(published):
     feeds = published_table(published, "publication_feeds")
-    landed = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-              for p in published.landing.rglob("*") if p.is_file()}
+    landed = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in published.landing.rglob("*") if p.is_file()}
     assert len(feeds) == len(landed) == 156
     for _, feed in feeds.iterrows():
         assert landed[feed["source_file"].split("/")[-1]] == feed["source_file_hash"]
@@ -161,8 +169,13 @@ def test_publication_records_feeds_hashes_rules_and_checks(published):
     checks = published_table(published, "publication_checks")
     assert set(checks["layer"]) == {"feed", "dbt", "mart"}
     assert checks["success"].all()
-    assert {"amount_readable", "kpi_local_spend_one_row_per_key", "kpi_sv_secured_one_row_per_key",
-            "assert_kpi_local_spend_reconciles_to_fct_spend", "unique_fct_spend_payment_id"} <= set(checks["check"])
+    assert {
+        "amount_readable",
+        "kpi_local_spend_one_row_per_key",
+        "kpi_sv_secured_one_row_per_key",
+        "assert_kpi_local_spend_reconciles_to_fct_spend",
+        "unique_fct_spend_payment_id",
+    } <= set(checks["check"])
 
 
 def test_parquet_copy_of_every_published_table(published):
@@ -214,8 +227,14 @@ def test_rerun_reloads_nothing_and_republishes(published):
 SV_TABLES = {
     "kpi_sv_evaluation_weighting": ["contracts_count", "avg_sv_weighting_pct"],
     "kpi_sv_secured": ["contracts_count", "contract_value_gbp", "sv_committed_gbp", "sv_secured_pct"],
-    "kpi_sme_vcse": ["bids_count", "sme_bids_pct", "vcse_bids_pct", "awards_count", "sme_awards_pct",
-                     "vcse_awards_pct"],
+    "kpi_sme_vcse": [
+        "bids_count",
+        "sme_bids_pct",
+        "vcse_bids_pct",
+        "awards_count",
+        "sme_awards_pct",
+        "vcse_awards_pct",
+    ],
 }
 
 
@@ -229,8 +248,12 @@ def test_social_value_kpis_equal_the_answers(published, answers, table):
         mine = got.loc[(row["reporting_unit"], row["financial_year"])]
         for column in columns:
             tolerance = 0.006 if column.endswith("_pct") else 0.01  # published percentages have 2 decimals
-            assert abs(float(mine[column]) - row[column]) <= tolerance, (table, row["reporting_unit"],
-                                                                        row["financial_year"], column)
+            assert abs(float(mine[column]) - row[column]) <= tolerance, (
+                table,
+                row["reporting_unit"],
+                row["financial_year"],
+                column,
+            )
 
 
 def test_social_value_matches_the_star_report_figures(published, answers):
@@ -240,17 +263,25 @@ def test_social_value_matches_the_star_report_figures(published, answers):
     two_years = sum(float(secured.loc[("STAR", fy), "sv_committed_gbp"]) for fy in ("2019/20", "2020/21"))
     assert two_years > 60_000_000
     assert secured["framework_is_illustrative"].all()  # valued with the shipped demo framework
-    weighting = published_table(published, "kpi_sv_evaluation_weighting").set_index(["reporting_unit", "financial_year"])
+    weighting = published_table(published, "kpi_sv_evaluation_weighting").set_index(
+        ["reporting_unit", "financial_year"]
+    )
     for fy in ("2019/20", "2020/21"):
         assert abs(float(weighting.loc[("STAR", fy), "avg_sv_weighting_pct"]) - 20) < 1
-    bids = published_table(published, "kpi_sme_vcse").set_index(["reporting_unit", "financial_year"]).loc[("STAR", "2020/21")]
+    bids = (
+        published_table(published, "kpi_sme_vcse")
+        .set_index(["reporting_unit", "financial_year"])
+        .loc[("STAR", "2020/21")]
+    )
     assert abs(float(bids["sme_bids_pct"]) - 20) < 0.1 and abs(float(bids["vcse_bids_pct"]) - 11.5) < 0.1
     assert abs(float(bids["sme_awards_pct"]) - 4.9) <= 0.15 and abs(float(bids["vcse_awards_pct"]) - 9) < 0.1
 
 
 def test_red_rated_contracts_are_the_planted_ones(published, answers):
     delivery = published_table(published, "kpi_sv_delivery")
-    assert set(delivery.loc[delivery["rag_status"] == "red", "contract_ref"]) == set(answers["social_value"]["red_contracts"])
+    assert set(delivery.loc[delivery["rag_status"] == "red", "contract_ref"]) == set(
+        answers["social_value"]["red_contracts"]
+    )
     red = delivery[delivery["rag_status"] == "red"]
     assert (red["delivery_pct"].astype(float) < 0.5 * red["elapsed_pct"].astype(float)).all()
 
@@ -262,4 +293,6 @@ def test_portal_figures_kept_and_disagreements_flagged(published):
     ratio = (flagged["portal_committed_gbp"].astype(float) / flagged["committed_gbp"].astype(float) - 1).abs()
     assert (ratio > 0.01).all()
     agreeing = commitments[~commitments["portal_disagrees"] & commitments["portal_committed_gbp"].notna()]
-    assert ((agreeing["portal_committed_gbp"].astype(float) - agreeing["committed_gbp"].astype(float)).abs() < 0.02).all()
+    assert (
+        (agreeing["portal_committed_gbp"].astype(float) - agreeing["committed_gbp"].astype(float)).abs() < 0.02
+    ).all()

@@ -45,8 +45,8 @@ def test_new_file_requests_its_partition_and_reupload_requests_nothing(workspace
 
 def test_marts_are_rebuilt_once_after_a_burst_of_loads(workspace):
     from ingestion.landing import scan_landing as scan
-    from orchestration import run_pipeline
     from ingestion.registry import load_registry as registry_of
+    from orchestration import run_pipeline
     from tests.conftest import PROJECT_ROOT
 
     folder = workspace.landing / "stockport" / "spend"

@@ -19,17 +19,22 @@ def test_spend_only_publishes(workspace):
         shutil.copy(SAMPLE_DIR / "landing" / "rochdale" / "spend" / f"Rochdale Payments {month} 2019.csv", folder)
     assert run_pipeline.run(quiet=True) == 0
     from publishing.coverage import provisional_figures
+
     reason = "supplier location known for 0.00% of in-scope spend (the coverage rule asks for 90%)"
     assert set(provisional_figures(workspace.published / "warehouse.duckdb")) == {
-        f"kpi_local_spend {unit} 2019/20: {reason}" for unit in ("rochdale", "STAR", "GM")}
+        f"kpi_local_spend {unit} 2019/20: {reason}" for unit in ("rochdale", "STAR", "GM")
+    }
     with duckdb.connect(str(workspace.published / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from kpi_local_spend where reporting_unit = 'rochdale'").fetchone()[0] == 1
         assert con.execute("select count(*) from kpi_sv_secured").fetchone()[0] == 0
-        unknown, in_scope = con.execute("select unknown_location_spend_gbp, in_scope_spend_gbp from kpi_local_spend "
-                                        "where reporting_unit = 'rochdale'").fetchone()
+        unknown, in_scope = con.execute(
+            "select unknown_location_spend_gbp, in_scope_spend_gbp from kpi_local_spend "
+            "where reporting_unit = 'rochdale'"
+        ).fetchone()
         assert unknown == in_scope  # no supplier list: every location unknown, none counted local
-        provisional, reason = con.execute("select is_provisional, provisional_reason from kpi_local_spend "
-                                          "where reporting_unit = 'rochdale'").fetchone()
+        provisional, reason = con.execute(
+            "select is_provisional, provisional_reason from kpi_local_spend where reporting_unit = 'rochdale'"
+        ).fetchone()
         assert provisional and "known for 0.00% of in-scope spend" in reason
     assert (workspace.published / "statements" / "rochdale_2019-20_social_value_statement.pdf").exists()
     statement = (workspace.published / "statements" / "rochdale_2019-20_social_value_statement.html").read_text()

@@ -59,7 +59,9 @@ def test_statement_title_and_figures(published):
     assert f"financial year 2019/20 — {ROCHDALE_PART}" in html  # the header, as printed
     values = re.findall(r'<div class="v[^"]*">(.*?)</div>', html)
     assert values[:2] == [UNKNOWN, UNKNOWN]  # home and GM shares, in the figures' own place
-    chart = re.search(r'<svg class="chart" role="img" aria-label="Local share of in-scope spend".*?</svg>', html).group(0)
+    chart = re.search(r'<svg class="chart" role="img" aria-label="Local share of in-scope spend".*?</svg>', html).group(
+        0
+    )
     assert "not yet known" in chart and 'class="bar"' not in chart and "2019/20 (part)" in chart
     assert f"Applied in 2019/20: {THRESHOLD}" in html and "part_year_threshold: full" in html
     # the only 0.0% left is the coverage measurement itself, which is what it says it is
@@ -71,11 +73,25 @@ def test_dashboard_shows_the_words_not_a_bar(published):
     payload = json.loads(re.search(r"const DATA = (.*?);\n", page.read_text()).group(1))
     local = payload["kpis"]["kpi_local_spend"]
     assert {c["key"]: c.get("display") for c in local["columns"]}["home_share_pct"] == "home_share_display"
-    assert all(r["home_share_display"] == UNKNOWN and r["shares_known"] is False and r["is_partial_year"]
-               for r in local["rows"])
+    assert all(
+        r["home_share_display"] == UNKNOWN and r["shares_known"] is False and r["is_partial_year"]
+        for r in local["rows"]
+    )
     # as a reader sees it, after the page's script has run
-    dom = subprocess.run([shutil.which("chromium") or "chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True).stdout
+    dom = subprocess.run(
+        [
+            shutil.which("chromium") or "chromium",
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     section = re.search(r'<section id="kpi_local_spend">(.*?)</section>', dom, re.S).group(1)
     rows = re.findall(r'<tr class="(?:partner|group)[^"]*">(.*?)</tr>', section, re.S)
     assert len(rows) == 3
@@ -89,8 +105,10 @@ def test_dashboard_shows_the_words_not_a_bar(published):
 
 def test_exports_leave_the_share_empty_beside_the_words(published):
     folder = published.published / "exports"
-    for frame in (pd.read_csv(folder / "kpi_local_spend.csv"),
-                  pd.read_excel(folder / "gm_social_value_kpis.xlsx", sheet_name="kpi_local_spend")):
+    for frame in (
+        pd.read_csv(folder / "kpi_local_spend.csv"),
+        pd.read_excel(folder / "gm_social_value_kpis.xlsx", sheet_name="kpi_local_spend"),
+    ):
         assert frame["home_share_pct"].isna().all() and frame["gm_share_pct"].isna().all()
         assert (frame["home_share_display"] == UNKNOWN).all() and (frame["gm_share_display"] == UNKNOWN).all()
         assert frame["is_partial_year"].all() and (frame["months_covered"] == 2).all()

@@ -10,13 +10,13 @@ GOOD = SAMPLE_DIR / "landing" / "rochdale" / "spend" / "Rochdale Payments Apr 20
 
 
 def svw(*args, cwd=PROJECT_ROOT):
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True,
-                          text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_a_good_file_passes_and_gets_a_gx_report(tmp_path):
-    result = svw("validate-feed", "--partner", "rochdale", "--feed", "spend", "--docs-dir",
-                 str(tmp_path / "docs"), str(GOOD))
+    result = svw(
+        "validate-feed", "--partner", "rochdale", "--feed", "spend", "--docs-dir", str(tmp_path / "docs"), str(GOOD)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "rows read: " in result.stdout and "rows that would be quarantined: 0" in result.stdout
     assert "encoding cp1252" in result.stdout and "header on row 3" in result.stdout
@@ -84,7 +84,7 @@ def test_a_folder_reports_each_file_a_total_and_fails_if_any_file_fails(tmp_path
     assert "Validating 2 files as stockport / spend" in out
     assert "[1/2] stockport_spend_2019-04.csv (2019-04): 7 read, 7 would load, 0 quarantined, 5 redacted - PASS" in out
     assert "[2/2] stockport_spend_2019-05.csv (2019-05): 7 read, 6 would load, 1 quarantined, 4 redacted - FAIL" in out
-    details = out[out.index("Details of the 1 file(s) with problems or warnings"):]
+    details = out[out.index("Details of the 1 file(s) with problems or warnings") :]
     assert "stockport_spend_2019-05.csv" in details and "amount_readable" in details and "row(s) 4" in details
     assert "stockport_spend_2019-04.csv as" not in details
     assert "Total: 2 files, 14 rows read, 13 would load, 1 quarantined, 9 redacted; 1 passed, 1 failed" in out
@@ -95,11 +95,20 @@ def test_a_glob_takes_the_files_it_matches(tmp_path):
     _spend_file(tmp_path, "2019-04")
     _spend_file(tmp_path, "2019-05")
     (tmp_path / "notes.txt").write_text("not a ledger")
-    result = svw("validate-feed", "--partner", "stockport", "--feed", "spend", "--no-docs",
-                 str(tmp_path / "stockport_spend_2019-*.csv"))
+    result = svw(
+        "validate-feed",
+        "--partner",
+        "stockport",
+        "--feed",
+        "spend",
+        "--no-docs",
+        str(tmp_path / "stockport_spend_2019-*.csv"),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Validating 2 files" in result.stdout and "notes.txt" not in result.stdout
-    assert "Total: 2 files, 14 rows read, 14 would load, 0 quarantined, 10 redacted; 2 passed, 0 failed" in result.stdout
+    assert (
+        "Total: 2 files, 14 rows read, 14 would load, 0 quarantined, 10 redacted; 2 passed, 0 failed" in result.stdout
+    )
     assert "Result: PASS - every file can be submitted." in result.stdout
 
 
@@ -132,19 +141,22 @@ def test_nothing_to_validate_is_a_usage_error_that_says_what_to_fix(tmp_path):
     result = svw("validate-feed", "--partner", "stockport", "--feed", "spend", "--no-docs", str(empty))
     assert result.returncode == 2
     assert f"the folder {empty} holds no files" in result.stdout
-    result = svw("validate-feed", "--partner", "stockport", "--feed", "spend", "--no-docs",
-                 str(tmp_path / "*.csv"))
+    result = svw("validate-feed", "--partner", "stockport", "--feed", "spend", "--no-docs", str(tmp_path / "*.csv"))
     assert result.returncode == 2
     assert "matches no file" in result.stdout and "quote it" in result.stdout
-    result = svw("validate-feed", "--partner", "stockport", "--feed", "spend", "--no-docs",
-                 str(tmp_path / "missing.csv"))
+    result = svw(
+        "validate-feed", "--partner", "stockport", "--feed", "spend", "--no-docs", str(tmp_path / "missing.csv")
+    )
     assert result.returncode == 2 and "no such file or folder" in result.stdout
 
 
 def test_a_mapped_column_the_file_lacks_is_a_warning_not_silence(tmp_path):
     path = _spend_file(tmp_path, "2019-04")
     lines = path.read_text().splitlines()
-    path.write_text("\n".join(",".join(c for i, c in enumerate(l.split(",")) if i != 2) for l in lines) + "\n")
+    path.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != 2) for line in lines) + "\n")
     result = svw("validate-feed", "--partner", "stockport", "--feed", "spend", "--no-docs", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "WARN mapped_column_absent [warning]: supplier_ref (looked for 'Supplier ID') is not in this file" in result.stdout
+    assert (
+        "WARN mapped_column_absent [warning]: supplier_ref (looked for 'Supplier ID') is not in this file"
+        in result.stdout
+    )

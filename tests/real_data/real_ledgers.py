@@ -35,8 +35,9 @@ SAMPLE_POSTCODES = PROJECT_ROOT / "data" / "sample" / "reference" / "sample_post
 def real_ledger_files(real: Path) -> dict[str, list[Path]]:
     """One source per partner-month: Salford's monthly files, not also its 2019 NWOD file; the
     Trafford 2026 extract of 2,000 rows is part of the 2026-27 file and is left out."""
-    salford = sorted(p for p in (real / "odileeds_council_spending" / "salford" / "clean").glob("20*.csv")
-                     if p.name != "2022-07.csv")  # 2022-07.csv is the contracts register
+    salford = sorted(
+        p for p in (real / "odileeds_council_spending" / "salford" / "clean").glob("20*.csv") if p.name != "2022-07.csv"
+    )  # 2022-07.csv is the contracts register
     nwod = real / "northwestopendata_gmca_2019"
     spend = real / "trafford" / "supplier_spend"
     return {
@@ -89,29 +90,49 @@ class Build:
             return query_frame(con, sql)
 
 
-LOCAL_SPEND_MODELS = ("+kpi_local_spend +int_spend__in_scope_by_name_key +stg_reference__identity_check_rule "
-                      "+dim_supplier")
+LOCAL_SPEND_MODELS = (
+    "+kpi_local_spend +int_spend__in_scope_by_name_key +stg_reference__identity_check_rule +dim_supplier"
+)
 
 
-def build(raw: Path, config_dir: Path, work: Path, select: str = LOCAL_SPEND_MODELS
-          ) -> Build:
+def build(raw: Path, config_dir: Path, work: Path, select: str = LOCAL_SPEND_MODELS) -> Build:
     """Reference and resolution tables, then dbt build of the local-spend models and their tests,
     exactly as the pipeline's assets call them."""
     registry, rules = load_registry(config_dir), load_rules(config_dir)
     ensure_feed_placeholders(raw, SCHEMAS)
     write_tables(reference_tables(registry, rules, config_dir, SAMPLE_POSTCODES), raw / "reference")
-    tables = build_supplier_tables(raw, load_overrides(config_dir / "overrides" / "suppliers.yml"),
-                                   rules.supplier_classification, rules.raw["supplier_matching"])
+    tables = build_supplier_tables(
+        raw,
+        load_overrides(config_dir / "overrides" / "suppliers.yml"),
+        rules.supplier_classification,
+        rules.raw["supplier_matching"],
+    )
     write_tables(tables, raw / "resolution")
     work.mkdir(parents=True, exist_ok=True)
     warehouse = work / "warehouse.duckdb"
-    env = {**os.environ, "SVW_RAW_DIR": str(raw), "SVW_WAREHOUSE": str(warehouse),
-           "SVW_CONFIG_DIR": str(config_dir)}
+    env = {**os.environ, "SVW_RAW_DIR": str(raw), "SVW_WAREHOUSE": str(warehouse), "SVW_CONFIG_DIR": str(config_dir)}
     dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run([str(dbt), "build", "--profiles-dir", ".", "--quiet", "--select", *select.split(),
-                             "--indirect-selection", "cautious", "--target-path", str(work / "target"),
-                             "--log-path", str(work / "logs")],
-                            cwd=DBT_PROJECT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            str(dbt),
+            "build",
+            "--profiles-dir",
+            ".",
+            "--quiet",
+            "--select",
+            *select.split(),
+            "--indirect-selection",
+            "cautious",
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ],
+        cwd=DBT_PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     return Build(raw, warehouse, result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:])
 
 

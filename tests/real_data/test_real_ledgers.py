@@ -28,8 +28,11 @@ def load_and_reconcile(partner, path, amount_column, raw_dir, config_dir):
     source_rows, source_pence = column_total_pence(path, amount_column)
     assert report.rows_in == source_rows, path.name
     assert len(rows) + len(quarantine) == source_rows == report.rows_loaded + report.rows_quarantined
-    quarantined_pence = parse_amount_pence(quarantine["raw_record"].map(
-        lambda r: json.loads(r).get(amount_column))).sum() if len(quarantine) else 0
+    quarantined_pence = (
+        parse_amount_pence(quarantine["raw_record"].map(lambda r: json.loads(r).get(amount_column))).sum()
+        if len(quarantine)
+        else 0
+    )
     assert int(rows["amount_pence"].sum()) + int(quarantined_pence) == source_pence, path.name
     assert quarantine["reason"].notna().all()
     return report, rows, quarantine
@@ -53,8 +56,9 @@ def test_every_salford_month_across_the_2020_header_change(real_data, tmp_path, 
     assert len(layouts) == 1  # both header versions map onto the same canonical columns
 
 
-@pytest.mark.parametrize("council, partner", [("bolton", "bolton"), ("oldham", "oldham"),
-                                              ("salford", "salford"), ("tameside", "tameside")])
+@pytest.mark.parametrize(
+    "council, partner", [("bolton", "bolton"), ("oldham", "oldham"), ("salford", "salford"), ("tameside", "tameside")]
+)
 def test_gm_2019_payments(real_data, tmp_path, config_dir, council, partner):
     path = real_data / "northwestopendata_gmca_2019" / f"{council}_2019.csv"
     report, rows, quarantine = load_and_reconcile(partner, path, "amount", tmp_path, config_dir)

@@ -31,8 +31,9 @@ def test_all_five_partners_loaded_and_published(together):
     figures = together.query(PARTNER_FIGURES)
     assert set(figures["partner_code"]) == set(PARTNERS)
     # no partner has all its spend in scope: the symptom of its payees collapsing into one supplier
-    totals = together.query("select partner_code, financial_year, cast(sum(amount_gbp) as double) as total "
-                            "from stg_raw__spend group by all")
+    totals = together.query(
+        "select partner_code, financial_year, cast(sum(amount_gbp) as double) as total from stg_raw__spend group by all"
+    )
     merged = figures.merge(totals, on=["partner_code", "financial_year"])
     assert (merged["in_scope_spend_gbp"].astype(float) < 0.99 * merged["total"]).all(), merged
 

@@ -25,7 +25,11 @@ def test_salford_contracts_register(real_data, tmp_path, config_dir):
     assert report.rows_in == 360 == len(rows) + len(quarantine)
     assert report.passed  # within the layout's declared tolerance
     assert set(quarantine["checks"].str.split(", ").explode()) <= {
-        "contract_ref_present", "supplier_name_present", "award_date_present", "start_date_readable"}
+        "contract_ref_present",
+        "supplier_name_present",
+        "award_date_present",
+        "start_date_readable",
+    }
     assert rows["is_sme"].notna().sum() > 200 and rows["is_sme"].any()
     assert rows["contract_value_pence"].isna().any()  # '-' : no guaranteed value, kept as unknown
 
@@ -41,6 +45,7 @@ def test_contracts_finder_notices_load_as_awards(real_data, tmp_path, config_dir
     assert set(quarantine["checks"]) == {"is_bid_or_award"}
     # every one of the 382 releases is in the load: as award rows, or set aside with its line number
     import json
+
     set_aside = {int(json.loads(r)["source_line"]) for r in quarantine["raw_record"]}
     awarded = {i for i, line in enumerate(path.read_text().splitlines(), 1) if json.loads(line).get("awards")}
     assert set_aside | awarded == set(range(1, 383))
@@ -64,9 +69,12 @@ def test_contracts_finder_download_keeps_only_the_partners_buyers(real_data, tmp
     report, rows, quarantine = load("salford", "tenders", path, tmp_path / "raw", config)
     assert report.passed and report.rows_in == len(rows) + len(quarantine)
     releases = [json.loads(line) for line in path.read_text().splitlines()]
-    doncaster_awards = sum(len(a.get("suppliers") or [None]) for r in releases
-                           if "doncaster" in (r.get("buyer") or {}).get("name", "").lower()
-                           for a in r.get("awards") or [])
+    doncaster_awards = sum(
+        len(a.get("suppliers") or [None])
+        for r in releases
+        if "doncaster" in (r.get("buyer") or {}).get("name", "").lower()
+        for a in r.get("awards") or []
+    )
     assert 0 < len(rows) == doncaster_awards
     assert rows["buyer_name"].str.contains("Doncaster").all()
     buyers = quarantine["raw_record"].map(lambda r: json.loads(r).get("buyer_name") or "")

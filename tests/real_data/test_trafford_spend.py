@@ -20,8 +20,7 @@ def load_real(path, workspace, config_dir):
     matched = match_layout(registry.layouts("trafford", "spend"), path)
     assert matched is not None, f"{path.name} should match a Trafford layout's file pattern"
     config, period = matched
-    report = load_file(LandedFile("trafford", "spend", period, path, config), load_rules(config_dir),
-                       workspace.raw)
+    report = load_file(LandedFile("trafford", "spend", period, path, config), load_rules(config_dir), workspace.raw)
     folder = partition_dir(workspace.raw, "spend", "trafford", period.key)
     return report, pd.read_parquet(folder / "rows.parquet"), pd.read_parquet(folder / "quarantine.parquet")
 
@@ -33,8 +32,11 @@ def test_trafford_2000_row_extract_every_row_accounted_for(workspace, config_dir
     assert report.rows_in == source_rows == 2000
     assert report.rows_loaded + report.rows_quarantined == source_rows
     assert len(rows) == report.rows_loaded and len(quarantine) == report.rows_quarantined
-    quarantined_pence = parse_amount_pence(
-        quarantine["raw_record"].map(lambda r: json.loads(r).get("Amount"))).sum() if len(quarantine) else 0
+    quarantined_pence = (
+        parse_amount_pence(quarantine["raw_record"].map(lambda r: json.loads(r).get("Amount"))).sum()
+        if len(quarantine)
+        else 0
+    )
     assert int(rows["amount_pence"].sum()) + int(quarantined_pence) == source_pence
     # Trafford's quirks: literal NA, credits, redacted payees kept in totals and flagged.
     assert rows["is_redacted"].any()

@@ -16,15 +16,21 @@ from ingestion.registry import ConfigError, load_registry, load_rules
 NAME = "stockport_spend_2022-11.csv"
 HEADER = "Department,Service Area,Expense Type,Date Paid,Transaction Number,Supplier Name,Supplier ID,Amount\n"
 ROWS = [  # spreadsheet rows 2, 3, 4
-    "Place,Economy,Grants,01/11/2022,5001,Acme Ltd,S1,\" 1,000.00 \"\n",
-    "Corporate,Treasury,Long Term Debtors,15/11/2022,5002,Manchester Airport Holdings Ltd,S9,"
-    "\"£106,451,612.93\"\n",
+    'Place,Economy,Grants,01/11/2022,5001,Acme Ltd,S1," 1,000.00 "\n',
+    'Corporate,Treasury,Long Term Debtors,15/11/2022,5002,Manchester Airport Holdings Ltd,S9,"£106,451,612.93"\n',
     "Place,Economy,Fees,20/11/2022,5003,Beta Ltd,S2,£25.00\n",
 ]
-SIXTY_MILLION = "Corporate,Treasury,Long Term Debtors,21/11/2022,5004,Other Holdings Ltd,S8,\"60,000,000.00\"\n"
-LOAN = {"id": "SMBC-2022-001", "file": NAME, "transaction_ref": "5002", "amount": "£106,451,612.93",
-        "check": "amount_plausible", "reason": "Loan to Manchester Airport Holdings (Long Term Debtors)",
-        "accepted_by": "A. Finance, Chief Finance Officer", "accepted_on": "2022-12-05"}
+SIXTY_MILLION = 'Corporate,Treasury,Long Term Debtors,21/11/2022,5004,Other Holdings Ltd,S8,"60,000,000.00"\n'
+LOAN = {
+    "id": "SMBC-2022-001",
+    "file": NAME,
+    "transaction_ref": "5002",
+    "amount": "£106,451,612.93",
+    "check": "amount_plausible",
+    "reason": "Loan to Manchester Airport Holdings (Long Term Debtors)",
+    "accepted_by": "A. Finance, Chief Finance Officer",
+    "accepted_on": "2022-12-05",
+}
 
 
 @pytest.fixture
@@ -38,8 +44,9 @@ def config(tmp_path, config_dir):
 def write_exceptions(config, entries, version="stockport-exceptions-1", partner="stockport"):
     folder = config / "exceptions"
     folder.mkdir(exist_ok=True)
-    (folder / f"{partner}.yml").write_text(yaml.safe_dump({"version": version, "exceptions": entries}),
-                                           encoding="utf-8")
+    (folder / f"{partner}.yml").write_text(
+        yaml.safe_dump({"version": version, "exceptions": entries}), encoding="utf-8"
+    )
 
 
 def land(workspace, rows, name=NAME):
@@ -55,8 +62,7 @@ def load(workspace, config, name=NAME):
 
 
 def partition(workspace, table):
-    return pq.read_table(raw_store.partition_dir(workspace.raw, "spend", "stockport", "2022-11")
-                         / table).to_pandas()
+    return pq.read_table(raw_store.partition_dir(workspace.raw, "spend", "stockport", "2022-11") / table).to_pandas()
 
 
 def manifest(workspace):
@@ -88,14 +94,21 @@ def test_accepted_row_loads_is_counted_and_marked(workspace, config):
     assert notice.example_rows == [3] and "SMBC-2022-001" in notice.reason and "£106,451,612.93" in notice.reason
     rows = partition(workspace, "rows.parquet")
     assert rows.set_index("source_row_number")["accepted_exception"].fillna("").to_dict() == {
-        2: "", 3: "SMBC-2022-001", 4: ""}
+        2: "",
+        3: "SMBC-2022-001",
+        4: "",
+    }
     m = manifest(workspace)
     assert m["exceptions_version"] == "stockport-exceptions-1"
     assert m["exceptions_file"] == "config/exceptions/stockport.yml"
     assert m["exceptions_applied"] == ["SMBC-2022-001"]
     [entry] = m["accepted_exceptions"]
     assert (entry["status"], entry["source_row_number"], entry["amount_pence"], entry["payment_date"]) == (
-        "applied", 3, 10645161293, "2022-11-15")
+        "applied",
+        3,
+        10645161293,
+        "2022-11-15",
+    )
     assert entry["accepted_by"] == LOAN["accepted_by"] and entry["accepted_on"] == "2022-12-05"
 
 
@@ -130,11 +143,14 @@ def test_an_amount_a_penny_off_is_not_applied_and_reported_stale(workspace, conf
     assert manifest(workspace)["exceptions_applied"] == []
 
 
-@pytest.mark.parametrize("change, status, words", [
-    ({"transaction_ref": "9999"}, "stale", "no row has transaction_ref 9999"),
-    ({"file": "stockport_spend_2022-10.csv"}, None, None),   # another file's exception: not this file's business
-    ({"amount": "25.00", "transaction_ref": "5003"}, "not_needed", "row 4 passes amount_plausible"),
-])
+@pytest.mark.parametrize(
+    "change, status, words",
+    [
+        ({"transaction_ref": "9999"}, "stale", "no row has transaction_ref 9999"),
+        ({"file": "stockport_spend_2022-10.csv"}, None, None),  # another file's exception: not this file's business
+        ({"amount": "25.00", "transaction_ref": "5003"}, "not_needed", "row 4 passes amount_plausible"),
+    ],
+)
 def test_entries_that_do_not_apply_say_why(workspace, config, change, status, words):
     write_exceptions(config, [{**LOAN, **change}])
     land(workspace, ROWS)
@@ -188,29 +204,35 @@ def test_validate_feed_applies_the_same_exceptions(workspace, config):
     path = land(workspace, ROWS)
     registry = load_registry(config)
     raw, prepared, results, bad_rows, _ = read_and_validate(
-        path, registry.feed("stockport", "spend"), load_rules(config),
-        scan_landing(workspace.landing, registry).files[0].period)
+        path,
+        registry.feed("stockport", "spend"),
+        load_rules(config),
+        scan_landing(workspace.landing, registry).files[0].period,
+    )
     assert bad_rows == {} and len(raw) == 3
     assert prepared["accepted_exception"].fillna("").tolist() == ["", "SMBC-2022-001", ""]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"check": "amount_readable"}, "check 'amount_readable' cannot be accepted: a row whose amount cannot be read"),
-    ({"check": "payment_date_readable"}, "cannot be accepted"),
-    ({"check": "supplier_named"}, "cannot be accepted"),
-    ({"check": "file_layout"}, "cannot be accepted"),
-    ({"check": "amount_sensible"}, "not a check a row can be accepted for; acceptable: amount_plausible"),
-    ({"amount": "106m"}, "'amount' '106m' is not an amount"),
-    ({"amount": 106451612.935}, "not exact to the penny"),
-    ({"accepted_by": ""}, "'accepted_by' is required"),
-    ({"accepted_on": "05/12/2022"}, "'accepted_on' must be the date it was accepted, written YYYY-MM-DD"),
-    ({"transaction_ref": 5002}, "quote the transaction_ref"),
-    ({"file": "stockport-spend-nov.csv"}, "matches none of stockport's spend file patterns"),
-    ({"file": "spend/" + NAME}, "the file's name only"),
-    ({"transaction_ref": None}, "say which row: 'transaction_ref'"),
-    ({"row": 0}, "'row' must be a whole row number"),
-    ({"approved": "yes"}, "unknown key(s) ['approved']"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"check": "amount_readable"}, "check 'amount_readable' cannot be accepted: a row whose amount cannot be read"),
+        ({"check": "payment_date_readable"}, "cannot be accepted"),
+        ({"check": "supplier_named"}, "cannot be accepted"),
+        ({"check": "file_layout"}, "cannot be accepted"),
+        ({"check": "amount_sensible"}, "not a check a row can be accepted for; acceptable: amount_plausible"),
+        ({"amount": "106m"}, "'amount' '106m' is not an amount"),
+        ({"amount": 106451612.935}, "not exact to the penny"),
+        ({"accepted_by": ""}, "'accepted_by' is required"),
+        ({"accepted_on": "05/12/2022"}, "'accepted_on' must be the date it was accepted, written YYYY-MM-DD"),
+        ({"transaction_ref": 5002}, "quote the transaction_ref"),
+        ({"file": "stockport-spend-nov.csv"}, "matches none of stockport's spend file patterns"),
+        ({"file": "spend/" + NAME}, "the file's name only"),
+        ({"transaction_ref": None}, "say which row: 'transaction_ref'"),
+        ({"row": 0}, "'row' must be a whole row number"),
+        ({"approved": "yes"}, "unknown key(s) ['approved']"),
+    ],
+)
 def test_mistakes_in_the_exceptions_file_name_file_entry_and_fix(config, change, message):
     entry = {k: v for k, v in {**LOAN, **change}.items() if v is not None}
     write_exceptions(config, [{**LOAN, "id": "SMBC-2022-000", "transaction_ref": "1"}, entry])
@@ -236,8 +258,12 @@ def test_file_level_mistakes_are_named(config):
 
 
 def test_the_shipped_example_is_valid_and_not_applied(config):
-    assert all(c.exceptions is None for p in load_registry(config).partners.values()
-               for layouts in p.feeds.values() for c in layouts)
+    assert all(
+        c.exceptions is None
+        for p in load_registry(config).partners.values()
+        for layouts in p.feeds.values()
+        for c in layouts
+    )
     shutil.copy(config / "exceptions" / "stockport.yml.example", config / "exceptions" / "stockport.yml")
     [entry] = load_registry(config).feed("stockport", "spend").exceptions.entries
     assert (entry.amount_pence, entry.transaction_ref, entry.check) == (10645161293, "4102518", "amount_plausible")

@@ -6,8 +6,18 @@ from ingestion.feed_report import TargetError, absent_optional_columns, expand_t
 from ingestion.normalise import redaction_flags, redaction_pattern_per_name
 from ingestion.registry import load_registry, load_rules
 
-NAMES = ["Redacted", "*Redact - Personal Information", "Payee details redacted", "PERSONAL DATA",
-         "Name withheld", "Redactive Publishing", "Withheldon Farms Ltd", "Acme Ltd", None, ""]
+NAMES = [
+    "Redacted",
+    "*Redact - Personal Information",
+    "Payee details redacted",
+    "PERSONAL DATA",
+    "Name withheld",
+    "Redactive Publishing",
+    "Withheldon Farms Ltd",
+    "Acme Ltd",
+    None,
+    "",
+]
 
 
 def test_the_pattern_named_is_the_one_that_flags_the_row(config_dir):
@@ -40,8 +50,17 @@ def test_a_mapped_column_missing_from_a_file_is_named(config_dir):
     """Salford's 2019-11 to 2020-03 headers cut 'G/L description.' to 'G/L descript': without this
     warning expense_type would load empty for five months with every check green."""
     config = load_registry(config_dir).feed("salford", "spend", "monthly")
-    header = ["Authority Name", "Date of Payment", "SAP Document Number", "Gross", "VAT", "Net",
-              "Supplier Name", "Directorate", "G/L descript"]
+    header = [
+        "Authority Name",
+        "Date of Payment",
+        "SAP Document Number",
+        "Gross",
+        "VAT",
+        "Net",
+        "Supplier Name",
+        "Directorate",
+        "G/L descript",
+    ]
     assert absent_optional_columns(config, header) == ["expense_type (looked for 'G/L description.', 'GL Description')"]
     assert absent_optional_columns(config, header[:-1] + ["GL Description"]) == []
 
@@ -64,11 +83,19 @@ def test_a_file_overlapping_an_earlier_one_fails_as_the_landing_zone_would_refus
 
     def report(name):
         config, period = match_layout(layouts, Path(name))
-        return FeedValidation(path=Path(name), config=config, period=period, passed=True,
-                              lines=["Validating ...", "Result: PASS - the file can be submitted."])
+        return FeedValidation(
+            path=Path(name),
+            config=config,
+            period=period,
+            passed=True,
+            lines=["Validating ...", "Result: PASS - the file can be submitted."],
+        )
 
-    year, month, other = (report("trafford-supplier-spend-2019-20.csv"), report("trafford-supplier-spend-2019-06.csv"),
-                          report("trafford-supplier-spend-2020-04.csv"))
+    year, month, other = (
+        report("trafford-supplier-spend-2019-20.csv"),
+        report("trafford-supplier-spend-2019-06.csv"),
+        report("trafford-supplier-spend-2020-04.csv"),
+    )
     refuse_overlap(month, [year])
     refuse_overlap(other, [year])
     assert not month.passed and "overlaps trafford-supplier-spend-2019-20.csv (2019-04)" in month.text()

@@ -35,8 +35,9 @@ def test_svw_landing_dir_overrides_both(tmp_path):
 def _manifest(raw, feed, partner, period, source_file):
     folder = raw / feed / f"partner={partner}" / f"period={period}"
     folder.mkdir(parents=True)
-    (folder / MANIFEST).write_text(json.dumps(
-        {"feed": feed, "partner": partner, "period": period, "source_file": source_file}))
+    (folder / MANIFEST).write_text(
+        json.dumps({"feed": feed, "partner": partner, "period": period, "source_file": source_file})
+    )
 
 
 def test_partitions_no_landed_file_feeds_are_found(config_dir, tmp_path):
@@ -47,17 +48,24 @@ def test_partitions_no_landed_file_feeds_are_found(config_dir, tmp_path):
     _manifest(raw, "spend", "bolton", "2019-01", "bolton/spend/bolton_2019_old_name.csv")  # replaced on load
     _manifest(raw, "spend", "stockport", "2019-04", "stockport/spend/stockport_spend_2019-04.csv")
     assert loads_from_elsewhere(raw, tmp_path / "landing", config_dir) == [
-        "stockport/spend/stockport_spend_2019-04.csv"]
+        "stockport/spend/stockport_spend_2019-04.csv"
+    ]
 
 
 def test_svw_run_prints_its_landing_zone_and_refuses_to_mix_in_other_loads(tmp_path):
     raw = tmp_path / "raw"
     _manifest(raw, "spend", "stockport", "2019-04", "stockport/spend/stockport_spend_2019-04.csv")
     (tmp_path / "landing").mkdir()
-    env = {"PATH": "/usr/bin:/bin", "SVW_LANDING_DIR": str(tmp_path / "landing"), "SVW_RAW_DIR": str(raw),
-           "SVW_WORK_DIR": str(tmp_path / "work"), "SVW_PUBLISHED_DIR": str(tmp_path / "published")}
-    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], capture_output=True, text=True,
-                            cwd=PROJECT_ROOT, env=env)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SVW_LANDING_DIR": str(tmp_path / "landing"),
+        "SVW_RAW_DIR": str(raw),
+        "SVW_WORK_DIR": str(tmp_path / "work"),
+        "SVW_PUBLISHED_DIR": str(tmp_path / "published"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"landing zone: {tmp_path / 'landing'} (SVW_LANDING_DIR is set)" in result.stdout
     assert "NOT RUN" in result.stdout and "stockport/spend/stockport_spend_2019-04.csv" in result.stdout

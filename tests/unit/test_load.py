@@ -28,7 +28,7 @@ def load_one(workspace, config_dir, name):
 
 
 GOOD = [
-    "People,Adult Care,Fees,01/04/2019,1,Acme Ltd,S1,\" 1,000.00 \"\n",
+    'People,Adult Care,Fees,01/04/2019,1,Acme Ltd,S1," 1,000.00 "\n',
     "People,Adult Care,Fees,02/04/2019,2,*Redact - Personal Information,,£25.00\n",
     "People,Adult Care,Fees,03/04/2019,3,Acme Ltd,S1,-£51.46\n",
 ]
@@ -39,25 +39,33 @@ def test_rows_loaded_with_lineage_and_totals(workspace, config_dir):
     report = load_one(workspace, config_dir, "stockport_spend_2019-04.csv")
     assert report.passed and (report.rows_in, report.rows_loaded, report.rows_quarantined) == (3, 3, 0)
     assert report.loaded_amount_pence == 100000 + 2500 - 5146
-    rows = pq.read_table(raw_store.partition_dir(workspace.raw, "spend", "stockport", "2019-04") / "rows.parquet").to_pandas()
+    rows = pq.read_table(
+        raw_store.partition_dir(workspace.raw, "spend", "stockport", "2019-04") / "rows.parquet"
+    ).to_pandas()
     assert rows["source_row_number"].tolist() == [2, 3, 4]
     assert rows["is_redacted"].tolist() == [False, True, False]
     assert rows["source_file_hash"].nunique() == 1 and rows["load_id"].notna().all()
 
 
 def test_bad_rows_quarantined_with_reason_and_file_fails(workspace, config_dir):
-    land(workspace, "stockport_spend_2019-05.csv", GOOD + [
-        "People,Adult Care,Fees,04/05/2019,4,Beta Ltd,S2,12x.00\n",
-        "People,Adult Care,Fees,31/13/2019,5,Beta Ltd,S2,10.00\n",
-    ])
+    land(
+        workspace,
+        "stockport_spend_2019-05.csv",
+        GOOD
+        + [
+            "People,Adult Care,Fees,04/05/2019,4,Beta Ltd,S2,12x.00\n",
+            "People,Adult Care,Fees,31/13/2019,5,Beta Ltd,S2,10.00\n",
+        ],
+    )
     report = load_one(workspace, config_dir, "stockport_spend_2019-05.csv")
     assert not report.passed
     assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (5, 3, 2)
     failed = {c.check: c for c in report.checks if not c.success}
     assert failed["amount_readable"].example_rows == [5]
     assert failed["payment_date_readable"].example_rows == [6]
-    quarantine = pq.read_table(raw_store.partition_dir(workspace.raw, "spend", "stockport", "2019-05")
-                               / "quarantine.parquet").to_pandas()
+    quarantine = pq.read_table(
+        raw_store.partition_dir(workspace.raw, "spend", "stockport", "2019-05") / "quarantine.parquet"
+    ).to_pandas()
     assert quarantine["source_row_number"].tolist() == [5, 6]
     assert "not a number" in quarantine.loc[0, "reason"] and "1234.56" in quarantine.loc[0, "fix"]
     assert json.loads(quarantine.loc[0, "raw_record"])["Amount"] == "12x.00"

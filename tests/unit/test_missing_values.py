@@ -9,14 +9,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from ingestion.load import SCHEMAS
 from ingestion.missing import frame_from_arrow, is_missing, query_frame, text_or_none
+from ingestion.raw_store import ensure_feed_placeholders
+from ingestion.registry import load_rules
 from ingestion.resolution.build import build_supplier_tables, load_overrides, record_key
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
 from ingestion.resolution.names import aliases, name_key, parent_names
-from ingestion.load import SCHEMAS
-from ingestion.raw_store import ensure_feed_placeholders
-from ingestion.registry import load_rules
-
 
 MISSING = [None, pd.NA, pd.NaT, float("nan"), np.nan, "", "   "]
 
@@ -43,8 +42,9 @@ def test_pandas_3_hands_duckdb_nulls_over_as_nan_and_query_frame_does_not():
 
 
 def test_frame_from_arrow_uses_nullable_types():
-    table = pa.table({"n": pa.array([1, None]), "b": pa.array([True, None]), "s": pa.array(["x", None]),
-                      "f": pa.array([1.5, None])})
+    table = pa.table(
+        {"n": pa.array([1, None]), "b": pa.array([True, None]), "s": pa.array(["x", None]), "f": pa.array([1.5, None])}
+    )
     frame = frame_from_arrow(table)
     assert [str(frame[c].dtype) for c in "nbsf"] == ["Int64", "boolean", "string", "Float64"]
     assert all(frame[c].iloc[1] is pd.NA for c in "nbsf")
@@ -66,8 +66,13 @@ def _write_spend(raw_dir, partner, rows):
     folder = raw_dir / "spend" / f"partner={partner}" / "period=2019-04"
     folder.mkdir(parents=True)
     frame = pd.DataFrame(rows, columns=["supplier_ref", "supplier_name", "vat_number"])
-    frame = frame.assign(partner_code=partner, company_number=None, charity_number=None, is_redacted=False,
-                         loaded_at=pd.Timestamp("2026-01-01", tz="UTC"))
+    frame = frame.assign(
+        partner_code=partner,
+        company_number=None,
+        charity_number=None,
+        is_redacted=False,
+        loaded_at=pd.Timestamp("2026-01-01", tz="UTC"),
+    )
     frame.to_parquet(folder / "rows.parquet")
 
 
@@ -77,15 +82,26 @@ def test_a_ledger_without_vendor_ids_beside_one_with_them_keeps_every_payee(tmp_
     raw = tmp_path / "raw"
     ensure_feed_placeholders(raw, SCHEMAS)
     _write_spend(raw, "trafford", [("101", "Pennine Roofing Ltd", "GB123456789"), ("102", "Tame Catering Ltd", None)])
-    _write_spend(raw, "bury", [(None, "PENNINE ROOFING LIMITED", None), (None, "IRWELL PRINT LTD", None),
-                               (None, "KESTREL TRANSPORT LTD", None)])
+    _write_spend(
+        raw,
+        "bury",
+        [
+            (None, "PENNINE ROOFING LIMITED", None),
+            (None, "IRWELL PRINT LTD", None),
+            (None, "KESTREL TRANSPORT LTD", None),
+        ],
+    )
     rules = load_rules(config_dir)
-    tables = build_supplier_tables(raw, load_overrides(tmp_path / "none.yml"),
-                                   rules.supplier_classification, rules.raw["supplier_matching"])
+    tables = build_supplier_tables(
+        raw, load_overrides(tmp_path / "none.yml"), rules.supplier_classification, rules.raw["supplier_matching"]
+    )
     payees = tables["payee_records"]
     bury = payees[payees["partner_code"] == "bury"]
-    assert sorted(bury["record_key"]) == ["bury:name:IRWELL PRINT", "bury:name:KESTREL TRANSPORT",
-                                          "bury:name:PENNINE ROOFING"]
+    assert sorted(bury["record_key"]) == [
+        "bury:name:IRWELL PRINT",
+        "bury:name:KESTREL TRANSPORT",
+        "bury:name:PENNINE ROOFING",
+    ]
     links = tables["supplier_links"].set_index("record_key")["supplier_id"]
     assert links["bury:name:PENNINE ROOFING"] == links["trafford:ref:101"]  # same firm, by name
     assert links["bury:name:IRWELL PRINT"] != links["bury:name:KESTREL TRANSPORT"]
@@ -97,13 +113,20 @@ def test_a_numbered_record_meets_the_same_name_without_a_number():
     real number: the same payee in a numbered and an unnumbered ledger is one organisation."""
     from ingestion.resolution.resolve import resolve
 
-    records = pd.DataFrame({
-        "record_key": ["oldham:name:AVR", "salford:name:AVR", "trafford:ref:1", "trafford:ref:2"],
-        "name": ["AVR Transcription Ltd", "Avr Transcription Ltd", "AVR Transcription Ltd", "AVR Transcription Ltd"],
-        "company_number": ["04778259", None, None, None],
-        "charity_number": [None, None, None, None],
-        "vat_number": [None, None, "GB816479991", None],
-    })
+    records = pd.DataFrame(
+        {
+            "record_key": ["oldham:name:AVR", "salford:name:AVR", "trafford:ref:1", "trafford:ref:2"],
+            "name": [
+                "AVR Transcription Ltd",
+                "Avr Transcription Ltd",
+                "AVR Transcription Ltd",
+                "AVR Transcription Ltd",
+            ],
+            "company_number": ["04778259", None, None, None],
+            "charity_number": [None, None, None, None],
+            "vat_number": [None, None, "GB816479991", None],
+        }
+    )
     links = resolve(records)
     assert links["supplier_id"].nunique() == 1, links
     assert links.set_index("record_key")["carries_identity_number"].tolist() == [True, False, False, False]

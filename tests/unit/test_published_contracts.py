@@ -18,11 +18,29 @@ MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
 # The columns kpi_local_spend has been published with. BI reports depend on them, so the contract
 # only ever gains columns after these (in the yml and the SQL alike).
 KPI_LOCAL_SPEND_PUBLISHED = [
-    "reporting_unit", "reporting_unit_type", "financial_year", "in_scope_spend_gbp", "home_spend_gbp",
-    "gm_spend_gbp", "unknown_location_spend_gbp", "home_share_pct", "gm_share_pct", "threshold_gbp",
-    "rule_version", "located_spend_pct", "is_provisional", "provisional_reason", "coverage_rule_version",
-    "shares_known", "home_share_display", "gm_share_display", "months_covered", "is_partial_year",
-    "partial_year_note", "part_year_threshold", "threshold_note",
+    "reporting_unit",
+    "reporting_unit_type",
+    "financial_year",
+    "in_scope_spend_gbp",
+    "home_spend_gbp",
+    "gm_spend_gbp",
+    "unknown_location_spend_gbp",
+    "home_share_pct",
+    "gm_share_pct",
+    "threshold_gbp",
+    "rule_version",
+    "located_spend_pct",
+    "is_provisional",
+    "provisional_reason",
+    "coverage_rule_version",
+    "shares_known",
+    "home_share_display",
+    "gm_share_display",
+    "months_covered",
+    "is_partial_year",
+    "partial_year_note",
+    "part_year_threshold",
+    "threshold_note",
 ]
 
 
@@ -32,8 +50,14 @@ def manifest():
 
 def test_published_tables_have_contracts_and_described_columns():
     nodes = {n["name"]: n for n in manifest()["nodes"].values() if n["resource_type"] == "model"}
-    assert {"kpi_local_spend", "fct_spend", "dim_supplier", "dim_partner", "dq_quarantine_summary",
-            "dq_accepted_exceptions"} <= set(declared().published)
+    assert {
+        "kpi_local_spend",
+        "fct_spend",
+        "dim_supplier",
+        "dim_partner",
+        "dq_quarantine_summary",
+        "dq_accepted_exceptions",
+    } <= set(declared().published)
     for table in declared().published:
         node = nodes[table]
         assert node["config"]["contract"]["enforced"], f"{table} has no enforced contract"
@@ -44,8 +68,10 @@ def test_published_tables_have_contracts_and_described_columns():
 
 
 def test_kpi_local_spend_contract_only_gains_columns_at_the_end():
-    assert list(declared().tables["kpi_local_spend"].columns[:len(KPI_LOCAL_SPEND_PUBLISHED)]) == \
-        KPI_LOCAL_SPEND_PUBLISHED
+    assert (
+        list(declared().tables["kpi_local_spend"].columns[: len(KPI_LOCAL_SPEND_PUBLISHED)])
+        == KPI_LOCAL_SPEND_PUBLISHED
+    )
 
 
 def test_every_published_table_has_a_blocking_data_quality_check():
@@ -61,8 +87,13 @@ def test_every_published_table_has_a_blocking_data_quality_check():
         assert dg.AssetKey([table]) in blocking, f"{table} is published without a blocking data-quality check"
         assert dg.AssetKey([table]) in publication_deps, f"publication does not wait for {table}"
     # the tables the issue found published without one
-    for table in ("kpi_sv_delivery_summary", "kpi_sv_by_theme", "kpi_supply_chain", "dq_quarantine_summary",
-                  "dq_accepted_exceptions"):
+    for table in (
+        "kpi_sv_delivery_summary",
+        "kpi_sv_by_theme",
+        "kpi_supply_chain",
+        "dq_quarantine_summary",
+        "dq_accepted_exceptions",
+    ):
         assert dg.AssetKey([table]) in blocking
 
 
@@ -112,10 +143,16 @@ def test_a_missing_or_stale_manifest_is_refused_with_the_command_to_run(tmp_path
 
 def test_kpi_local_spend_suite_is_the_one_it_always_had():
     assert [e.check for e in kpi_suite("kpi_local_spend")] == [
-        "kpi_local_spend_has_rows", "kpi_local_spend_one_row_per_key", "kpi_local_spend_rule_version_present",
-        "kpi_local_spend_financial_year_format", "kpi_local_spend_unit_type_known",
-        "kpi_local_spend_home_share_pct_in_range", "kpi_local_spend_gm_share_pct_in_range",
-        "kpi_local_spend_located_spend_pct_in_range", "kpi_local_spend_in_scope_spend_gbp_non_negative"]
+        "kpi_local_spend_has_rows",
+        "kpi_local_spend_one_row_per_key",
+        "kpi_local_spend_rule_version_present",
+        "kpi_local_spend_financial_year_format",
+        "kpi_local_spend_unit_type_known",
+        "kpi_local_spend_home_share_pct_in_range",
+        "kpi_local_spend_gm_share_pct_in_range",
+        "kpi_local_spend_located_spend_pct_in_range",
+        "kpi_local_spend_in_scope_spend_gbp_non_negative",
+    ]
 
 
 def test_statement_and_dashboard_are_exposures_of_the_tables_they_show():
@@ -129,6 +166,7 @@ def test_statement_and_dashboard_are_exposures_of_the_tables_they_show():
     in_statement = {table for table, _ in declared().headline}
     assert "kpi_local_spend" in on_dashboard and "kpi_local_spend" in in_statement
     assert on_dashboard <= shown("gm_dashboard"), "list each dashboard table in the gm_dashboard exposure"
-    assert in_statement <= shown("annual_social_value_statement"), \
+    assert in_statement <= shown("annual_social_value_statement"), (
         "list each statement table in the annual_social_value_statement exposure"
+    )
     assert set(declared().exported) <= set(declared().published)

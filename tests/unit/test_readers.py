@@ -15,8 +15,11 @@ def write(path, text, encoding="utf-8"):
 
 
 def test_utf8_bom_and_trailing_empty_columns_and_blank_runs(tmp_path):
-    path = write(tmp_path / "f.csv", "Date,Supplier,Amount,,\r\n01/04/2019,Acme,1.00,,\r\n,,,,\r\n,,,,\r\n"
-                 "02/04/2019,Beta,2.00,,\r\n", "utf-8-sig")
+    path = write(
+        tmp_path / "f.csv",
+        "Date,Supplier,Amount,,\r\n01/04/2019,Acme,1.00,,\r\n,,,,\r\n,,,,\r\n02/04/2019,Beta,2.00,,\r\n",
+        "utf-8-sig",
+    )
     table = read_table(path, expected_headers=EXPECTED)
     assert list(table.frame.columns) == ["Date", "Supplier", "Amount"]
     assert table.frame["Supplier"].tolist() == ["Acme", "Beta"]
@@ -30,8 +33,12 @@ def test_misdecoded_bom_in_header(tmp_path):
 
 
 def test_cp1252_detected_and_title_lines_skipped(tmp_path):
-    path = write(tmp_path / "f.csv", "Council payments over £500\r\n\r\nDate,Supplier,Amount\r\n"
-                 "03-Apr-19,Caf\u00e9 Rouge \u2013 Bury,\"£15,867.72\"\r\n", "cp1252")
+    path = write(
+        tmp_path / "f.csv",
+        "Council payments over £500\r\n\r\nDate,Supplier,Amount\r\n"
+        '03-Apr-19,Caf\u00e9 Rouge \u2013 Bury,"£15,867.72"\r\n',
+        "cp1252",
+    )
     table = read_table(path, expected_headers=EXPECTED)
     assert table.encoding == "cp1252"
     assert table.header_row == 3
@@ -52,6 +59,7 @@ def test_declared_na_values(tmp_path):
 
 def test_excel_first_sheet_with_real_dates(tmp_path):
     from datetime import datetime
+
     book = Workbook()
     sheet = book.active
     sheet.append(["Title line"])

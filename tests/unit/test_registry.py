@@ -17,9 +17,16 @@ def test_shipped_registry_and_rules_load(config_dir):
     assert registry.groups["STAR"].members == ("stockport", "trafford", "rochdale", "tameside")
     assert set(registry.groups["STAR"].home_lad_codes) == {"E08000005", "E08000007", "E08000008", "E08000009"}
     assert len(registry.groups["GM"].home_lad_codes) == 10
-    assert set(load_rules(config_dir).versions()) == {"local_spend", "coverage", "redaction", "feed_validation",
-                                                     "supplier_classification", "social_value",
-                                                     "supplier_matching", "identity_checks"}
+    assert set(load_rules(config_dir).versions()) == {
+        "local_spend",
+        "coverage",
+        "redaction",
+        "feed_validation",
+        "supplier_classification",
+        "social_value",
+        "supplier_matching",
+        "identity_checks",
+    }
 
 
 def test_a_new_partner_is_configuration_only(raw_registry):
@@ -31,15 +38,21 @@ def test_a_new_partner_is_configuration_only(raw_registry):
     assert "wigan" in registry.groups["GM"].members and "wigan" not in registry.groups["STAR"].members
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda p: p["feeds"]["spend"].pop("date_format"), "date_format' is required"),
-    (lambda p: p["feeds"]["spend"]["columns"].update(amount=["X"]), "unknown canonical column"),
-    (lambda p: p["feeds"]["spend"]["columns"].pop("amount_gbp"), "must name a source column"),
-    (lambda p: p.update(groups=["NOPE"]), "group 'NOPE'"),
-    (lambda p: p.update(type="bank"), "type 'bank'"),
-    (lambda p: p["feeds"]["spend"].update(file_pattern="(unclosed"), "not a valid regular expression"),
-    (lambda p: p["feeds"]["spend"].update(buyers=["Stockport"]), "'buyers' applies only to feeds with a buyer_name"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda p: p["feeds"]["spend"].pop("date_format"), "date_format' is required"),
+        (lambda p: p["feeds"]["spend"]["columns"].update(amount=["X"]), "unknown canonical column"),
+        (lambda p: p["feeds"]["spend"]["columns"].pop("amount_gbp"), "must name a source column"),
+        (lambda p: p.update(groups=["NOPE"]), "group 'NOPE'"),
+        (lambda p: p.update(type="bank"), "type 'bank'"),
+        (lambda p: p["feeds"]["spend"].update(file_pattern="(unclosed"), "not a valid regular expression"),
+        (
+            lambda p: p["feeds"]["spend"].update(buyers=["Stockport"]),
+            "'buyers' applies only to feeds with a buyer_name",
+        ),
+    ],
+)
 def test_config_mistakes_name_partner_feed_and_key(raw_registry, mutate, message):
     mutate(raw_registry["partners"][0])
     with pytest.raises(ConfigError, match=message) as info:
@@ -47,13 +60,17 @@ def test_config_mistakes_name_partner_feed_and_key(raw_registry, mutate, message
     assert "stockport" in str(info.value) or "NOPE" in str(info.value)
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("min_located_spend_pct", 140, "coverage.min_located_spend_pct must be a percentage"),
-    ("min_recent_return_pct", "most", "coverage.min_recent_return_pct must be a percentage"),
-    ("delivery_return_window_months", 0, "delivery_return_window_months must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("min_located_spend_pct", 140, "coverage.min_located_spend_pct must be a percentage"),
+        ("min_recent_return_pct", "most", "coverage.min_recent_return_pct must be a percentage"),
+        ("delivery_return_window_months", 0, "delivery_return_window_months must be a whole number"),
+    ],
+)
 def test_coverage_rule_mistakes_are_named(config_dir, tmp_path, key, value, message):
     import shutil
+
     import yaml
 
     shutil.copytree(config_dir, tmp_path / "config")
@@ -65,13 +82,17 @@ def test_coverage_rule_mistakes_are_named(config_dir, tmp_path, key, value, mess
         load_rules(tmp_path / "config")
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("max_unrelated_names_per_record", -1, "max_unrelated_names_per_record must be a whole number"),
-    ("max_unrelated_names_per_record", 2.5, "max_unrelated_names_per_record must be a whole number"),
-    ("max_in_scope_gap_pct", 250, "max_in_scope_gap_pct must be a percentage"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("max_unrelated_names_per_record", -1, "max_unrelated_names_per_record must be a whole number"),
+        ("max_unrelated_names_per_record", 2.5, "max_unrelated_names_per_record must be a whole number"),
+        ("max_in_scope_gap_pct", 250, "max_in_scope_gap_pct must be a percentage"),
+    ],
+)
 def test_identity_check_mistakes_are_named(config_dir, tmp_path, key, value, message):
     import shutil
+
     import yaml
 
     shutil.copytree(config_dir, tmp_path / "config")

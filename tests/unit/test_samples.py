@@ -8,8 +8,11 @@ from tests.conftest import SAMPLE_DIR
 
 
 def digests(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".xlsx"}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != ".xlsx"
+    }
 
 
 def test_committed_samples_are_reproducible_from_the_generator(tmp_path):
@@ -18,6 +21,7 @@ def test_committed_samples_are_reproducible_from_the_generator(tmp_path):
     assert answers == json.loads((SAMPLE_DIR / "answers.json").read_text())
     # Excel files embed a timestamp; compare their cell values instead.
     import pandas as pd
+
     for xlsx in SAMPLE_DIR.rglob("*.xlsx"):
         again = tmp_path / xlsx.relative_to(SAMPLE_DIR)
         assert pd.read_excel(xlsx).equals(pd.read_excel(again))

@@ -10,9 +10,15 @@ from publishing.exports import safe_frame, unstated_left_empty
 
 
 def test_exports_leave_unstated_shares_empty_and_keep_stated_ones():
-    frame = pd.DataFrame({"reporting_unit": ["a", "b"], "home_share_pct": [Decimal("0.00"), Decimal("53.90")],
-                          "gm_share_pct": [Decimal("0.00"), Decimal("77.00")], "shares_known": [False, True],
-                          "home_share_display": ["not yet known (0% of spend located)", "53.9%"]})
+    frame = pd.DataFrame(
+        {
+            "reporting_unit": ["a", "b"],
+            "home_share_pct": [Decimal("0.00"), Decimal("53.90")],
+            "gm_share_pct": [Decimal("0.00"), Decimal("77.00")],
+            "shares_known": [False, True],
+            "home_share_display": ["not yet known (0% of spend located)", "53.9%"],
+        }
+    )
     out = safe_frame(unstated_left_empty("kpi_local_spend", frame))
     assert out["home_share_pct"].tolist() == [None, Decimal("53.90")]
     assert out["gm_share_pct"].tolist() == [None, Decimal("77.00")]
@@ -23,7 +29,12 @@ def test_exports_leave_unstated_shares_empty_and_keep_stated_ones():
 
 
 def test_chart_draws_no_bar_for_a_figure_not_yet_known():
-    svg = grouped_bars("Local share", ["2019/20", "2020/21"], {"Home": [None, 53.9], "GM": [None, 77.0]}, "%",
-                       notes=["not yet known", None])
+    svg = grouped_bars(
+        "Local share",
+        ["2019/20", "2020/21"],
+        {"Home": [None, 53.9], "GM": [None, 77.0]},
+        "%",
+        notes=["not yet known", None],
+    )
     assert svg.count('class="bar"') == 2 and "0.0%" not in svg
     assert svg.count("not yet known") == 1 and "53.9%" in svg

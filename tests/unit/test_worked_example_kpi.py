@@ -30,16 +30,27 @@ def test_checked_before_publication():
     specs = {spec.name: spec for checks in kpi_checks for spec in checks.check_specs}
     assert specs[f"{KPI}_gx_suite"].blocking and specs[f"{KPI}_gx_suite"].asset_key == dg.AssetKey([KPI])
     assert dg.AssetKey([KPI]) in published_warehouse.asset_deps[dg.AssetKey(["published", "warehouse"])]
-    assert {f"{KPI}_one_row_per_key", f"{KPI}_sme_share_pct_in_range", f"{KPI}_rule_version_present"} <= \
-        {e.check for e in kpi_suite(KPI)}
+    assert {f"{KPI}_one_row_per_key", f"{KPI}_sme_share_pct_in_range", f"{KPI}_rule_version_present"} <= {
+        e.check for e in kpi_suite(KPI)
+    }
 
 
 def test_no_python_file_or_template_names_it():
-    code = [p for folder in ("publishing", "orchestration", "ingestion")
-            for p in (PROJECT_ROOT / folder).rglob("*") if p.suffix in (".py", ".j2", ".html")]
+    code = [
+        p
+        for folder in ("publishing", "orchestration", "ingestion")
+        for p in (PROJECT_ROOT / folder).rglob("*")
+        if p.suffix in (".py", ".j2", ".html")
+    ]
     assert code and not [str(p) for p in code if KPI in p.read_text(encoding="utf-8")]
-    dbt = [str(p.relative_to(PROJECT_ROOT / "dbt_project"))
-           for folder in ("models", "tests", "macros") for p in (PROJECT_ROOT / "dbt_project" / folder).rglob("*")
-           if p.is_file() and (KPI in p.name or KPI in p.read_text(encoding="utf-8"))]
-    assert sorted(dbt) == ["models/marts/_marts__models.yml", f"models/marts/{KPI}.sql",
-                           f"tests/assert_{KPI}_reconciles_to_kpi_local_spend.sql"]
+    dbt = [
+        str(p.relative_to(PROJECT_ROOT / "dbt_project"))
+        for folder in ("models", "tests", "macros")
+        for p in (PROJECT_ROOT / "dbt_project" / folder).rglob("*")
+        if p.is_file() and (KPI in p.name or KPI in p.read_text(encoding="utf-8"))
+    ]
+    assert sorted(dbt) == [
+        "models/marts/_marts__models.yml",
+        f"models/marts/{KPI}.sql",
+        f"tests/assert_{KPI}_reconciles_to_kpi_local_spend.sql",
+    ]
