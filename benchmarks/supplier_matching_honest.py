@@ -262,8 +262,8 @@ def _resolver(code: Path | None):
     return importlib.import_module("ingestion.resolution.resolve")
 
 
-def run(code: Path | None = None, **resolve_options) -> dict:
-    records = load_records()
+def run(code: Path | None = None, records: pd.DataFrame | None = None, **resolve_options) -> dict:
+    records = load_records() if records is None else records
     assignment, kinds, group_vats = truth(records)
     module = _resolver(code)
     started = time.perf_counter()
@@ -309,11 +309,26 @@ def main() -> None:
     parser.add_argument("--part", choices=("tuning", "held_out", "both"), default="both")
     parser.add_argument("--show-errors", type=int, default=0, help="print N wrong and N missed pairs (tuning only)")
     parser.add_argument("--code", type=Path, default=None, help="a checkout whose resolver to score (e.g. an old commit)")
+    parser.add_argument("--no-probabilistic", action="store_true", help="name rules only, no Splink stage")
+    parser.add_argument("--thresholds", default=None,
+                        help="comma-separated match probabilities: the precision/recall trade-off of the Splink stage")
     args = parser.parse_args()
     parts = ("tuning", "held_out") if args.part == "both" else (args.part,)
     if args.show_errors and parts != ("tuning",):
         parser.error("errors are shown for the tuning part only: the held-out part is never read for tuning")
-    report(run(args.code), parts, args.show_errors)
+    options = {} if args.code else {"probabilistic": not args.no_probabilistic}
+    if args.thresholds:
+        records = load_records()
+        print(f"{'threshold':>9} {'part':<8} {'pairs':<6} {'precision':>9} {'recall':>7} {'right/predicted':>16} {'true':>5}")
+        for threshold in [float(t) for t in args.thresholds.split(",")]:
+            result = run(records=records, probabilistic_threshold=threshold)
+            for part in parts:
+                for scope in ("all", "within", "across"):
+                    s = result["resolver"][(part, scope)]
+                    print(f"{threshold:>9} {part:<8} {scope:<6} {s['precision']:>9.4f} {s['recall']:>7.4f} "
+                          f"{s['true_positives']:>7}/{s['predicted_pairs']:<8} {s['true_pairs']:>5}")
+        return
+    report(run(args.code, **options), parts, args.show_errors)
 
 
 if __name__ == "__main__":

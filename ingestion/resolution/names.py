@@ -64,7 +64,8 @@ def name_key(name: str | None) -> str | None:
 # The forms that say "this side of the name is the registered organisation".
 LEGAL_FORMS = ("LIMITED", "LTD", "PLC", "LLP", "CIC")
 _LEGAL_FORM = re.compile(r"\b(" + "|".join(LEGAL_FORMS) + r")\b\.?\s*$")
-_TRADING_AS = re.compile(r"\s+(?:T/AS?|T\.A\.|TA|TRADING AS)\s+", re.IGNORECASE)
+# 'X Ltd T/A Y', and 'X Ltd T/AThe Y' as ledgers squeeze it (the phrase then runs into a capital)
+_TRADING_AS = re.compile(r"\s+(?:(?:T/AS?|T\.A\.|TA|TRADING AS)\s+|T/A(?=[A-Z][a-z]))", re.IGNORECASE)
 _DASH = re.compile(r"\s*-\s+|\s+-\s*|(?<=LIMITED)-|(?<=LTD)-", re.IGNORECASE)
 _TRAILING_BRACKET = re.compile(r"\s*\(([^)]*)\)?\s*$")  # also '(Willowbank & Mayfai' cut at 35
 # A trailing '(UK)', '(North West)' or '(Holdings)' is part of a registered name: 'Autism Initiatives
@@ -89,29 +90,70 @@ def _keys(names: list[str], own: str | None) -> list[str]:
     return sorted(k for k in keys if k and k != own and len(k.replace(" ", "")) >= MIN_ALIAS_LENGTH)
 
 
-def aliases(name: str | None) -> list[str]:
-    """Other names an organisation is known by, shared with any record that has the same alias:
-    the legal side of 'X t/a Y'; the company before or after a dash ('Kidzrus Nursery Ltd - Monton',
-    'Moss Cottage - Care Worldwide Ltd'); the name without a trailing bracketed note."""
+# 'Aspris Childrens Svcs Ltd Oliver Hs', 'Kier Construction Ltd Northern': a company's legal name with a
+# site or department after it. The prefix must be two words or more ('X Ltd Site' is too short to trust).
+_LEGAL_PREFIX = re.compile(r"^(\S+(?:\s+\S+)+?\s+(?:LIMITED|LTD|PLC|LLP))\.?\s+(?!(?:T/AS?|TA|T\.A\.|TRADING)\b)"
+                           r"(?=\S)", re.IGNORECASE)
+
+# Kinds of alias. A 'shared' alias links every record that has it; a 'named' one links a record only to
+# a record whose name it is. The name without a trailing bracket is shared when the rest carries a legal
+# form ('HC-One Ltd (Callands)', 'HC-One Ltd (Acorn Hollow)': one company's sites); otherwise the bracket
+# may be a place that tells two organisations apart ('Friends of Park Road School (Sale)' and
+# '... (Timperley)' are two charities), so it only meets the bare name itself.
+SHARED, NAMED = "shared", "named"
+
+
+def alias_kinds(name: str | None) -> list[tuple[str, str]]:
+    """(alias key, SHARED or NAMED) for each other name the organisation is known by: the legal side
+    of 'X t/a Y'; the company before or after a dash ('Kidzrus Nursery Ltd - Monton', 'Moss Cottage -
+    Care Worldwide Ltd'); a legal name followed by a site ('Aspris Childrens Svcs Ltd Oliver Hs'); the
+    name without a trailing bracketed note."""
     if is_missing(name):
         return []
     base = str(name).split("#", 1)[0]
-    found = []
+    found: list[tuple[str, str]] = []
     parts = _TRADING_AS.split(base)
     if len(parts) == 2:
         # 'Legal Ltd t/a Trade Name': the side carrying a legal form names the organisation (a trade
         # name can be shared by several companies of a group); with both or neither, the left side
         # by the convention of the phrase.
         legal = [p for p in parts if _has_legal_form(p)]
-        found.append(legal[0] if len(legal) == 1 else parts[0])
+        found.append((legal[0] if len(legal) == 1 else parts[0], SHARED))
     dashed = _DASH.split(base, maxsplit=1)
     if len(dashed) == 2:
         left_is_company = _has_legal_form(dashed[0]) or not _has_legal_form(dashed[1])
-        found.append(dashed[0] if left_is_company else dashed[1])
+        found.append((dashed[0] if left_is_company else dashed[1], SHARED))
     bracket = _TRAILING_BRACKET.search(base)
     if bracket and not _PARENT_NOTE.match(bracket.group(1)) and not _NAME_QUALIFIER.match(bracket.group(1)):
-        found.append(base[:bracket.start()])  # 'Pontville School (Part of ...)' is not Pontville School Ltd
-    return _keys(found, name_key(name))
+        outer = base[:bracket.start()]  # 'Pontville School (Part of ...)' is not Pontville School Ltd
+        found.append((outer, SHARED if _has_legal_form(outer) else NAMED))
+    elif len(parts) == 1 and len(dashed) == 1 and not bracket:
+        prefix = _LEGAL_PREFIX.match(base)
+        if prefix:
+            found.append((prefix.group(1), SHARED))
+    own = name_key(name)
+    out: dict[str, str] = {}
+    for alias, kind in found:
+        for key in _keys([alias], own):
+            out[key] = SHARED if SHARED in (kind, out.get(key)) else NAMED
+    return sorted(out.items())
+
+
+def aliases(name: str | None) -> list[str]:
+    """Other names an organisation is known by (see alias_kinds)."""
+    return [alias for alias, _ in alias_kinds(name)]
+
+
+def legal_aliases(name: str | None) -> list[str]:
+    """The legal side of 'X Ltd t/a Y': a name that *is* a registered organisation's, which a parent
+    note ('Site (X Ltd)') may name."""
+    if is_missing(name):
+        return []
+    parts = _TRADING_AS.split(str(name).split("#", 1)[0])
+    if len(parts) != 2:
+        return []
+    legal = [p for p in parts if _has_legal_form(p)]
+    return _keys([legal[0]], name_key(name)) if len(legal) == 1 else []
 
 
 def parent_names(name: str | None) -> list[str]:
@@ -161,3 +203,24 @@ def names_could_match(a: str | None, b: str | None) -> bool:
     if a is None or b is None or is_missing(a) or is_missing(b):
         return False
     return compact_key(a) == compact_key(b) or JaroWinkler.similarity(a, b) >= 0.92
+
+
+# A slip of the keyboard changes a long word, not a short one: 'CARES' and 'CARS' are two words
+# ('Manchester Cares' the charity, 'Manchester Cars' the taxi firm), 'HALIWELL' and 'HALLIWELL' one.
+MIN_FUZZY_WORD_LENGTH = 6
+
+
+def fuzzy_words_agree(a: str, b: str) -> bool:
+    """Whether two near-identical name keys differ only by a typing slip, word by word: a name that
+    adds a word or an initial to the other is another organisation ('HEATHCOTES' / 'HEATHCOTES M',
+    a group's companies), and a changed word must be a long one ('MANCHESTER CARES' / 'MANCHESTER
+    CARS' are not one). Names whose spacing differs ('FOSTERCARE ASSOCIATES') are left to the score."""
+    words_a, words_b = a.split(" "), b.split(" ")
+    if len(words_a) != len(words_b):
+        shorter, longer = sorted((words_a, words_b), key=len)
+        remaining = iter(longer)
+        return not all(word in remaining for word in shorter)  # not the same words plus some
+    for word_a, word_b in zip(words_a, words_b):
+        if word_a != word_b and min(len(word_a), len(word_b)) < MIN_FUZZY_WORD_LENGTH:
+            return False
+    return True

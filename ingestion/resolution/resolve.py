@@ -14,6 +14,7 @@ import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -21,12 +22,14 @@ from rapidfuzz import fuzz, process
 from ingestion.missing import text_or_none
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
 from ingestion.resolution.names import (
-    LEGAL_FORMS, aliases, compact_key, differ_by_qualifier, digits, name_key, names_could_match, parent_names,
+    LEGAL_FORMS, SHARED, alias_kinds, compact_key, differ_by_qualifier, digits, fuzzy_words_agree, legal_aliases,
+    name_key, names_could_match, parent_names,
 )
 
 METHOD_RANK = {"override_link": 0, "company_number": 1, "charity_number": 2, "vat_number": 3,
                "name_exact": 4, "name_compact": 5, "name_alias": 6, "name_parent": 7,
-               "name_truncated_prefix": 8, "name_fuzzy": 9, "singleton": 10, "override_split": 11}
+               "name_truncated_prefix": 8, "name_fuzzy": 9, "name_probabilistic": 10, "singleton": 11,
+               "override_split": 12}
 TRUNCATED_LENGTH = 35
 FUZZY_THRESHOLD = 95.0
 
@@ -83,6 +86,9 @@ def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame
         values = records[column] if (use_identifiers and column in records) else pd.Series(None, index=records.index)
         out[column] = pd.array([normalise(v) if isinstance(v, str) else None for v in values],
                                dtype=pd.StringDtype("python"))  # missing is pd.NA, never NaN
+    # a postcode, where the record has one, is evidence for the probabilistic stage only
+    out["postcode"] = pd.array([p if isinstance(p, str) else None for p in records["postcode"]]
+                               if "postcode" in records else [None] * len(records), dtype=pd.StringDtype("python"))
     out["key"] = [name_key(n) if isinstance(n, str) else None for n in out["name"]]
     out["compact"] = [compact_key(k) if k else None for k in out["key"]]
     # for truncation: the name as written, letters and digits only (no suffix rewriting)
@@ -122,12 +128,13 @@ def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
         if len(block) < 2:
             continue
         names = block["compact"].tolist()
-        words = [set(k.split(" ")) for k in block["key"]]
+        spaced = block["key"].tolist()
+        words = [set(k.split(" ")) for k in spaced]
         keys = block["record_key"].tolist()
         scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=threshold, workers=1)
         for i, j in zip(*scores.nonzero()):
             if i < j and digits(names[i]) == digits(names[j]) and min(len(names[i]), len(names[j])) >= 8 \
-                    and not differ_by_qualifier(words[i], words[j]):
+                    and not differ_by_qualifier(words[i], words[j]) and fuzzy_words_agree(spaced[i], spaced[j]):
                 yield keys[i], keys[j], "name_fuzzy", float(scores[i, j])
 
 
@@ -135,16 +142,23 @@ def _alias_edges(frame: pd.DataFrame):
     """Records sharing an alias ('X Ltd t/a Y' and 'X Ltd - Site' both give X), or whose alias or
     named parent organisation is another record's name."""
     by_key = frame.dropna(subset=["key"]).groupby("key")["record_key"].first().to_dict()
+    # a parent note names a registered organisation: a record of that name, or the legal side of
+    # another record's 'X Ltd t/a Y' ('I Love MCR (I Love Media Ltd)' meets 'I Love Media Ltd T/A ...')
+    legal_names = dict(by_key)
+    for record_key, name in zip(frame["record_key"], frame["name"]):
+        if isinstance(name, str):
+            for legal in legal_aliases(name):
+                legal_names.setdefault(legal, record_key)
     first_with_alias: dict[str, str] = {}
     for record_key, name in zip(frame["record_key"], frame["name"]):
         if not isinstance(name, str):
             continue
-        for alias in aliases(name):
-            other = by_key.get(alias) or first_with_alias.setdefault(alias, record_key)
-            if other != record_key:
+        for alias, kind in alias_kinds(name):
+            other = by_key.get(alias) or (first_with_alias.setdefault(alias, record_key) if kind == SHARED else None)
+            if other and other != record_key:
                 yield record_key, other, "name_alias", 100.0
         for parent in parent_names(name):
-            other = by_key.get(parent)
+            other = legal_names.get(parent)
             if other and other != record_key:
                 yield record_key, other, "name_parent", 100.0
 
@@ -187,9 +201,12 @@ def _truncation_edges(frame: pd.DataFrame):
 
 
 def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_identifiers: bool = True,
-            fuzzy_threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -> pd.DataFrame:
+            fuzzy_threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True,
+            probabilistic: bool = True, probabilistic_threshold: float | None = None,
+            model_dir: Path | None = None) -> pd.DataFrame:
     """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis,
-    carries_identity_number."""
+    carries_identity_number. `probabilistic`: after the name rules, link the pairs the saved Splink
+    model (config/models/supplier_names.*) scores at or above its threshold (or the one given)."""
     overrides = overrides or Overrides()
     frame = prepare(records, use_identifiers)
     if frame.empty:
@@ -215,6 +232,9 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
         apply(_alias_edges(auto), by_name=True)
     apply(_truncation_edges(auto), by_name=True)
     apply(_fuzzy_edges(auto, fuzzy_threshold), by_name=True)
+    if probabilistic:
+        from ingestion.resolution.probabilistic import MODEL_DIR, probabilistic_edges
+        apply(probabilistic_edges(auto, model_dir or MODEL_DIR, probabilistic_threshold), by_name=True)
     known = set(frame["record_key"])
     for a, b in overrides.force_link:
         if a in known and b in known:

@@ -211,3 +211,98 @@ def test_a_vat_group_number_does_not_join_a_council_and_its_schools():
     ids = resolve(records).set_index("record_key")["supplier_id"]
     assert ids["t:1"] == ids["t:4"]
     assert len({ids["t:1"], ids["t:2"], ids["t:3"]}) == 3
+
+
+# Rules of supplier-matching-v3, each with pairs that must link and pairs that must not
+# (benchmarks/supplier_matching_honest.py, docs/supplier-matching.md).
+
+def _ids(*rows, **options):
+    options.setdefault("probabilistic", False)
+    frame = pd.DataFrame([(k, n, None, None, None) for k, n in rows],
+                         columns=["record_key", "name", "company_number", "charity_number", "vat_number"])
+    return resolve(frame, **options).set_index("record_key")
+
+
+def test_fuzzy_never_joins_a_name_that_adds_a_word_or_an_initial():
+    links = _ids(("a", "Heathcotes Ltd"), ("b", "Heathcotes M Ltd"), ("c", "Heathcotes Limited"))
+    assert links.loc["a", "supplier_id"] == links.loc["c", "supplier_id"]
+    assert links.loc["a", "supplier_id"] != links.loc["b", "supplier_id"]
+
+
+def test_fuzzy_never_changes_a_short_word():
+    links = _ids(("charity", "Manchester Cares"), ("taxi", "Manchester Cars"),
+                 ("slip1", "Haliwell Homecare Services"), ("slip2", "Halliwell Homecare Services"))
+    assert links.loc["charity", "supplier_id"] != links.loc["taxi", "supplier_id"]
+    assert links.loc["slip1", "supplier_id"] == links.loc["slip2", "supplier_id"]
+    assert links.loc["slip1", "link_method"] == "name_fuzzy"
+
+
+def test_trading_as_squeezed_against_the_trade_name():
+    assert aliases("TGC Concerts Ltd T/AThe Gig Cartel") == ["TGC CONCERTS"]
+    links = _ids(("a", "Brindle Concerts Ltd T/AThe Gig Barn"), ("b", "Brindle Concerts Ltd"))
+    assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
+    assert links.loc["a", "link_method"] == "name_alias"
+
+
+def test_a_legal_name_followed_by_a_site_links_the_sites():
+    assert aliases("Aspen Childrens Svcs Ltd Oliver Hs") == ["ASPEN CHILDRENS SERVICES"]
+    links = _ids(("a", "Aspen Childrens Svcs Ltd Oliver Hs"), ("b", "Aspen Childrens Svcs Ltd Progress"),
+                 ("c", "Aspen Childrens Services Limited"), ("d", "Aspen Gardens Ltd Oliver Hs"))
+    assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"] == links.loc["c", "supplier_id"]
+    assert links.loc["d", "supplier_id"] != links.loc["a", "supplier_id"]
+    assert aliases("Limited Edition Prints Ltd") == [] and aliases("Acme Ltd Partnership") == []
+
+
+def test_a_place_in_brackets_keeps_two_charities_apart():
+    links = _ids(("sale", "Friends of Park Road School (Sale)"),
+                 ("timperley", "Friends of Park Road School(Timperley)"),
+                 ("site1", "Hollins Chemist Ltd (Ashton on M)"), ("site2", "Hollins Chemist Ltd (Sale)"))
+    assert links.loc["sale", "supplier_id"] != links.loc["timperley", "supplier_id"]
+    assert links.loc["site1", "supplier_id"] == links.loc["site2", "supplier_id"]  # one company's branches
+    # ...and the bare name still meets the bracketed one
+    links = _ids(("sale", "Friends of Park Road School (Sale)"), ("bare", "Friends of Park Road School"))
+    assert links.loc["sale", "supplier_id"] == links.loc["bare", "supplier_id"]
+
+
+def test_a_parent_note_meets_the_legal_side_of_a_trading_name():
+    links = _ids(("a", "I Love Leeds (I Love Media Group Ltd)"), ("b", "I Love Media Group Ltd T/A I Love Leeds"))
+    assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
+    assert links.loc["a", "link_method"] == "name_parent"
+
+
+def test_probabilistic_stage_links_a_rare_first_word_with_a_shared_postcode_only():
+    """The saved Splink model (config/models/supplier_names.*): on names alone 'Turning Point' style
+    containment under a rare first word is not enough at the saved threshold; the same postcode is."""
+    # term frequencies come from the records being resolved: a ledger's worth of other names, a few
+    # of them sharing the common first word
+    others = [f"Firm{i:03d} Supplies" for i in range(300)] + [f"Manchester Widget {i} Co" for i in range(12)]
+    frame = pd.DataFrame({
+        "record_key": ["a", "b", "c", "d"] + [f"o{i}" for i in range(len(others))],
+        "name": ["Quillbrook Housing Trust", "Quillbrook Housing", "Manchester Housing Trust", "Manchester Housing"]
+        + others,
+        "postcode": ["M33 7XW", "M33 7XW", "M1 1AA", "M33 7XW"] + [None] * len(others),
+    }).assign(company_number=None, charity_number=None, vat_number=None)
+    links = resolve(frame).set_index("record_key")
+    assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
+    assert links.loc["a", "link_method"] == "name_probabilistic"
+    assert links.loc["c", "supplier_id"] != links.loc["d", "supplier_id"]  # common first word, other postcode
+    without = resolve(frame.drop(columns="postcode"), probabilistic=False).set_index("record_key")
+    assert without.loc["a", "supplier_id"] != without.loc["b", "supplier_id"]
+
+
+def test_probabilistic_stage_never_joins_conflicting_numbers():
+    frame = pd.DataFrame({
+        "record_key": ["a", "b"], "name": ["Quillbrook Housing Trust", "Quillbrook Housing"],
+        "company_number": ["01234567", "07654321"], "charity_number": [None, None], "vat_number": [None, None],
+        "postcode": ["M33 7XW", "M33 7XW"],
+    })
+    links = resolve(frame).set_index("record_key")
+    assert links.loc["a", "supplier_id"] != links.loc["b", "supplier_id"]
+
+
+def test_probabilistic_model_is_saved_with_its_threshold_and_version():
+    from ingestion.resolution.probabilistic import MODEL_DIR, load_meta
+
+    meta = load_meta()
+    assert meta["version"].startswith("supplier-names-model-") and 0.5 < float(meta["threshold"]) < 1
+    assert (MODEL_DIR / "supplier_names.json").exists()
