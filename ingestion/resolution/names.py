@@ -214,13 +214,15 @@ def fuzzy_words_agree(a: str, b: str) -> bool:
     """Whether two near-identical name keys differ only by a typing slip, word by word: a name that
     adds a word or an initial to the other is another organisation ('HEATHCOTES' / 'HEATHCOTES M',
     a group's companies), and a changed word must be a long one ('MANCHESTER CARES' / 'MANCHESTER
-    CARS' are not one). Names whose spacing differs ('FOSTERCARE ASSOCIATES') are left to the score."""
+    CARS' are not one) unless it only gains an S ('ST JOHN BUILDINGS' / 'ST JOHNS BUILDINGS'). Names whose spacing differs ('FOSTERCARE ASSOCIATES') are left to the score."""
     words_a, words_b = a.split(" "), b.split(" ")
     if len(words_a) != len(words_b):
         shorter, longer = sorted((words_a, words_b), key=len)
         remaining = iter(longer)
         return not all(word in remaining for word in shorter)  # not the same words plus some
     for word_a, word_b in zip(words_a, words_b):
-        if word_a != word_b and min(len(word_a), len(word_b)) < MIN_FUZZY_WORD_LENGTH:
+        shorter, longer = sorted((word_a, word_b), key=len)
+        plural = longer == shorter + "S"  # 'KING' / 'KINGS', 'JOHN' / 'JOHNS': one word, written two ways
+        if word_a != word_b and not plural and len(shorter) < MIN_FUZZY_WORD_LENGTH:
             return False
     return True
