@@ -29,6 +29,11 @@ class Settings:
     postcode_directory: Path
     framework: Path
     dbt_project_dir: Path
+    # Reference registers (docs/registers.md): a downloaded file or folder each; None = not supplied.
+    companies_house: Path | None = None   # SVW_COMPANIES_HOUSE: BasicCompanyData-YYYY-MM-DD-part*.csv
+    charity_register: Path | None = None  # SVW_CHARITY_REGISTER: publicextract.charity(_other_names).txt
+    cqc_locations: Path | None = None     # SVW_CQC_LOCATIONS: CQC care directory or HSCA active locations
+    gias: Path | None = None              # SVW_GIAS: edubasealldataYYYYMMDD.csv (+ allgroupsdata)
 
     @property
     def warehouse_path(self) -> Path:
@@ -43,6 +48,13 @@ class Settings:
     def reference_dir(self) -> Path:
         return self.raw_dir / "reference"
 
+    @property
+    def register_paths(self) -> dict[str, Path]:
+        """The registers supplied, by register name (ingestion/registers)."""
+        given = {"companies_house": self.companies_house, "charity_commission": self.charity_register,
+                 "cqc": self.cqc_locations, "gias": self.gias}
+        return {name: path for name, path in given.items() if path is not None}
+
     def environment(self) -> dict[str, str]:
         """The variables a subprocess (dbt) needs to see the same files."""
         return {
@@ -55,6 +67,11 @@ class Settings:
             "SVW_POSTCODE_DIRECTORY": str(self.postcode_directory),
             "SVW_FRAMEWORK": str(self.framework),
         }
+
+
+def _optional_path(env_name: str) -> Path | None:
+    value = os.environ.get(env_name, "").strip()
+    return _path(env_name, Path(value)) if value else None
 
 
 def load_settings() -> Settings:
@@ -71,4 +88,8 @@ def load_settings() -> Settings:
         ),
         framework=_path("SVW_FRAMEWORK", PROJECT_ROOT / "config" / "frameworks" / "demo_framework.csv"),
         dbt_project_dir=PROJECT_ROOT / "dbt_project",
+        companies_house=_optional_path("SVW_COMPANIES_HOUSE"),
+        charity_register=_optional_path("SVW_CHARITY_REGISTER"),
+        cqc_locations=_optional_path("SVW_CQC_LOCATIONS"),
+        gias=_optional_path("SVW_GIAS"),
     )

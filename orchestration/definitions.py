@@ -9,6 +9,7 @@ from orchestration.defs.outputs import output_assets
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.quality import kpi_checks
 from orchestration.defs.reference import reference_tables_asset
+from orchestration.defs.registers import reference_registers
 from orchestration.defs.resolution import supplier_resolution
 from orchestration.defs.schedules import (
     build_and_publish_job,
@@ -40,6 +41,7 @@ defs = dg.Definitions(
         *snapshot_assets.values(),
         *raw_side_tables,
         reference_tables_asset,
+        reference_registers,
         supplier_resolution,
         dbt_warehouse,
         published_warehouse,

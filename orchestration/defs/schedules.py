@@ -9,6 +9,7 @@ from ingestion.settings import load_settings
 from orchestration.defs.ingest import RAW_SPEND, SNAPSHOT_FEEDS
 from orchestration.defs.publish import PUBLISHED
 from orchestration.defs.reference import REFERENCE_KEYS
+from orchestration.defs.registers import REGISTER_KEYS
 from orchestration.defs.resolution import RESOLUTION_KEYS
 from orchestration.defs.transform import dbt_warehouse
 from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
@@ -30,6 +31,7 @@ build_and_publish_job = dg.define_asset_job(
     "build_and_publish",
     selection=(
         dg.AssetSelection.assets(*REFERENCE_KEYS.values())
+        | dg.AssetSelection.assets(*REGISTER_KEYS.values())
         | dg.AssetSelection.assets(*RESOLUTION_KEYS.values())
         | dg.AssetSelection.assets(dbt_warehouse)
         | dg.AssetSelection.assets(PUBLISHED).downstream()
