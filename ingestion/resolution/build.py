@@ -22,6 +22,8 @@ from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
 from ingestion.resolution.names import name_key
 from ingestion.normalise import normalise_postcodes, postcode_districts
+from ingestion.registers import RegisterTables
+from ingestion.registers.evidence import register_evidence, registers_reached
 from ingestion.resolution.resolve import Overrides, resolve
 
 
@@ -118,7 +120,10 @@ def _party_records(con, raw_dir: Path) -> pd.DataFrame:
 
 
 def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classification_rules: dict,
-                          matching_rules: dict | None = None) -> dict[str, pd.DataFrame]:
+                          matching_rules: dict | None = None, registers: RegisterTables | None = None
+                          ) -> dict[str, pd.DataFrame]:
+    """`registers`: the reference registers (ingestion/registers); by default those the `registers`
+    assets wrote to <raw_dir>/registers/ (none supplied: no register records, no register links)."""
     matching_rules = matching_rules or {}
     con = duckdb.connect()
     listed = _read(con, raw_dir, "suppliers", """
@@ -168,6 +173,11 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
         lambda v: v.dropna().any() if v.notna().any() else None)
     records = records.drop(columns=["is_sme_declared", "is_vcse_declared"]).merge(
         declared.reset_index(), on="record_key", how="left")
+    # Register records the partner records reach (a site, its operator, a company by a previous name)
+    # and the links the registers make (ingestion/registers/evidence.py).
+    evidence = register_evidence(records, registers if registers is not None
+                                 else registers_reached(raw_dir / "registers", records))
+    records = evidence.with_records(records)
     for column in ("postcode", "postcode_district", "address_type"):
         records[column] = records[column].astype("string")
     # A bare postcode given by contracts or returns: derive its district too.
@@ -179,7 +189,9 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
     records["name_vcse_evidence"] = name_evidence(records, classification_rules)
     links = resolve(records.rename(columns={"supplier_name": "name"}), overrides.overrides,
                     fuzzy_threshold=float(matching_rules.get("fuzzy_threshold", 95)),
-                    use_aliases=bool(matching_rules.get("use_trading_name_aliases", True)))
+                    use_aliases=bool(matching_rules.get("use_trading_name_aliases", True)),
+                    register_edges=evidence.edges, register_keys=evidence.record_keys)
+    links = evidence.stamp(links, records)
     known = set(records["record_key"])
     named = {k for pair in overrides.overrides.force_link for k in pair} | set(overrides.overrides.force_split) \
         | set(overrides.flags["record_key"])
@@ -193,7 +205,7 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
                                  "payments"]],
         "party_records": parties[["feed", "partner_code", "supplier_name", "record_key"]],
         "supplier_records": records[RECORD_COLUMNS + ["registration_vcse_evidence", "name_vcse_evidence",
-                                                      "name_key"]],
+                                                      "name_key", "register", "register_version"]],
         # the identity of every organisation depends on the matching rules: their version travels with it
         "supplier_links": links.assign(matching_rule_version=str(matching_rules.get("version", "unversioned"))),
         "flag_overrides": overrides.flags.assign(overrides_version=overrides.version),

@@ -26,10 +26,13 @@ from ingestion.resolution.names import (
     name_key, names_could_match, parent_names,
 )
 
+# Register evidence (ingestion/registers/evidence.py) ranks after the numbers and before the names: a
+# site joined to its operator by the register itself, a record named as a register names an organisation.
 METHOD_RANK = {"override_link": 0, "company_number": 1, "charity_number": 2, "vat_number": 3,
-               "name_exact": 4, "name_compact": 5, "name_alias": 6, "name_parent": 7,
-               "name_truncated_prefix": 8, "name_fuzzy": 9, "name_probabilistic": 10, "singleton": 11,
-               "override_split": 12}
+               "register_site": 4, "register_name": 5,
+               "name_exact": 6, "name_compact": 7, "name_alias": 8, "name_parent": 9,
+               "name_truncated_prefix": 10, "name_fuzzy": 11, "name_probabilistic": 12, "singleton": 13,
+               "override_split": 14}
 TRUNCATED_LENGTH = 35
 FUZZY_THRESHOLD = 95.0
 
@@ -203,7 +206,9 @@ def _truncation_edges(frame: pd.DataFrame):
 def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_identifiers: bool = True,
             fuzzy_threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True,
             probabilistic: bool = True, probabilistic_threshold: float | None = None,
-            model_dir: Path | None = None) -> pd.DataFrame:
+            model_dir: Path | None = None,
+            register_edges: list[tuple[str, str, str, float]] | None = None,
+            register_keys: set[str] | None = None) -> pd.DataFrame:
     """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis,
     carries_identity_number. `probabilistic`: after the name rules, link the pairs the saved Splink
     model (config/models/supplier_names.*) scores at or above its threshold (or the one given)."""
@@ -225,6 +230,12 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
 
     apply(_edges_by_shared_value(auto, "company_number", "company_number"), by_name=False)
     apply(_edges_by_shared_value(auto, "charity_number", "charity_number"), by_name=False)
+    if register_edges:
+        # Registers' links (a site to its operator, a record to a register's name for it), held to the
+        # numbers like names are; register records then take no part in the name rules below.
+        apply(((a, b, m, v) for a, b, m, v in register_edges if a not in split and b not in split), by_name=True)
+    if register_keys:
+        auto = auto[~auto["record_key"].isin(register_keys)]
     apply(_vat_edges(auto), by_name=True)
     apply(_edges_by_shared_value(auto, "key", "name_exact"), by_name=True)
     apply(_edges_by_shared_value(auto, "compact", "name_compact"), by_name=True)

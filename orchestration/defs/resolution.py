@@ -7,6 +7,7 @@ from ingestion.registry import load_rules
 from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides
 from ingestion.settings import load_settings
 from orchestration.defs.ingest import RAW_SPEND, SNAPSHOT_FEEDS
+from orchestration.defs.registers import REGISTER_KEYS
 
 RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTION_TABLES}
 
@@ -16,7 +17,7 @@ RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTIO
         dg.AssetSpec(
             key,
             group_name="resolution",
-            deps=[RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS)],
+            deps=[RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS), *REGISTER_KEYS.values()],
             description=f"Supplier resolution table '{name}'",
         )
         for name, key in RESOLUTION_KEYS.items()
@@ -24,7 +25,7 @@ RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTIO
     name="supplier_resolution",
 )
 def supplier_resolution(context: dg.AssetExecutionContext):
-    """Reads the raw layer and config/overrides/suppliers.yml; writes data/raw/resolution/."""
+    """Reads the raw layer, data/raw/registers/ and config/overrides/suppliers.yml; writes data/raw/resolution/."""
     settings = load_settings()
     overrides = load_overrides(settings.config_dir / "overrides" / "suppliers.yml")
     rules = load_rules(settings.config_dir)

@@ -15,7 +15,7 @@ named as (
         supplier_id,
         -- the name as a partner's supplier list writes it, the most common such name first
         arg_max(supplier_name, sort_weight) as supplier_name,
-        arg_max(origin || ':' || partner_code, sort_weight) as name_source,
+        arg_max(origin || ':' || coalesce(partner_code, register), sort_weight) as name_source,
         max(company_number) as company_number,
         max(charity_number) as charity_number,
         max(vat_number) as vat_number,
@@ -26,7 +26,14 @@ named as (
     from (
         select
             *,
-            (case when origin = 'supplier_list' then 1000000 else 0 end)
+            -- then the name a register gives the organisation (a care provider rather than one of its homes)
+            (
+                case
+                    when origin = 'supplier_list' then 1000000
+                    when origin = 'register_entity' then 500000
+                    else 0
+                end
+            )
             + count(*) over (partition by supplier_id, supplier_name) as sort_weight
         from records
     )

@@ -6,5 +6,7 @@ select
     cast(linked_to as varchar) as linked_to,
     cast(identity_basis as varchar) as identity_basis,
     cast(carries_identity_number as boolean) as carries_identity_number,
-    cast(matching_rule_version as varchar) as matching_rule_version
+    cast(matching_rule_version as varchar) as matching_rule_version,
+    -- the reference register (and its file's date) that made the link, when one did (ingestion/registers)
+    cast(register_version as varchar) as register_version
 from {{ source('resolution', 'supplier_links') }}

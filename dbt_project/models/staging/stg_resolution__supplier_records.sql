@@ -19,5 +19,8 @@ select
     cast(registration_vcse_evidence as varchar) as registration_vcse_evidence,
     cast(name_vcse_evidence as varchar) as name_vcse_evidence,
     cast(name_key as varchar) as name_key,
-    cast(evidence_date as date) as evidence_date
+    cast(evidence_date as date) as evidence_date,
+    -- register records (origin register_entity / register_site): which register, which version
+    cast(register as varchar) as register,
+    cast(register_version as varchar) as register_version
 from {{ source('resolution', 'supplier_records') }}
