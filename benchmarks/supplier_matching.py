@@ -44,7 +44,8 @@ def load_records(folder: Path = DATA) -> pd.DataFrame:
     payments["beneficiary_name"] = payments["beneficiary_name"].str.strip()
     payments = payments[payments["beneficiary_name"] != ""]
     records = payments.groupby(["org_short_name", "beneficiary_name"], as_index=False).agg(
-        company_number=("company_number", "first"), charity_number=("charity_number", "first"))
+        company_number=("company_number", "first"), charity_number=("charity_number", "first")
+    )
     records["record_key"] = records["org_short_name"] + ":" + records["beneficiary_name"]
     records["name"] = records["beneficiary_name"]
     return records
@@ -57,7 +58,8 @@ def load_grant_recipients(path: Path = GRANTS) -> pd.DataFrame:
     grants = grants[grants["name"] != ""]
     records = grants.groupby("name", as_index=False).agg(
         company_number=("Recipient Org:Company Number", "first"),
-        charity_number=("Recipient Org:Charity Number", "first"))
+        charity_number=("Recipient Org:Charity Number", "first"),
+    )
     # the register gives bare charity numbers; the truth below reads Charity Commission ones as CHC-
     records["charity_number"] = [f"CHC-{c.strip()}" if c.strip() else "" for c in records["charity_number"]]
     records["record_key"] = records["name"]
@@ -80,16 +82,17 @@ def truth_clusters(records: pd.DataFrame) -> dict[str, str]:
         # column also holds CQC, NHS, URN and PRN codes, which identify a care home, a school or a
         # site rather than the organisation that runs it, so they are not used as truth.
         charity = r.charity_number.strip()
-        ids = [f"co:{r.company_number.strip().lstrip('0')}" if r.company_number.strip() else None,
-               f"ch:{charity}" if charity.upper().startswith("CHC-") else None]
+        ids = [
+            f"co:{r.company_number.strip().lstrip('0')}" if r.company_number.strip() else None,
+            f"ch:{charity}" if charity.upper().startswith("CHC-") else None,
+        ]
         ids = [i for i in ids if i]
         if not ids:
             continue
         for i in ids[1:]:
             parent[find(ids[0])] = find(i)
         parent[find(f"rec:{r.record_key}")] = find(ids[0])
-    return {r.record_key: find(f"rec:{r.record_key}") for _, r in records.iterrows()
-            if f"rec:{r.record_key}" in parent}
+    return {r.record_key: find(f"rec:{r.record_key}") for _, r in records.iterrows() if f"rec:{r.record_key}" in parent}
 
 
 def pairs(assignment: dict[str, str]) -> set[tuple[str, str]]:
@@ -103,22 +106,32 @@ def score(predicted: dict[str, str], truth: dict[str, str]) -> dict:
     labelled = {k: v for k, v in predicted.items() if k in truth}
     predicted_pairs, true_pairs = pairs(labelled), pairs(truth)
     hits = len(predicted_pairs & true_pairs)
-    return {"predicted_pairs": len(predicted_pairs), "true_pairs": len(true_pairs), "true_positives": hits,
-            "precision": hits / len(predicted_pairs) if predicted_pairs else 1.0,
-            "recall": hits / len(true_pairs) if true_pairs else 1.0}
+    return {
+        "predicted_pairs": len(predicted_pairs),
+        "true_pairs": len(true_pairs),
+        "true_positives": hits,
+        "precision": hits / len(predicted_pairs) if predicted_pairs else 1.0,
+        "recall": hits / len(true_pairs) if true_pairs else 1.0,
+    }
 
 
 def evaluate(records: pd.DataFrame, threshold: float, use_aliases: bool) -> dict:
     truth = truth_clusters(records)
     started = time.perf_counter()
-    links = resolve(records[["record_key", "name"]], use_identifiers=False, fuzzy_threshold=threshold,
-                    use_aliases=use_aliases)
+    links = resolve(
+        records[["record_key", "name"]], use_identifiers=False, fuzzy_threshold=threshold, use_aliases=use_aliases
+    )
     seconds = time.perf_counter() - started
     resolved = dict(zip(links["record_key"], links["supplier_id"]))
     baseline = {k: n.upper() for k, n in zip(records["record_key"], records["name"])}
-    return {"records": len(records), "labelled_records": len(truth), "seconds": seconds,
-            "resolver": score(resolved, truth), "baseline_exact_upper": score(baseline, truth),
-            "methods": Counter(links["link_method"])}
+    return {
+        "records": len(records),
+        "labelled_records": len(truth),
+        "seconds": seconds,
+        "resolver": score(resolved, truth),
+        "baseline_exact_upper": score(baseline, truth),
+        "methods": Counter(links["link_method"]),
+    }
 
 
 def run(threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -> dict:
@@ -132,12 +145,16 @@ def run_held_out(threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True) -
 
 
 def report(title: str, result: dict) -> None:
-    print(f"{title}: {result['records']} records ({result['labelled_records']} with a registration number), "
-          f"resolved on names only in {result['seconds']:.2f}s")
+    print(
+        f"{title}: {result['records']} records ({result['labelled_records']} with a registration number), "
+        f"resolved on names only in {result['seconds']:.2f}s"
+    )
     for name in ("baseline_exact_upper", "resolver"):
         s = result[name]
-        print(f"  {name:<22} precision {s['precision']:.4f}  recall {s['recall']:.4f}  "
-              f"({s['true_positives']} of {s['predicted_pairs']} predicted pairs correct; {s['true_pairs']} true pairs)")
+        print(
+            f"  {name:<22} precision {s['precision']:.4f}  recall {s['recall']:.4f}  "
+            f"({s['true_positives']} of {s['predicted_pairs']} predicted pairs correct; {s['true_pairs']} true pairs)"
+        )
     print(f"  links by method: {dict(result['methods'])}")
 
 
@@ -146,10 +163,11 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=FUZZY_THRESHOLD)
     parser.add_argument("--no-aliases", action="store_true", help="precision-first: no trading-name aliases")
     args = parser.parse_args()
-    report("GM 2019 payments (Bolton, Oldham, Salford, Tameside)",
-           run(args.threshold, use_aliases=not args.no_aliases))
-    report("held out: Trafford voluntary-sector grant recipients",
-           run_held_out(args.threshold, use_aliases=not args.no_aliases))
+    report("GM 2019 payments (Bolton, Oldham, Salford, Tameside)", run(args.threshold, use_aliases=not args.no_aliases))
+    report(
+        "held out: Trafford voluntary-sector grant recipients",
+        run_held_out(args.threshold, use_aliases=not args.no_aliases),
+    )
 
 
 if __name__ == "__main__":

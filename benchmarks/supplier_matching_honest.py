@@ -79,14 +79,21 @@ if str(ROOT) not in sys.path:
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number  # noqa: E402
 
 REAL = ROOT / ".." / "shared" / "data" / "real"
-TRAFFORD_SPEND = [REAL / "trafford" / "supplier_spend" / f"trafford-supplier-spend-{y}.zip" for y in ("2024-25", "2026-27")]
+TRAFFORD_SPEND = [
+    REAL / "trafford" / "supplier_spend" / f"trafford-supplier-spend-{y}.zip" for y in ("2024-25", "2026-27")
+]
 TRAFFORD_GRANTS = REAL / "trafford" / "grants" / "trafford_council_voluntary_sector_grants.csv"
 SALFORD_CONTRACTS = REAL / "odileeds_council_spending" / "salford" / "clean" / "2022-07.csv"
 CHARITIES = REAL / "gm_reference_2025" / "registers" / "charities_operating_in_trafford.csv"
-PARTNER = {"trafford_spend": "trafford", "trafford_grants": "trafford", "salford_contracts": "salford",
-           "charities_register": "register"}
-REDACTED = re.compile(r"^\W*redact(?:ed)?\b|\bredacted\b|\bpersonal (?:information|data)\b|\b(?:name )?withheld\b",
-                      re.IGNORECASE)
+PARTNER = {
+    "trafford_spend": "trafford",
+    "trafford_grants": "trafford",
+    "salford_contracts": "salford",
+    "charities_register": "register",
+}
+REDACTED = re.compile(
+    r"^\W*redact(?:ed)?\b|\bredacted\b|\bpersonal (?:information|data)\b|\b(?:name )?withheld\b", re.IGNORECASE
+)
 # words that never relate two names under one VAT number
 _LEGAL = {"LTD", "LIMITED", "PLC", "LLP", "CIC", "THE", "AND", "FOR", "OF", "T/A", "TRADING"}
 COMMON_WORD_SHARE = 0.005
@@ -96,8 +103,9 @@ def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
     if path.suffix == ".zip":
         with zipfile.ZipFile(path) as archive:
             (name,) = [n for n in archive.namelist() if n.endswith(".csv")]
-            return pd.read_csv(io.BytesIO(archive.read(name)), dtype=str, keep_default_na=False,
-                               encoding="utf-8-sig", **kwargs)
+            return pd.read_csv(
+                io.BytesIO(archive.read(name)), dtype=str, keep_default_na=False, encoding="utf-8-sig", **kwargs
+            )
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", **kwargs)
 
 
@@ -114,23 +122,44 @@ def _salford_company(value: str) -> tuple[str | None, str | None]:
 def load_records() -> pd.DataFrame:
     """One row per (source, name): record_key, source, partner, name, postcode, company, charity, vats."""
     rows: list[dict] = []
-    spend = pd.concat([_read_csv(p, usecols=["BeneficiaryName", "BeneficiaryOtherID", "VATRegistrationNumber"])
-                       for p in TRAFFORD_SPEND])
+    spend = pd.concat(
+        [
+            _read_csv(p, usecols=["BeneficiaryName", "BeneficiaryOtherID", "VATRegistrationNumber"])
+            for p in TRAFFORD_SPEND
+        ]
+    )
     spend["name"] = spend["BeneficiaryName"].str.strip()
     for name, group in spend.groupby("name"):
         vats = sorted({v for v in (vat_number(x) for x in group["VATRegistrationNumber"]) if v})
         vendors = sorted({v.strip() for v in group["BeneficiaryOtherID"] if v.strip() not in ("", "NA")})
-        rows.append({"source": "trafford_spend", "name": name, "postcode": None, "company": None,
-                     "charity": None, "vats": vats, "vendors": vendors})
+        rows.append(
+            {
+                "source": "trafford_spend",
+                "name": name,
+                "postcode": None,
+                "company": None,
+                "charity": None,
+                "vats": vats,
+                "vendors": vendors,
+            }
+        )
     grants = _read_csv(TRAFFORD_GRANTS)
     grants["name"] = grants["Recipient Org:Name"].str.strip()
     for name, group in grants.groupby("name"):
         companies = sorted({c for c in map(company_number, group["Recipient Org:Company Number"]) if c})
         charities = sorted({c for c in map(charity_number, group["Recipient Org:Charity Number"]) if c})
         postcodes = sorted({p.strip().upper() for p in group["Recipient Org:Postal Code"] if p.strip()})
-        rows.append({"source": "trafford_grants", "name": name, "postcode": postcodes[0] if postcodes else None,
-                     "company": companies[0] if companies else None,
-                     "charity": charities[0] if charities else None, "vats": [], "vendors": []})
+        rows.append(
+            {
+                "source": "trafford_grants",
+                "name": name,
+                "postcode": postcodes[0] if postcodes else None,
+                "company": companies[0] if companies else None,
+                "charity": charities[0] if charities else None,
+                "vats": [],
+                "vendors": [],
+            }
+        )
     contracts = _read_csv(SALFORD_CONTRACTS)
     contracts.columns = [re.sub(r"^(?:\ufeff|ï»¿)", "", c) for c in contracts.columns]
     contracts["name"] = contracts["Supplier Company Name"].str.strip()
@@ -139,18 +168,36 @@ def load_records() -> pd.DataFrame:
         companies = sorted({c for c, _ in numbers if c})
         charities = sorted({h for _, h in numbers if h})
         postcodes = sorted({p.strip().upper() for p in group["Supplier Postcode"] if p.strip()})
-        rows.append({"source": "salford_contracts", "name": name, "postcode": postcodes[0] if postcodes else None,
-                     "company": companies[0] if companies else None,
-                     "charity": charities[0] if charities else None, "vats": [], "vendors": []})
+        rows.append(
+            {
+                "source": "salford_contracts",
+                "name": name,
+                "postcode": postcodes[0] if postcodes else None,
+                "company": companies[0] if companies else None,
+                "charity": charities[0] if charities else None,
+                "vats": [],
+                "vendors": [],
+            }
+        )
     charities_register = _read_csv(CHARITIES)
     charities_register["name"] = charities_register["charity_name"].str.strip()
     for name, group in charities_register.groupby("name"):
         companies = sorted({c for c in map(company_number, group["charity_company_registration_number"]) if c})
         charities = sorted({c for c in map(charity_number, group["registered_charity_number"]) if c})
-        postcodes = sorted({p.strip().upper() for p in group["charity_contact_postcode"] if p.strip() not in ("", "NA")})
-        rows.append({"source": "charities_register", "name": name, "postcode": postcodes[0] if postcodes else None,
-                     "company": companies[0] if companies else None,
-                     "charity": charities[0] if charities else None, "vats": [], "vendors": []})
+        postcodes = sorted(
+            {p.strip().upper() for p in group["charity_contact_postcode"] if p.strip() not in ("", "NA")}
+        )
+        rows.append(
+            {
+                "source": "charities_register",
+                "name": name,
+                "postcode": postcodes[0] if postcodes else None,
+                "company": companies[0] if companies else None,
+                "charity": charities[0] if charities else None,
+                "vats": [],
+                "vendors": [],
+            }
+        )
     records = pd.DataFrame(rows)
     records = records[(records["name"] != "") & ~records["name"].str.contains(REDACTED)].reset_index(drop=True)
     records["partner"] = records["source"].map(PARTNER)
@@ -199,9 +246,12 @@ def truth(records: pd.DataFrame) -> tuple[dict[str, str], dict[str, set[str]], s
 
     numbers_of: dict[str, list[str]] = {}
     for r in records.itertuples():
-        numbers = ([f"company:{r.company}"] if isinstance(r.company, str) else []) \
-            + ([f"charity:{r.charity}"] if isinstance(r.charity, str) else []) \
-            + [f"vat:{v}" for v in r.vats if v in used_vats] + [f"vendor:{v}" for v in r.vendors]
+        numbers = (
+            ([f"company:{r.company}"] if isinstance(r.company, str) else [])
+            + ([f"charity:{r.charity}"] if isinstance(r.charity, str) else [])
+            + [f"vat:{v}" for v in r.vats if v in used_vats]
+            + [f"vendor:{v}" for v in r.vendors]
+        )
         if numbers:
             numbers_of[r.record_key] = numbers
             for n in numbers:
@@ -211,12 +261,13 @@ def truth(records: pd.DataFrame) -> tuple[dict[str, str], dict[str, set[str]], s
         members[find(f"rec:{key}")].update(numbers)
     organisation = {root: min(numbers) for root, numbers in members.items()}  # the split key
     assignment = {key: organisation[find(f"rec:{key}")] for key in numbers_of}
-    kinds = {organisation[root]: {n.split(":", 1)[0] for n in numbers} - {"vendor"}
-             for root, numbers in members.items()}
+    kinds = {
+        organisation[root]: {n.split(":", 1)[0] for n in numbers} - {"vendor"} for root, numbers in members.items()
+    }
     return assignment, kinds, group_vats
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def part_of(organisation: str) -> str:
     return "held_out" if int(hashlib.sha256(organisation.encode()).hexdigest()[:8], 16) % 2 else "tuning"
 
@@ -228,33 +279,45 @@ def _pairs(assignment: dict[str, str]) -> set[tuple[str, str]]:
     return {p for members in groups.values() for p in combinations(sorted(members), 2)}
 
 
-def score(predicted: dict[str, str], assignment: dict[str, str], kinds: dict[str, set[str]],
-          partner_of: dict[str, str]) -> dict:
+def score(
+    predicted: dict[str, str], assignment: dict[str, str], kinds: dict[str, set[str]], partner_of: dict[str, str]
+) -> dict:
     """Per part ('tuning', 'held_out') and per kind of pair ('within', 'across', 'all')."""
     labelled = {k: v for k, v in predicted.items() if k in assignment}
-    predicted_pairs = {p for p in _pairs(labelled) if assignment[p[0]] == assignment[p[1]]
-                       or kinds[assignment[p[0]]] & kinds[assignment[p[1]]]}
+    predicted_pairs = {
+        p
+        for p in _pairs(labelled)
+        if assignment[p[0]] == assignment[p[1]] or kinds[assignment[p[0]]] & kinds[assignment[p[1]]]
+    }
     true_pairs = _pairs(assignment)
     out: dict = {}
     for part in ("tuning", "held_out"):
         for scope in ("within", "across", "all"):
-            def keep(p):
+
+            def keep(p, part=part, scope=scope):  # bound now: used within this iteration only
                 in_part = part in (part_of(assignment[p[0]]), part_of(assignment[p[1]]))
                 same = partner_of[p[0]] == partner_of[p[1]]
                 return in_part and (scope == "all" or (scope == "within") == same)
+
             pp = {p for p in predicted_pairs if keep(p)}
             tp = {p for p in true_pairs if keep(p)}
             hits = len(pp & tp)
-            out[(part, scope)] = {"predicted_pairs": len(pp), "true_pairs": len(tp), "true_positives": hits,
-                                  "precision": hits / len(pp) if pp else 1.0,
-                                  "recall": hits / len(tp) if tp else 1.0,
-                                  "false": sorted(pp - tp), "missed": sorted(tp - pp)}
+            out[(part, scope)] = {
+                "predicted_pairs": len(pp),
+                "true_pairs": len(tp),
+                "true_positives": hits,
+                "precision": hits / len(pp) if pp else 1.0,
+                "recall": hits / len(tp) if tp else 1.0,
+                "false": sorted(pp - tp),
+                "missed": sorted(tp - pp),
+            }
     return out
 
 
 def _resolver(code: Path | None):
     if code is None:
         from ingestion.resolution import resolve as module
+
         return module
     sys.path.insert(0, str(code.resolve()))
     for name in [m for m in sys.modules if m.startswith("ingestion")]:
@@ -267,31 +330,44 @@ def run(code: Path | None = None, records: pd.DataFrame | None = None, **resolve
     assignment, kinds, group_vats = truth(records)
     module = _resolver(code)
     started = time.perf_counter()
-    links = module.resolve(records[["record_key", "name"]].assign(company_number=None, charity_number=None,
-                                                                 vat_number=None),
-                           use_identifiers=False, **resolve_options)
+    links = module.resolve(
+        records[["record_key", "name"]].assign(company_number=None, charity_number=None, vat_number=None),
+        use_identifiers=False,
+        **resolve_options,
+    )
     seconds = time.perf_counter() - started
     resolved = dict(zip(links["record_key"], links["supplier_id"]))
     baseline = {k: n.strip().upper() for k, n in zip(records["record_key"], records["name"])}
     partner_of = dict(zip(records["record_key"], records["partner"]))
-    return {"records": records, "labelled": len(assignment), "group_vats": group_vats, "seconds": seconds,
-            "resolver": score(resolved, assignment, kinds, partner_of),
-            "baseline_exact_upper": score(baseline, assignment, kinds, partner_of),
-            "methods": Counter(links["link_method"]), "links": links, "assignment": assignment}
+    return {
+        "records": records,
+        "labelled": len(assignment),
+        "group_vats": group_vats,
+        "seconds": seconds,
+        "resolver": score(resolved, assignment, kinds, partner_of),
+        "baseline_exact_upper": score(baseline, assignment, kinds, partner_of),
+        "methods": Counter(links["link_method"]),
+        "links": links,
+        "assignment": assignment,
+    }
 
 
 def report(result: dict, parts: tuple[str, ...], show_errors: int = 0) -> None:
     records = result["records"]
-    print(f"{len(records)} records ({dict(Counter(records['source']))}), {result['labelled']} labelled; "
-          f"{len(result['group_vats'])} VAT group numbers left out of the truth; "
-          f"resolved on names only in {result['seconds']:.2f}s")
+    print(
+        f"{len(records)} records ({dict(Counter(records['source']))}), {result['labelled']} labelled; "
+        f"{len(result['group_vats'])} VAT group numbers left out of the truth; "
+        f"resolved on names only in {result['seconds']:.2f}s"
+    )
     for part in parts:
         for scope in ("all", "within", "across"):
             for name in ("baseline_exact_upper", "resolver"):
                 s = result[name][(part, scope)]
-                print(f"  {part:<8} {scope:<6} {name:<20} precision {s['precision']:.4f}  recall {s['recall']:.4f}  "
-                      f"({s['true_positives']} of {s['predicted_pairs']} predicted pairs correct; "
-                      f"{s['true_pairs']} true pairs)")
+                print(
+                    f"  {part:<8} {scope:<6} {name:<20} precision {s['precision']:.4f}  recall {s['recall']:.4f}  "
+                    f"({s['true_positives']} of {s['predicted_pairs']} predicted pairs correct; "
+                    f"{s['true_pairs']} true pairs)"
+                )
     print(f"  links by method: {dict(result['methods'])}")
     if show_errors and parts == ("tuning",):
         links = result["links"].set_index("record_key")
@@ -308,10 +384,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=("tuning", "held_out", "both"), default="both")
     parser.add_argument("--show-errors", type=int, default=0, help="print N wrong and N missed pairs (tuning only)")
-    parser.add_argument("--code", type=Path, default=None, help="a checkout whose resolver to score (e.g. an old commit)")
+    parser.add_argument(
+        "--code", type=Path, default=None, help="a checkout whose resolver to score (e.g. an old commit)"
+    )
     parser.add_argument("--no-probabilistic", action="store_true", help="name rules only, no Splink stage")
-    parser.add_argument("--thresholds", default=None,
-                        help="comma-separated match probabilities: the precision/recall trade-off of the Splink stage")
+    parser.add_argument(
+        "--thresholds",
+        default=None,
+        help="comma-separated match probabilities: the precision/recall trade-off of the Splink stage",
+    )
     args = parser.parse_args()
     parts = ("tuning", "held_out") if args.part == "both" else (args.part,)
     if args.show_errors and parts != ("tuning",):
@@ -319,14 +400,18 @@ def main() -> None:
     options = {} if args.code else {"probabilistic": not args.no_probabilistic}
     if args.thresholds:
         records = load_records()
-        print(f"{'threshold':>9} {'part':<8} {'pairs':<6} {'precision':>9} {'recall':>7} {'right/predicted':>16} {'true':>5}")
+        print(
+            f"{'threshold':>9} {'part':<8} {'pairs':<6} {'precision':>9} {'recall':>7} {'right/predicted':>16} {'true':>5}"
+        )
         for threshold in [float(t) for t in args.thresholds.split(",")]:
             result = run(records=records, probabilistic_threshold=threshold)
             for part in parts:
                 for scope in ("all", "within", "across"):
                     s = result["resolver"][(part, scope)]
-                    print(f"{threshold:>9} {part:<8} {scope:<6} {s['precision']:>9.4f} {s['recall']:>7.4f} "
-                          f"{s['true_positives']:>7}/{s['predicted_pairs']:<8} {s['true_pairs']:>5}")
+                    print(
+                        f"{threshold:>9} {part:<8} {scope:<6} {s['precision']:>9.4f} {s['recall']:>7.4f} "
+                        f"{s['true_positives']:>7}/{s['predicted_pairs']:<8} {s['true_pairs']:>5}"
+                    )
         return
     report(run(args.code, **options), parts, args.show_errors)
 

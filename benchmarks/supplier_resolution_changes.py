@@ -37,10 +37,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingestion.missing import query_frame
-from ingestion.raw_store import ensure_feed_placeholders, write_tables
 from ingestion.load import SCHEMAS
-from ingestion.registry import load_registry, load_rules
+from ingestion.missing import query_frame
+from ingestion.raw_store import ensure_feed_placeholders
+from ingestion.registry import load_rules
 from ingestion.resolution.build import build_supplier_tables, load_overrides
 from tests.real_data.real_ledgers import PARTNERS, PROJECT_ROOT, load_all, raw_view
 
@@ -64,7 +64,9 @@ def spend_by_record(raw: Path, payees: pd.DataFrame) -> pd.DataFrame:
     con = duckdb.connect()
     con.register("payees", payees[["partner_code", "supplier_ref", "supplier_name", "record_key"]])
     pattern = str(raw / "spend" / "partner=*" / "period=*" / "rows.parquet")
-    frame = query_frame(con, """
+    frame = query_frame(
+        con,
+        """
         with lines as (
             select partner_code, cast(payment_date as date) as payment_date,
                    nullif(trim(supplier_ref), '') as supplier_ref, nullif(trim(supplier_name), '') as supplier_name,
@@ -82,30 +84,43 @@ def spend_by_record(raw: Path, payees: pd.DataFrame) -> pd.DataFrame:
         left join payees p on l.partner_code = p.partner_code
              and l.supplier_ref is not distinct from p.supplier_ref and l.supplier_name is not distinct from p.supplier_name
         where l.is_redacted or l.supplier_name is not null
-        group by all""", [pattern])
+        group by all""",
+        [pattern],
+    )
     con.close()
     return frame
 
 
 def figures(spend: pd.DataFrame, links: pd.DataFrame, vcse_records: set[str], rule: dict) -> pd.DataFrame:
     supplier = dict(zip(links["record_key"], links["supplier_id"]))
-    frame = spend.assign(supplier_id=[supplier.get(k, k) for k in spend["record_key"]],
-                         vcse=spend["record_key"].isin(vcse_records))
+    frame = spend.assign(
+        supplier_id=[supplier.get(k, k) for k in spend["record_key"]], vcse=spend["record_key"].isin(vcse_records)
+    )
     vcse_suppliers = set(frame.loc[frame["vcse"], "supplier_id"])
     months = frame.groupby(["partner_code", "financial_year"])["month"].nunique()
     per = frame.groupby(["partner_code", "financial_year", "supplier_id"], as_index=False)["net_gbp"].sum()
     threshold = float(rule["threshold_gbp"])
-    per["threshold"] = [threshold * months[(p, y)] / 12 if rule.get("part_year_threshold") == "pro_rata" else threshold
-                        for p, y in zip(per["partner_code"], per["financial_year"])]
+    per["threshold"] = [
+        threshold * months[(p, y)] / 12 if rule.get("part_year_threshold") == "pro_rata" else threshold
+        for p, y in zip(per["partner_code"], per["financial_year"])
+    ]
     per["in_scope"] = per["net_gbp"] >= per["threshold"]
     per["vcse"] = per["supplier_id"].isin(vcse_suppliers)
     rows = []
     for (partner, year), group in per.groupby(["partner_code", "financial_year"]):
         scope = group[group["in_scope"]]
-        rows.append({"partner": partner, "year": year, "in_scope_gbp": scope["net_gbp"].sum(),
-                     "suppliers": len(group), "in_scope_suppliers": len(scope),
-                     "vcse_pct": 100 * scope.loc[scope["vcse"], "net_gbp"].sum() / scope["net_gbp"].sum()
-                     if len(scope) else float("nan")})
+        rows.append(
+            {
+                "partner": partner,
+                "year": year,
+                "in_scope_gbp": scope["net_gbp"].sum(),
+                "suppliers": len(group),
+                "in_scope_suppliers": len(scope),
+                "vcse_pct": 100 * scope.loc[scope["vcse"], "net_gbp"].sum() / scope["net_gbp"].sum()
+                if len(scope)
+                else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -128,35 +143,47 @@ def main() -> None:
     matching = rules.raw["supplier_matching"]
     tables = build_supplier_tables(raw, overrides, rules.supplier_classification, matching)
     records = tables["supplier_records"]
-    vcse_records = set(records.loc[records["registration_vcse_evidence"].notna()
-                                   | records["name_vcse_evidence"].notna(), "record_key"])
+    vcse_records = set(
+        records.loc[records["registration_vcse_evidence"].notna() | records["name_vcse_evidence"].notna(), "record_key"]
+    )
     spend = spend_by_record(raw, tables["payee_records"])
     rule = rules.raw["local_spend"]
     results = {"new": figures(spend, tables["supplier_links"], vcse_records, rule)}
     methods = {"new": tables["supplier_links"]["link_method"].value_counts().to_dict()}
     records_path = root / "records.parquet"
     records.rename(columns={"supplier_name": "name"}).to_parquet(records_path)
-    options = json.dumps({"force_link": overrides.overrides.force_link, "force_split": overrides.overrides.force_split,
-                          "fuzzy_threshold": float(matching.get("fuzzy_threshold", 95)),
-                          "use_aliases": bool(matching.get("use_trading_name_aliases", True))})
+    options = json.dumps(
+        {
+            "force_link": overrides.overrides.force_link,
+            "force_split": overrides.overrides.force_split,
+            "fuzzy_threshold": float(matching.get("fuzzy_threshold", 95)),
+            "use_aliases": bool(matching.get("use_trading_name_aliases", True)),
+        }
+    )
     for code in args.old:
         out = root / f"links_{code.name}.parquet"
-        subprocess.run([sys.executable, "-c", _OLD_RESOLVE, str(code.resolve()), str(records_path), str(out), options],
-                       check=True, cwd=code)
+        subprocess.run(
+            [sys.executable, "-c", _OLD_RESOLVE, str(code.resolve()), str(records_path), str(out), options],
+            check=True,
+            cwd=code,
+        )
         old_links = pd.read_parquet(out)
         results[code.name] = figures(spend, old_links, vcse_records, rule)
         methods[code.name] = old_links["link_method"].value_counts().to_dict()
     print(f"{len(records)} supplier records; links by method: {json.dumps(methods)}\n")
     names = list(results)
     header = f"{'partner':<9} {'year':<8}" + "".join(
-        f" | {n[:12] + ' in-scope £':>24} {'suppliers':>9} {'in scope':>8} {'VCSE %':>6}" for n in names)
+        f" | {n[:12] + ' in-scope £':>24} {'suppliers':>9} {'in scope':>8} {'VCSE %':>6}" for n in names
+    )
     print(header)
     merged = results["new"][["partner", "year"]]
     for row in merged.itertuples():
         line = f"{row.partner:<9} {row.year:<8}"
         for n in names:
             r = results[n].set_index(["partner", "year"]).loc[(row.partner, row.year)]
-            line += f" | {r.in_scope_gbp:>24,.0f} {int(r.suppliers):>9,} {int(r.in_scope_suppliers):>8,} {r.vcse_pct:>6.2f}"
+            line += (
+                f" | {r.in_scope_gbp:>24,.0f} {int(r.suppliers):>9,} {int(r.in_scope_suppliers):>8,} {r.vcse_pct:>6.2f}"
+            )
         print(line)
     print(f"\n(total {time.monotonic() - started:.0f}s; work folder {root})")
 

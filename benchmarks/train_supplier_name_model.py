@@ -46,8 +46,12 @@ def training_names() -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--threshold", type=float, default=None,
-                        help="match probability at or above which a pair links (default: the saved one)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="match probability at or above which a pair links (default: the saved one)",
+    )
     args = parser.parse_args()
     threshold = args.threshold
     if threshold is None:
@@ -57,12 +61,21 @@ def main() -> None:
             threshold = 0.99
     records = training_names()
     labelled, labels = tuning_pairs()
-    train(records, labelled, labels, MODEL_DIR, version=MODEL_VERSION, threshold=threshold,
-          trained_on=f"u and prior: {len(records)} payee names, NWOD 2019 (Bolton, Oldham, Salford, Tameside) "
-                     f"and Salford's monthly ledgers 2019-22, random pairs; m: the {len(labels)} true pairs "
-                     f"of the honest benchmark's tuning part ({len(labelled)} records)")
-    print(f"trained on {len(records)} names and {len(labels)} tuning pairs; model and threshold {threshold} "
-          f"written to {MODEL_DIR}")
+    train(
+        records,
+        labelled,
+        labels,
+        MODEL_DIR,
+        version=MODEL_VERSION,
+        threshold=threshold,
+        trained_on=f"u and prior: {len(records)} payee names, NWOD 2019 (Bolton, Oldham, Salford, Tameside) "
+        f"and Salford's monthly ledgers 2019-22, random pairs; m: the {len(labels)} true pairs "
+        f"of the honest benchmark's tuning part ({len(labelled)} records)",
+    )
+    print(
+        f"trained on {len(records)} names and {len(labels)} tuning pairs; model and threshold {threshold} "
+        f"written to {MODEL_DIR}"
+    )
 
 
 def tuning_pairs() -> tuple[pd.DataFrame, list[tuple[str, str]]]:

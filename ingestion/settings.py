@@ -30,10 +30,10 @@ class Settings:
     framework: Path
     dbt_project_dir: Path
     # Reference registers (docs/registers.md): a downloaded file or folder each; None = not supplied.
-    companies_house: Path | None = None   # SVW_COMPANIES_HOUSE: BasicCompanyData-YYYY-MM-DD-part*.csv
+    companies_house: Path | None = None  # SVW_COMPANIES_HOUSE: BasicCompanyData-YYYY-MM-DD-part*.csv
     charity_register: Path | None = None  # SVW_CHARITY_REGISTER: publicextract.charity(_other_names).txt
-    cqc_locations: Path | None = None     # SVW_CQC_LOCATIONS: CQC care directory or HSCA active locations
-    gias: Path | None = None              # SVW_GIAS: edubasealldataYYYYMMDD.csv (+ allgroupsdata)
+    cqc_locations: Path | None = None  # SVW_CQC_LOCATIONS: CQC care directory or HSCA active locations
+    gias: Path | None = None  # SVW_GIAS: edubasealldataYYYYMMDD.csv (+ allgroupsdata)
 
     @property
     def warehouse_path(self) -> Path:
@@ -51,8 +51,12 @@ class Settings:
     @property
     def register_paths(self) -> dict[str, Path]:
         """The registers supplied, by register name (ingestion/registers)."""
-        given = {"companies_house": self.companies_house, "charity_commission": self.charity_register,
-                 "cqc": self.cqc_locations, "gias": self.gias}
+        given = {
+            "companies_house": self.companies_house,
+            "charity_commission": self.charity_register,
+            "cqc": self.cqc_locations,
+            "gias": self.gias,
+        }
         return {name: path for name, path in given.items() if path is not None}
 
     def environment(self) -> dict[str, str]:
@@ -83,9 +87,7 @@ def load_settings() -> Settings:
         raw_dir=_path("SVW_RAW_DIR", data / "raw"),
         work_dir=work_dir,
         published_dir=_path("SVW_PUBLISHED_DIR", data / "published"),
-        postcode_directory=_path(
-            "SVW_POSTCODE_DIRECTORY", data / "sample" / "reference" / "sample_postcodes_nspl.csv"
-        ),
+        postcode_directory=_path("SVW_POSTCODE_DIRECTORY", data / "sample" / "reference" / "sample_postcodes_nspl.csv"),
         framework=_path("SVW_FRAMEWORK", PROJECT_ROOT / "config" / "frameworks" / "demo_framework.csv"),
         dbt_project_dir=PROJECT_ROOT / "dbt_project",
         companies_house=_optional_path("SVW_COMPANIES_HOUSE"),

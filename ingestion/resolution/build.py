@@ -18,14 +18,13 @@ import pandas as pd
 import yaml
 
 from ingestion.missing import query_frame, text_or_none
-from ingestion.resolution.classify import name_evidence, registration_evidence
-from ingestion.resolution.identifiers import charity_number, company_number
-from ingestion.resolution.names import name_key
 from ingestion.normalise import normalise_postcodes, postcode_districts
 from ingestion.registers import RegisterTables
 from ingestion.registers.evidence import register_evidence, registers_reached
+from ingestion.resolution.classify import name_evidence, registration_evidence
+from ingestion.resolution.identifiers import charity_number, company_number
+from ingestion.resolution.names import name_key
 from ingestion.resolution.resolve import Overrides, resolve
-
 
 RESOLUTION_TABLES = ("payee_records", "party_records", "supplier_records", "supplier_links", "flag_overrides")
 
@@ -54,8 +53,10 @@ def record_key(partner: str, supplier_ref: str | None, name: str | None) -> str:
 
 def _key_of(entry: dict, where: str) -> str:
     if not isinstance(entry, dict) or "partner" not in entry or not ({"supplier_ref", "name"} & set(entry)):
-        raise OverridesError(f"{where}: name a record as {{partner: ..., supplier_ref: ...}} or "
-                             f"{{partner: ..., name: ...}}; got {entry!r}")
+        raise OverridesError(
+            f"{where}: name a record as {{partner: ..., supplier_ref: ...}} or "
+            f"{{partner: ..., name: ...}}; got {entry!r}"
+        )
     return record_key(entry["partner"], entry.get("supplier_ref"), entry.get("name"))
 
 
@@ -73,12 +74,21 @@ def load_overrides(path: Path) -> OverridesFile:
         where = f"{path}: classification {i + 1}"
         if "reason" not in entry:
             raise OverridesError(f"{where}: give a 'reason' for the decision")
-        flags.append({"record_key": _key_of(entry, where), "is_sme": entry.get("is_sme"),
-                      "is_vcse": entry.get("is_vcse"), "reason": entry["reason"],
-                      "decided_on": str(entry.get("decided_on", ""))})
+        flags.append(
+            {
+                "record_key": _key_of(entry, where),
+                "is_sme": entry.get("is_sme"),
+                "is_vcse": entry.get("is_vcse"),
+                "reason": entry["reason"],
+                "decided_on": str(entry.get("decided_on", "")),
+            }
+        )
     flag_frame = pd.DataFrame(flags, columns=["record_key", "is_sme", "is_vcse", "reason", "decided_on"])
-    return OverridesFile(version=str(raw.get("version", "unversioned")), overrides=Overrides(links, splits),
-                         flags=flag_frame.astype({"is_sme": "boolean", "is_vcse": "boolean"}))
+    return OverridesFile(
+        version=str(raw.get("version", "unversioned")),
+        overrides=Overrides(links, splits),
+        flags=flag_frame.astype({"is_sme": "boolean", "is_vcse": "boolean"}),
+    )
 
 
 def _read(con, raw_dir: Path, feed: str, sql: str) -> pd.DataFrame:
@@ -90,22 +100,42 @@ def _read(con, raw_dir: Path, feed: str, sql: str) -> pd.DataFrame:
 PARTY_SOURCES = {
     "contracts": ("supplier_name", "supplier_postcode", "company_number", None, None, None),
     "tenders": ("bidder_name", "bidder_postcode", None, None, "is_sme_declared", "is_vcse_declared"),
-    "supply_chain": ("subcontractor_name", "subcontractor_postcode", "company_number", "charity_number",
-                     None, None),
+    "supply_chain": ("subcontractor_name", "subcontractor_postcode", "company_number", "charity_number", None, None),
 }
 ORIGIN_PRIORITY = {"supplier_list": 0, "ledger": 1, "contracts": 2, "supply_chain": 3, "tenders": 4}
-RECORD_COLUMNS = ["record_key", "origin", "partner_code", "supplier_ref", "supplier_name", "postcode",
-                  "postcode_district", "address_type", "company_number", "charity_number", "vat_number",
-                  "is_sme", "is_vcse", "is_sme_declared", "is_vcse_declared", "evidence_date"]
+RECORD_COLUMNS = [
+    "record_key",
+    "origin",
+    "partner_code",
+    "supplier_ref",
+    "supplier_name",
+    "postcode",
+    "postcode_district",
+    "address_type",
+    "company_number",
+    "charity_number",
+    "vat_number",
+    "is_sme",
+    "is_vcse",
+    "is_sme_declared",
+    "is_vcse_declared",
+    "evidence_date",
+]
 
 
 def _party_records(con, raw_dir: Path) -> pd.DataFrame:
     """Suppliers named in contracts, bids and supply-chain returns (one row per feed, partner, name)."""
     frames = []
     for feed, (name, postcode, company, charity, sme, vcse) in PARTY_SOURCES.items():
+
         def col(column, kind="varchar"):
             return f"min({column})" if column else f"cast(null as {kind})"  # min: the same every run
-        frame = _read(con, raw_dir, feed, f"""
+
+        frame = _read(
+            con,
+            raw_dir,
+            feed,
+            f"""
             select '{feed}' as feed, partner_code, {name} as supplier_name, {col(postcode)} as postcode,
                    {col(company)} as company_number, {col(charity)} as charity_number,
                    {"bool_or(" + sme + ")" if sme else "cast(null as boolean)"} as is_sme_declared,
@@ -113,28 +143,42 @@ def _party_records(con, raw_dir: Path) -> pd.DataFrame:
                    max(cast(loaded_at as date)) as evidence_date
             from {{rows}}
             where partner_code <> '_none' and {name} is not null
-            group by all""")
+            group by all""",
+        )
         frames.append(frame)
     parties = pd.concat(frames, ignore_index=True)
     return parties.sort_values(["feed", "partner_code", "supplier_name"], kind="stable", ignore_index=True)
 
 
-def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classification_rules: dict,
-                          matching_rules: dict | None = None, registers: RegisterTables | None = None
-                          ) -> dict[str, pd.DataFrame]:
+def build_supplier_tables(
+    raw_dir: Path,
+    overrides: OverridesFile,
+    classification_rules: dict,
+    matching_rules: dict | None = None,
+    registers: RegisterTables | None = None,
+) -> dict[str, pd.DataFrame]:
     """`registers`: the reference registers (ingestion/registers); by default those the `registers`
     assets wrote to <raw_dir>/registers/ (none supplied: no register records, no register links)."""
     matching_rules = matching_rules or {}
     con = duckdb.connect()
-    listed = _read(con, raw_dir, "suppliers", """
+    listed = _read(
+        con,
+        raw_dir,
+        "suppliers",
+        """
         select partner_code, supplier_ref, supplier_name, postcode, postcode_district, address_type,
                company_number, charity_number, vat_number, is_sme, is_vcse,
                cast(loaded_at as date) as evidence_date
         from {rows} where partner_code <> '_none'
-        order by partner_code, period, source_file, source_row_number""")
+        order by partner_code, period, source_file, source_row_number""",
+    )
     # Names and vendor IDs trimmed, and empty text read as missing, exactly as stg_raw__spend does:
     # the payee keys written here are joined back to the ledger lines on these two columns.
-    payees = _read(con, raw_dir, "spend", """
+    payees = _read(
+        con,
+        raw_dir,
+        "spend",
+        """
         select partner_code, nullif(trim(supplier_ref), '') as supplier_ref,
                nullif(trim(supplier_name), '') as supplier_name,
                min(company_number) as company_number, min(charity_number) as charity_number,
@@ -142,26 +186,33 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
                max(cast(loaded_at as date)) as evidence_date
         from {rows}
         where partner_code <> '_none' and not is_redacted and nullif(trim(supplier_name), '') is not null
-        group by all""")
+        group by all""",
+    )
     parties = _party_records(con, raw_dir)
     con.close()
 
-    payees["record_key"] = [record_key(p, r, n) for p, r, n in
-                            zip(payees["partner_code"], payees["supplier_ref"], payees["supplier_name"])]
-    listed["record_key"] = [record_key(p, r, n) for p, r, n in
-                            zip(listed["partner_code"], listed["supplier_ref"], listed["supplier_name"])]
+    payees["record_key"] = [
+        record_key(p, r, n) for p, r, n in zip(payees["partner_code"], payees["supplier_ref"], payees["supplier_name"])
+    ]
+    listed["record_key"] = [
+        record_key(p, r, n) for p, r, n in zip(listed["partner_code"], listed["supplier_ref"], listed["supplier_name"])
+    ]
     # A party with a registration number is keyed by it, so two firms whose names read alike in one
     # partner's contracts and returns are never fused into one record.
     parties["record_key"] = [
-        f"{p}:company:{company_number(c)}" if company_number(c) else
-        (f"{p}:charity:{charity_number(h)}" if charity_number(h) else record_key(p, None, n))
-        for p, n, c, h in zip(parties["partner_code"], parties["supplier_name"], parties["company_number"],
-                              parties["charity_number"])]
+        f"{p}:company:{company_number(c)}"
+        if company_number(c)
+        else (f"{p}:charity:{charity_number(h)}" if charity_number(h) else record_key(p, None, n))
+        for p, n, c, h in zip(
+            parties["partner_code"], parties["supplier_name"], parties["company_number"], parties["charity_number"]
+        )
+    ]
     listed["origin"] = "supplier_list"
     # A record's name is the one its partner paid most often, ties broken by the name itself: never
     # by row order, which depends on what other partners sent (a partner's figures must not).
-    ledger = payees.sort_values(["payments", "supplier_name"], ascending=[False, True], kind="stable") \
-        .assign(origin="ledger")
+    ledger = payees.sort_values(["payments", "supplier_name"], ascending=[False, True], kind="stable").assign(
+        origin="ledger"
+    )
     # Their addresses are typed by where they came from, so the address rule can rank them.
     others = parties.assign(origin=parties["feed"], address_type=parties["feed"])
     candidates = pd.concat([listed, ledger, others], ignore_index=True)
@@ -170,13 +221,16 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
     # One record per key: each attribute from the most trusted source that gives it.
     records = candidates.groupby("record_key", as_index=False, sort=True).first()
     declared = candidates.groupby("record_key")[["is_sme_declared", "is_vcse_declared"]].agg(
-        lambda v: v.dropna().any() if v.notna().any() else None)
+        lambda v: v.dropna().any() if v.notna().any() else None
+    )
     records = records.drop(columns=["is_sme_declared", "is_vcse_declared"]).merge(
-        declared.reset_index(), on="record_key", how="left")
+        declared.reset_index(), on="record_key", how="left"
+    )
     # Register records the partner records reach (a site, its operator, a company by a previous name)
     # and the links the registers make (ingestion/registers/evidence.py).
-    evidence = register_evidence(records, registers if registers is not None
-                                 else registers_reached(raw_dir / "registers", records))
+    evidence = register_evidence(
+        records, registers if registers is not None else registers_reached(raw_dir / "registers", records)
+    )
     records = evidence.with_records(records)
     for column in ("postcode", "postcode_district", "address_type"):
         records[column] = records[column].astype("string")
@@ -187,25 +241,35 @@ def build_supplier_tables(raw_dir: Path, overrides: OverridesFile, classificatio
     records["address_type"] = records["address_type"].fillna("supplier_list")
     records["registration_vcse_evidence"] = registration_evidence(records, classification_rules)
     records["name_vcse_evidence"] = name_evidence(records, classification_rules)
-    links = resolve(records.rename(columns={"supplier_name": "name"}), overrides.overrides,
-                    fuzzy_threshold=float(matching_rules.get("fuzzy_threshold", 95)),
-                    use_aliases=bool(matching_rules.get("use_trading_name_aliases", True)),
-                    register_edges=evidence.edges, register_keys=evidence.record_keys)
+    links = resolve(
+        records.rename(columns={"supplier_name": "name"}),
+        overrides.overrides,
+        fuzzy_threshold=float(matching_rules.get("fuzzy_threshold", 95)),
+        use_aliases=bool(matching_rules.get("use_trading_name_aliases", True)),
+        register_edges=evidence.edges,
+        register_keys=evidence.record_keys,
+    )
     links = evidence.stamp(links, records)
     known = set(records["record_key"])
-    named = {k for pair in overrides.overrides.force_link for k in pair} | set(overrides.overrides.force_split) \
+    named = (
+        {k for pair in overrides.overrides.force_link for k in pair}
+        | set(overrides.overrides.force_split)
         | set(overrides.flags["record_key"])
+    )
     overrides.unmatched = sorted(named - known)
     # The name key travels with each name, so dbt's identity checks (tests/assert_*identity*) can
     # ask whether the names a record or an organisation joins share a word.
     payees["name_key"] = [name_key(n) for n in payees["supplier_name"]]
     records["name_key"] = [name_key(n) for n in records["supplier_name"]]
     return {
-        "payee_records": payees[["partner_code", "supplier_ref", "supplier_name", "record_key", "name_key",
-                                 "payments"]],
+        "payee_records": payees[
+            ["partner_code", "supplier_ref", "supplier_name", "record_key", "name_key", "payments"]
+        ],
         "party_records": parties[["feed", "partner_code", "supplier_name", "record_key"]],
-        "supplier_records": records[RECORD_COLUMNS + ["registration_vcse_evidence", "name_vcse_evidence",
-                                                      "name_key", "register", "register_version"]],
+        "supplier_records": records[
+            RECORD_COLUMNS
+            + ["registration_vcse_evidence", "name_vcse_evidence", "name_key", "register", "register_version"]
+        ],
         # the identity of every organisation depends on the matching rules: their version travels with it
         "supplier_links": links.assign(matching_rule_version=str(matching_rules.get("version", "unversioned"))),
         "flag_overrides": overrides.flags.assign(overrides_version=overrides.version),

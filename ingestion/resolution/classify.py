@@ -18,8 +18,7 @@ def registration_evidence(records: pd.DataFrame, rules: dict) -> pd.Series:
     prefixes = set(rules["vcse_company_prefixes"])
     legal_form = re.compile("|".join(rules["vcse_name_patterns"]), re.IGNORECASE)
     out: list[str | None] = []
-    for name, company, charity in zip(records["supplier_name"], records["company_number"],
-                                      records["charity_number"]):
+    for name, company, charity in zip(records["supplier_name"], records["company_number"], records["charity_number"]):
         company = company_number(company) if isinstance(company, str) else None
         if isinstance(charity, str) and charity_number(charity):
             out.append("charity_number")

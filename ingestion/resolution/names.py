@@ -16,21 +16,49 @@ from rapidfuzz.distance import JaroWinkler
 from ingestion.missing import is_missing
 
 LEGAL_SUFFIXES = (
-    "LIMITED", "LTD", "PLC", "LLP", "LP", "CIC", "COMMUNITY INTEREST COMPANY", "CIO", "INC", "LLC",
-    "CO", "COMPANY", "AND CO", "AND COMPANY", "THE", "T A",
+    "LIMITED",
+    "LTD",
+    "PLC",
+    "LLP",
+    "LP",
+    "CIC",
+    "COMMUNITY INTEREST COMPANY",
+    "CIO",
+    "INC",
+    "LLC",
+    "CO",
+    "COMPANY",
+    "AND CO",
+    "AND COMPANY",
+    "THE",
+    "T A",
 )
-_SUFFIX = re.compile(r"(?:\s+(?:" + "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len,
-                                                    reverse=True)) + r"))+$")
+_SUFFIX = re.compile(
+    r"(?:\s+(?:" + "|".join(sorted((re.escape(s) for s in LEGAL_SUFFIXES), key=len, reverse=True)) + r"))+$"
+)
 
 
 # Abbreviations finance systems use when a name field is short ('Capita Business Servs', 'Freight
 # Transport Assoc Ltd'); only ones that stand for a single word in organisation names.
 ABBREVIATIONS = {
-    "ASSOC": "ASSOCIATION", "ASSN": "ASSOCIATION", "ASSOCS": "ASSOCIATES",
-    "SERVS": "SERVICES", "SVS": "SERVICES", "SVCS": "SERVICES",
-    "INTL": "INTERNATIONAL", "COMM": "COMMUNICATIONS", "COMMS": "COMMUNICATIONS", "FIN": "FINANCE",
-    "MGMT": "MANAGEMENT", "DEVT": "DEVELOPMENT", "HSG": "HOUSING", "MCR": "MANCHESTER",
-    "EDUC": "EDUCATION", "SOLS": "SOLUTIONS", "ENGG": "ENGINEERING", "CONSTR": "CONSTRUCTION",
+    "ASSOC": "ASSOCIATION",
+    "ASSN": "ASSOCIATION",
+    "ASSOCS": "ASSOCIATES",
+    "SERVS": "SERVICES",
+    "SVS": "SERVICES",
+    "SVCS": "SERVICES",
+    "INTL": "INTERNATIONAL",
+    "COMM": "COMMUNICATIONS",
+    "COMMS": "COMMUNICATIONS",
+    "FIN": "FINANCE",
+    "MGMT": "MANAGEMENT",
+    "DEVT": "DEVELOPMENT",
+    "HSG": "HOUSING",
+    "MCR": "MANCHESTER",
+    "EDUC": "EDUCATION",
+    "SOLS": "SOLUTIONS",
+    "ENGG": "ENGINEERING",
+    "CONSTR": "CONSTRUCTION",
     "NATL": "NATIONAL",
 }
 
@@ -49,7 +77,6 @@ def clean(name: str) -> str:
     text = " ".join(ABBREVIATIONS.get(token, token) for token in text.split(" "))
     text = re.sub(r"\b(?:LIMTED|LIMITIED|LMITED)$", "LTD", text)  # misspelt legal forms seen in ledgers
     return text
-
 
 
 def name_key(name: str | None) -> str | None:
@@ -73,7 +100,9 @@ _TRAILING_BRACKET = re.compile(r"\s*\(([^)]*)\)?\s*$")  # also '(Willowbank & Ma
 _NAME_QUALIFIER = re.compile(
     r"^\s*(?:UK|U\.K\.|GB|GREAT BRITAIN|BRITAIN|ENGLAND|SCOTLAND|WALES|IRELAND|NORTHERN IRELAND|EUROPE|"
     r"INTERNATIONAL|HOLDINGS|GROUP|(?:NORTH|SOUTH)\s*(?:EAST|WEST)?|EAST|WEST|NORTHERN|SOUTHERN|EASTERN|"
-    r"WESTERN|(?:EAST |WEST )?MIDLANDS)\s*$", re.IGNORECASE)
+    r"WESTERN|(?:EAST |WEST )?MIDLANDS)\s*$",
+    re.IGNORECASE,
+)
 _PARENT_NOTE = re.compile(r"^\s*(?:(?:A\s+)?DIVISION OF|PART OF)\s+", re.IGNORECASE)
 
 
@@ -92,8 +121,11 @@ def _keys(names: list[str], own: str | None) -> list[str]:
 
 # 'Aspris Childrens Svcs Ltd Oliver Hs', 'Kier Construction Ltd Northern': a company's legal name with a
 # site or department after it. The prefix must be two words or more ('X Ltd Site' is too short to trust).
-_LEGAL_PREFIX = re.compile(r"^(\S+(?:\s+\S+)+?\s+(?:LIMITED|LTD|PLC|LLP))\.?\s+(?!(?:T/AS?|TA|T\.A\.|TRADING)\b)"
-                           r"(?=\S)", re.IGNORECASE)
+_LEGAL_PREFIX = re.compile(
+    r"^(\S+(?:\s+\S+)+?\s+(?:LIMITED|LTD|PLC|LLP))\.?\s+(?!(?:T/AS?|TA|T\.A\.|TRADING)\b)"
+    r"(?=\S)",
+    re.IGNORECASE,
+)
 
 # Kinds of alias. A 'shared' alias links every record that has it; a 'named' one links a record only to
 # a record whose name it is. The name without a trailing bracket is shared when the rest carries a legal
@@ -125,7 +157,7 @@ def alias_kinds(name: str | None) -> list[tuple[str, str]]:
         found.append((dashed[0] if left_is_company else dashed[1], SHARED))
     bracket = _TRAILING_BRACKET.search(base)
     if bracket and not _PARENT_NOTE.match(bracket.group(1)) and not _NAME_QUALIFIER.match(bracket.group(1)):
-        outer = base[:bracket.start()]  # 'Pontville School (Part of ...)' is not Pontville School Ltd
+        outer = base[: bracket.start()]  # 'Pontville School (Part of ...)' is not Pontville School Ltd
         found.append((outer, SHARED if _has_legal_form(outer) else NAMED))
     elif len(parts) == 1 and len(dashed) == 1 and not bracket:
         prefix = _LEGAL_PREFIX.match(base)
@@ -167,15 +199,34 @@ def parent_names(name: str | None) -> list[str]:
     bracket = _TRAILING_BRACKET.search(base)
     if not bracket or _NAME_QUALIFIER.match(bracket.group(1)):
         return []
-    outer = base[:bracket.start()]
+    outer = base[: bracket.start()]
     if _PARENT_NOTE.match(bracket.group(1)) or not _has_legal_form(outer):
         return _keys([_PARENT_NOTE.sub("", bracket.group(1))], name_key(name))
     return []
 
 
-_QUALIFIER_WORDS = {"UK", "GB", "GROUP", "HOLDINGS", "INTERNATIONAL", "NORTH", "SOUTH", "EAST", "WEST",
-                    "NORTHERN", "SOUTHERN", "EASTERN", "WESTERN", "MIDLANDS", "NORTHWEST", "ENGLAND",
-                    "SCOTLAND", "WALES", "IRELAND", "EUROPE"}
+_QUALIFIER_WORDS = {
+    "UK",
+    "GB",
+    "GROUP",
+    "HOLDINGS",
+    "INTERNATIONAL",
+    "NORTH",
+    "SOUTH",
+    "EAST",
+    "WEST",
+    "NORTHERN",
+    "SOUTHERN",
+    "EASTERN",
+    "WESTERN",
+    "MIDLANDS",
+    "NORTHWEST",
+    "ENGLAND",
+    "SCOTLAND",
+    "WALES",
+    "IRELAND",
+    "EUROPE",
+}
 
 
 def differ_by_qualifier(words_a: set[str], words_b: set[str]) -> bool:
@@ -221,8 +272,8 @@ def fuzzy_words_agree(a: str, b: str) -> bool:
         remaining = iter(longer)
         return not all(word in remaining for word in shorter)  # not the same words plus some
     for word_a, word_b in zip(words_a, words_b):
-        shorter, longer = sorted((word_a, word_b), key=len)
-        plural = longer == shorter + "S"  # 'KING' / 'KINGS', 'JOHN' / 'JOHNS': one word, written two ways
-        if word_a != word_b and not plural and len(shorter) < MIN_FUZZY_WORD_LENGTH:
+        short_word, long_word = sorted((word_a, word_b), key=len)
+        plural = long_word == short_word + "S"  # 'KING' / 'KINGS', 'JOHN' / 'JOHNS': one word, written two ways
+        if word_a != word_b and not plural and len(short_word) < MIN_FUZZY_WORD_LENGTH:
             return False
     return True

@@ -26,9 +26,8 @@ ledgers: their m and u are stated priors, recorded in the .yml.
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 import yaml
@@ -56,23 +55,34 @@ def features(frame: pd.DataFrame, distinct: bool = True) -> pd.DataFrame:
     unique_id the first record key (one row per record when not distinct, for training: the same
     supplier written alike by several ledgers is what teaches the model how matches look)."""
     postcodes = frame["postcode"] if "postcode" in frame else pd.Series([None] * len(frame), index=frame.index)
-    rows = pd.DataFrame({"record_key": frame["record_key"].astype(str), "name_key": frame["key"],
-                         "postcode": normalise_postcodes(postcodes.astype("string"))})
+    rows = pd.DataFrame(
+        {
+            "record_key": frame["record_key"].astype(str),
+            "name_key": frame["key"],
+            "postcode": normalise_postcodes(postcodes.astype("string")),
+        }
+    )
     rows = rows[rows["name_key"].map(lambda k: isinstance(k, str) and bool(_tokens(k)))]
-    rows = (rows.drop_duplicates(["name_key", "postcode"]) if distinct else rows.drop_duplicates("record_key")
-            ).reset_index(drop=True)
+    rows = (
+        rows.drop_duplicates(["name_key", "postcode"]) if distinct else rows.drop_duplicates("record_key")
+    ).reset_index(drop=True)
     tokens = [_tokens(k) for k in rows["name_key"]]
     postcodes = [p if isinstance(p, str) and p else None for p in rows["postcode"]]  # never a float NaN
-    out = pd.DataFrame({
-        "unique_id": rows["record_key"],
-        "name_key": rows["name_key"],
-        "first_token": [t[0] for t in tokens],
-        "rest": [t[1:] for t in tokens],
-        "rest_key": pd.array([" ".join(sorted(set(t[1:]))) or None for t in tokens], dtype=pd.StringDtype("python")),
-        "postcode": pd.array(postcodes, dtype=pd.StringDtype("python")),
-        "postcode_district": pd.array([p.split(" ")[0] if p else None for p in postcodes],
-                                      dtype=pd.StringDtype("python")),
-    })
+    out = pd.DataFrame(
+        {
+            "unique_id": rows["record_key"],
+            "name_key": rows["name_key"],
+            "first_token": [t[0] for t in tokens],
+            "rest": [t[1:] for t in tokens],
+            "rest_key": pd.array(
+                [" ".join(sorted(set(t[1:]))) or None for t in tokens], dtype=pd.StringDtype("python")
+            ),
+            "postcode": pd.array(postcodes, dtype=pd.StringDtype("python")),
+            "postcode_district": pd.array(
+                [p.split(" ")[0] if p else None for p in postcodes], dtype=pd.StringDtype("python")
+            ),
+        }
+    )
     return out
 
 
@@ -81,13 +91,22 @@ def _first_word_comparison() -> dict:
         "output_column_name": "first_word",
         "comparison_description": "first word of the name key: the same (weighted by how common), a slip, other",
         "comparison_levels": [
-            {"sql_condition": "first_token_l IS NULL OR first_token_r IS NULL", "label_for_charts": "null",
-             "is_null_level": True},
-            {"sql_condition": "first_token_l = first_token_r", "label_for_charts": "exact",
-             "tf_adjustment_column": "first_token", "tf_adjustment_weight": 1.0},
-            {"sql_condition": "length(first_token_l) >= 6 AND length(first_token_r) >= 6 AND "
-                              "jaro_winkler_similarity(first_token_l, first_token_r) >= 0.9",
-             "label_for_charts": "Jaro-Winkler >= 0.9, 6+ letters"},
+            {
+                "sql_condition": "first_token_l IS NULL OR first_token_r IS NULL",
+                "label_for_charts": "null",
+                "is_null_level": True,
+            },
+            {
+                "sql_condition": "first_token_l = first_token_r",
+                "label_for_charts": "exact",
+                "tf_adjustment_column": "first_token",
+                "tf_adjustment_weight": 1.0,
+            },
+            {
+                "sql_condition": "length(first_token_l) >= 6 AND length(first_token_r) >= 6 AND "
+                "jaro_winkler_similarity(first_token_l, first_token_r) >= 0.9",
+                "label_for_charts": "Jaro-Winkler >= 0.9, 6+ letters",
+            },
             {"sql_condition": "ELSE", "label_for_charts": "all other"},
         ],
     }
@@ -100,18 +119,29 @@ def _other_words_comparison() -> dict:
     return {
         "output_column_name": "other_words",
         "comparison_description": "the name's other words: the same, one set inside the other, differing by "
-                                  "a slip, each with words of its own (siblings: '1ST SALE SCOUTS' / '1ST "
-                                  "HALE SCOUTS'), none shared",
+        "a slip, each with words of its own (siblings: '1ST SALE SCOUTS' / '1ST "
+        "HALE SCOUTS'), none shared",
         "comparison_levels": [
-            {"sql_condition": "rest_key_l IS NULL AND rest_key_r IS NULL", "label_for_charts": "both one word",
-             "is_null_level": True},
-            {"sql_condition": "rest_key_l = rest_key_r", "label_for_charts": "the same",
-             "tf_adjustment_column": "rest_key", "tf_adjustment_weight": 1.0},
+            {
+                "sql_condition": "rest_key_l IS NULL AND rest_key_r IS NULL",
+                "label_for_charts": "both one word",
+                "is_null_level": True,
+            },
+            {
+                "sql_condition": "rest_key_l = rest_key_r",
+                "label_for_charts": "the same",
+                "tf_adjustment_column": "rest_key",
+                "tf_adjustment_weight": 1.0,
+            },
             {"sql_condition": "rest_key_l IS NULL OR rest_key_r IS NULL", "label_for_charts": "one name is one word"},
-            {"sql_condition": "list_has_all(rest_l, rest_r) OR list_has_all(rest_r, rest_l)",
-             "label_for_charts": "one name's other words inside the other's"},
-            {"sql_condition": f"jaro_winkler_similarity({own_l}, {own_r}) >= 0.9",
-             "label_for_charts": "words of their own, alike (a slip or an abbreviation)"},
+            {
+                "sql_condition": "list_has_all(rest_l, rest_r) OR list_has_all(rest_r, rest_l)",
+                "label_for_charts": "one name's other words inside the other's",
+            },
+            {
+                "sql_condition": f"jaro_winkler_similarity({own_l}, {own_r}) >= 0.9",
+                "label_for_charts": "words of their own, alike (a slip or an abbreviation)",
+            },
             {"sql_condition": f"{shared} >= 1", "label_for_charts": "some shared, each with words of its own"},
             {"sql_condition": "ELSE", "label_for_charts": "none shared"},
         ],
@@ -119,17 +149,23 @@ def _other_words_comparison() -> dict:
 
 
 def _postcode_comparison() -> dict:
-    levels = [
-        {"sql_condition": "postcode_l IS NULL OR postcode_r IS NULL", "label_for_charts": "null",
-         "is_null_level": True},
+    levels: list[dict[str, object]] = [
+        {
+            "sql_condition": "postcode_l IS NULL OR postcode_r IS NULL",
+            "label_for_charts": "null",
+            "is_null_level": True,
+        },
         {"sql_condition": "postcode_l = postcode_r", "label_for_charts": "exact"},
         {"sql_condition": "postcode_district_l = postcode_district_r", "label_for_charts": "district"},
         {"sql_condition": "ELSE", "label_for_charts": "all other"},
     ]
     for level, (m, u) in zip(levels[1:], POSTCODE_PRIORS.values()):
         level["m_probability"], level["u_probability"] = m, u
-    return {"output_column_name": "postcode", "comparison_description": "postcode: exact, district, other",
-            "comparison_levels": levels}
+    return {
+        "output_column_name": "postcode",
+        "comparison_description": "postcode: exact, district, other",
+        "comparison_levels": levels,
+    }
 
 
 def settings() -> dict:
@@ -157,8 +193,16 @@ def _linker(table: pd.DataFrame, model: dict | Path):
     return Linker(db_api.register(table), model if isinstance(model, dict) else str(model), log_level=logging.WARNING)
 
 
-def train(names: pd.DataFrame, labelled: pd.DataFrame, labels: list[tuple[str, str]], out_dir: Path = MODEL_DIR,
-          version: str = "", trained_on: str = "", threshold: float = 0.99, seed: int = 11) -> dict:
+def train(
+    names: pd.DataFrame,
+    labelled: pd.DataFrame,
+    labels: list[tuple[str, str]],
+    out_dir: Path = MODEL_DIR,
+    version: str = "",
+    trained_on: str = "",
+    threshold: float = 0.99,
+    seed: int = 11,
+) -> dict:
     """names: record_key, key (name key) of unlabelled payees, for u probabilities (random pairs)
     and the prior; labelled, labels: records and the pairs of them known to be one organisation,
     for m probabilities. Writes the model and its metadata. On names alone, expectation maximisation
@@ -167,7 +211,8 @@ def train(names: pd.DataFrame, labelled: pd.DataFrame, labels: list[tuple[str, s
     table = features(names, distinct=False)
     linker = _linker(table, settings())
     linker.training.estimate_probability_two_random_records_match(
-        ["l.first_token = r.first_token AND l.rest_key IS NOT DISTINCT FROM r.rest_key"], recall=0.6)
+        ["l.first_token = r.first_token AND l.rest_key IS NOT DISTINCT FROM r.rest_key"], recall=0.6
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
     trained = linker.misc.save_model_to_json(None)
     labelled_table = features(labelled, distinct=False)
@@ -181,13 +226,20 @@ def train(names: pd.DataFrame, labelled: pd.DataFrame, labels: list[tuple[str, s
     # the postcode levels keep their stated priors whatever training did to them
     for comparison in model["comparisons"]:
         if comparison["output_column_name"] == "postcode":
-            for level, (m, u) in zip([lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")],
-                                     POSTCODE_PRIORS.values()):
+            for level, (m, u) in zip(
+                [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")], POSTCODE_PRIORS.values()
+            ):
                 level["m_probability"], level["u_probability"] = m, u
     import json
+
     (out_dir / f"{MODEL_NAME}.json").write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
-    meta = {"version": version, "threshold": threshold, "trained_on": trained_on, "records": int(len(table)),
-            "postcode_priors": {k: {"m": m, "u": u} for k, (m, u) in POSTCODE_PRIORS.items()}}
+    meta = {
+        "version": version,
+        "threshold": threshold,
+        "trained_on": trained_on,
+        "records": int(len(table)),
+        "postcode_priors": {k: {"m": m, "u": u} for k, (m, u) in POSTCODE_PRIORS.items()},
+    }
     write_meta(meta, out_dir)
     return model
 
@@ -200,8 +252,7 @@ def load_meta(model_dir: Path = MODEL_DIR) -> dict:
     return yaml.safe_load((model_dir / f"{MODEL_NAME}.yml").read_text(encoding="utf-8"))
 
 
-def score_pairs(frame: pd.DataFrame, model_dir: Path = MODEL_DIR, threshold: float | None = None
-                ) -> pd.DataFrame:
+def score_pairs(frame: pd.DataFrame, model_dir: Path = MODEL_DIR, threshold: float | None = None) -> pd.DataFrame:
     """Scored candidate pairs: record_key_l, record_key_r, match_probability (>= threshold, default
     the saved one)."""
     table = features(frame)
@@ -212,13 +263,18 @@ def score_pairs(frame: pd.DataFrame, model_dir: Path = MODEL_DIR, threshold: flo
     linker = _linker(table, model_dir / f"{MODEL_NAME}.json")
     pairs = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     scored = pairs.as_pandas_dataframe()
-    return pd.DataFrame({"record_key_l": scored["unique_id_l"].astype(str),
-                         "record_key_r": scored["unique_id_r"].astype(str),
-                         "match_probability": scored["match_probability"].astype(float)})
+    return pd.DataFrame(
+        {
+            "record_key_l": scored["unique_id_l"].astype(str),
+            "record_key_r": scored["unique_id_r"].astype(str),
+            "match_probability": scored["match_probability"].astype(float),
+        }
+    )
 
 
-def probabilistic_edges(frame: pd.DataFrame, model_dir: Path = MODEL_DIR, threshold: float | None = None
-                        ) -> Iterator[tuple[str, str, str, float]]:
+def probabilistic_edges(
+    frame: pd.DataFrame, model_dir: Path = MODEL_DIR, threshold: float | None = None
+) -> Iterator[tuple[str, str, str, float]]:
     scored = score_pairs(frame, model_dir, threshold)
     for a, b, p in sorted(zip(scored["record_key_l"], scored["record_key_r"], scored["match_probability"])):
         yield a, b, "name_probabilistic", round(100.0 * p, 4)

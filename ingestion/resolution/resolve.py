@@ -22,17 +22,38 @@ from rapidfuzz import fuzz, process
 from ingestion.missing import text_or_none
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
 from ingestion.resolution.names import (
-    LEGAL_FORMS, SHARED, alias_kinds, compact_key, differ_by_qualifier, digits, fuzzy_words_agree, legal_aliases,
-    name_key, names_could_match, parent_names,
+    LEGAL_FORMS,
+    SHARED,
+    alias_kinds,
+    compact_key,
+    differ_by_qualifier,
+    digits,
+    fuzzy_words_agree,
+    legal_aliases,
+    name_key,
+    names_could_match,
+    parent_names,
 )
 
 # Register evidence (ingestion/registers/evidence.py) ranks after the numbers and before the names: a
 # site joined to its operator by the register itself, a record named as a register names an organisation.
-METHOD_RANK = {"override_link": 0, "company_number": 1, "charity_number": 2, "vat_number": 3,
-               "register_site": 4, "register_name": 5,
-               "name_exact": 6, "name_compact": 7, "name_alias": 8, "name_parent": 9,
-               "name_truncated_prefix": 10, "name_fuzzy": 11, "name_probabilistic": 12, "singleton": 13,
-               "override_split": 14}
+METHOD_RANK = {
+    "override_link": 0,
+    "company_number": 1,
+    "charity_number": 2,
+    "vat_number": 3,
+    "register_site": 4,
+    "register_name": 5,
+    "name_exact": 6,
+    "name_compact": 7,
+    "name_alias": 8,
+    "name_parent": 9,
+    "name_truncated_prefix": 10,
+    "name_fuzzy": 11,
+    "name_probabilistic": 12,
+    "singleton": 13,
+    "override_split": 14,
+}
 TRUNCATED_LENGTH = 35
 FUZZY_THRESHOLD = 95.0
 
@@ -40,6 +61,7 @@ FUZZY_THRESHOLD = 95.0
 @dataclass
 class Overrides:
     """From config/overrides/suppliers.yml: record keys to link, and record keys to keep apart."""
+
     force_link: list[tuple[str, str]] = field(default_factory=list)
     force_split: list[str] = field(default_factory=list)
 
@@ -61,8 +83,9 @@ class _Clusters:
 
     def conflict(self, a, b) -> bool:
         ra, rb = self.find(a), self.find(b)
-        return (bool(self.companies[ra]) and bool(self.companies[rb]) and self.companies[ra] != self.companies[rb]) \
-            or (bool(self.charities[ra]) and bool(self.charities[rb]) and self.charities[ra] != self.charities[rb])
+        return (bool(self.companies[ra]) and bool(self.companies[rb]) and self.companies[ra] != self.companies[rb]) or (
+            bool(self.charities[ra]) and bool(self.charities[rb]) and self.charities[ra] != self.charities[rb]
+        )
 
     def union(self, a, b, by_name: bool) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -84,19 +107,28 @@ def _number_set(value) -> set[str]:
 def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame:
     """records: record_key, name, company_number, charity_number, vat_number (any may be missing)."""
     out = pd.DataFrame({"record_key": records["record_key"].astype(str), "name": records["name"]})
-    for column, normalise in (("company_number", company_number), ("charity_number", charity_number),
-                              ("vat_number", vat_number)):
+    for column, normalise in (
+        ("company_number", company_number),
+        ("charity_number", charity_number),
+        ("vat_number", vat_number),
+    ):
         values = records[column] if (use_identifiers and column in records) else pd.Series(None, index=records.index)
-        out[column] = pd.array([normalise(v) if isinstance(v, str) else None for v in values],
-                               dtype=pd.StringDtype("python"))  # missing is pd.NA, never NaN
+        out[column] = pd.array(
+            [normalise(v) if isinstance(v, str) else None for v in values], dtype=pd.StringDtype("python")
+        )  # missing is pd.NA, never NaN
     # a postcode, where the record has one, is evidence for the probabilistic stage only
-    out["postcode"] = pd.array([p if isinstance(p, str) else None for p in records["postcode"]]
-                               if "postcode" in records else [None] * len(records), dtype=pd.StringDtype("python"))
+    out["postcode"] = pd.array(
+        [p if isinstance(p, str) else None for p in records["postcode"]]
+        if "postcode" in records
+        else [None] * len(records),
+        dtype=pd.StringDtype("python"),
+    )
     out["key"] = [name_key(n) if isinstance(n, str) else None for n in out["name"]]
     out["compact"] = [compact_key(k) if k else None for k in out["key"]]
     # for truncation: the name as written, letters and digits only (no suffix rewriting)
-    out["raw_compact"] = [re.sub(r"[^A-Z0-9]", "", n.upper().split("#", 1)[0]) if isinstance(n, str) else None
-                          for n in out["name"]]
+    out["raw_compact"] = [
+        re.sub(r"[^A-Z0-9]", "", n.upper().split("#", 1)[0]) if isinstance(n, str) else None for n in out["name"]
+    ]
     return out.drop_duplicates("record_key").reset_index(drop=True)
 
 
@@ -115,7 +147,7 @@ def _vat_edges(frame: pd.DataFrame):
     for _, group in frame.dropna(subset=["vat_number"]).groupby("vat_number"):
         rows = list(zip(group["record_key"], group["key"]))
         for i, (a, key_a) in enumerate(rows):
-            for b, key_b in rows[i + 1:]:
+            for b, key_b in rows[i + 1 :]:
                 if names_could_match(key_a, key_b):
                     yield a, b, "vat_number", 100.0
 
@@ -136,8 +168,13 @@ def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
         keys = block["record_key"].tolist()
         scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=threshold, workers=1)
         for i, j in zip(*scores.nonzero()):
-            if i < j and digits(names[i]) == digits(names[j]) and min(len(names[i]), len(names[j])) >= 8 \
-                    and not differ_by_qualifier(words[i], words[j]) and fuzzy_words_agree(spaced[i], spaced[j]):
+            if (
+                i < j
+                and digits(names[i]) == digits(names[j])
+                and min(len(names[i]), len(names[j])) >= 8
+                and not differ_by_qualifier(words[i], words[j])
+                and fuzzy_words_agree(spaced[i], spaced[j])
+            ):
                 yield keys[i], keys[j], "name_fuzzy", float(scores[i, j])
 
 
@@ -170,9 +207,10 @@ def _only_legal_form_cut(cut: str, shorter: str) -> bool:
     """'Unique Specialist Services Group Lt' is not 'Unique Specialist Services': what the cut name
     adds to a shorter name must be the start of a legal form, unless the shorter name is a whole
     legal name with a note after it ('Ashtead Plant Hire Co Ltd No:2 Acco')."""
-    rest = cut[len(shorter):]
-    return any(form.startswith(rest) for form in LEGAL_FORMS + ("COMMUNITYINTERESTCOMPANY",)) \
-        or shorter.endswith(LEGAL_FORMS)
+    rest = cut[len(shorter) :]
+    return any(form.startswith(rest) for form in LEGAL_FORMS + ("COMMUNITYINTERESTCOMPANY",)) or shorter.endswith(
+        LEGAL_FORMS
+    )
 
 
 def _truncation_edges(frame: pd.DataFrame):
@@ -203,24 +241,40 @@ def _truncation_edges(frame: pd.DataFrame):
                         yield cut_key, other, "name_truncated_prefix", 100.0
 
 
-def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_identifiers: bool = True,
-            fuzzy_threshold: float = FUZZY_THRESHOLD, use_aliases: bool = True,
-            probabilistic: bool = True, probabilistic_threshold: float | None = None,
-            model_dir: Path | None = None,
-            register_edges: list[tuple[str, str, str, float]] | None = None,
-            register_keys: set[str] | None = None) -> pd.DataFrame:
+def resolve(
+    records: pd.DataFrame,
+    overrides: Overrides | None = None,
+    use_identifiers: bool = True,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+    use_aliases: bool = True,
+    probabilistic: bool = True,
+    probabilistic_threshold: float | None = None,
+    model_dir: Path | None = None,
+    register_edges: list[tuple[str, str, str, float]] | None = None,
+    register_keys: set[str] | None = None,
+) -> pd.DataFrame:
     """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis,
     carries_identity_number. `probabilistic`: after the name rules, link the pairs the saved Splink
     model (config/models/supplier_names.*) scores at or above its threshold (or the one given)."""
     overrides = overrides or Overrides()
     frame = prepare(records, use_identifiers)
     if frame.empty:
-        return pd.DataFrame(columns=["record_key", "supplier_id", "link_method", "link_score", "linked_to",
-                                     "identity_basis", "carries_identity_number"])
+        return pd.DataFrame(
+            columns=[
+                "record_key",
+                "supplier_id",
+                "link_method",
+                "link_score",
+                "linked_to",
+                "identity_basis",
+                "carries_identity_number",
+            ]
+        )
     split = set(overrides.force_split)
     auto = frame[~frame["record_key"].isin(split)]
-    clusters = _Clusters(frame["record_key"].tolist(), frame["company_number"].tolist(),
-                         frame["charity_number"].tolist())
+    clusters = _Clusters(
+        frame["record_key"].tolist(), frame["company_number"].tolist(), frame["charity_number"].tolist()
+    )
     edges: list[tuple[str, str, str, float]] = []
 
     def apply(candidates, by_name):
@@ -245,6 +299,7 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
     apply(_fuzzy_edges(auto, fuzzy_threshold), by_name=True)
     if probabilistic:
         from ingestion.resolution.probabilistic import MODEL_DIR, probabilistic_edges
+
         apply(probabilistic_edges(auto, model_dir or MODEL_DIR, probabilistic_threshold), by_name=True)
     known = set(frame["record_key"])
     for a, b in overrides.force_link:
@@ -291,7 +346,15 @@ def resolve(records: pd.DataFrame, overrides: Overrides | None = None, use_ident
             # whether this record itself gives the number the organisation is known by: an identity
             # check in dbt asks every other record to be related to one that does
             carries = number_column is not None and text_or_none(own_number) == number
-            rows.append({"record_key": key, "supplier_id": supplier_id, "link_method": method,
-                         "link_score": link_score, "linked_to": linked, "identity_basis": basis,
-                         "carries_identity_number": carries})
+            rows.append(
+                {
+                    "record_key": key,
+                    "supplier_id": supplier_id,
+                    "link_method": method,
+                    "link_score": link_score,
+                    "linked_to": linked,
+                    "identity_basis": basis,
+                    "carries_identity_number": carries,
+                }
+            )
     return pd.DataFrame(rows)

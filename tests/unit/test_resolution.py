@@ -7,18 +7,34 @@ from ingestion.resolution.names import aliases, name_key, parent_names
 from ingestion.resolution.resolve import Overrides, resolve
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("4166647", "04166647"), ("04166647", "04166647"), ("oc333213", "OC333213"), ("IP27440R", "IP27440R"),
-    ("", None), ("00000000", None), ("n/a", None),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("4166647", "04166647"),
+        ("04166647", "04166647"),
+        ("oc333213", "OC333213"),
+        ("IP27440R", "IP27440R"),
+        ("", None),
+        ("00000000", None),
+        ("n/a", None),
+    ],
+)
 def test_company_numbers(given, expected):
     assert company_number(given) == expected
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("1091234", "1091234"), ("CHC-1091234", "1091234"), ("GB-CHC-520239", "520239"),
-    ("1091234-1", "1091234"), ("CQC-1-102642841", None), ("URN-105200", None), ("NHS-RM3", None),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("1091234", "1091234"),
+        ("CHC-1091234", "1091234"),
+        ("GB-CHC-520239", "520239"),
+        ("1091234-1", "1091234"),
+        ("CQC-1-102642841", None),
+        ("URN-105200", None),
+        ("NHS-RM3", None),
+    ],
+)
 def test_charity_numbers_exclude_other_registers(given, expected):
     assert charity_number(given) == expected
 
@@ -27,34 +43,43 @@ def test_vat_numbers():
     assert vat_number("GB 812 3112 85") == "812311285" and vat_number("12") is None
 
 
-@pytest.mark.parametrize("a, b", [
-    ("FOSTER CARE ASSOCIATES LTD", "Foster Care Associates Limited"),
-    ("Savills (UK) Limited", "SAVILLS UK LTD"),
-    ("Emo Oil Ltd#Was Shell Oil", "EMO OIL LIMITED"),
-    ("The Riverside Group Ltd", "Riverside Group"),
-    ("Ford Retail Limited T/A Trust Ford", "Ford Retail Ltd T/A Trust Ford"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("FOSTER CARE ASSOCIATES LTD", "Foster Care Associates Limited"),
+        ("Savills (UK) Limited", "SAVILLS UK LTD"),
+        ("Emo Oil Ltd#Was Shell Oil", "EMO OIL LIMITED"),
+        ("The Riverside Group Ltd", "Riverside Group"),
+        ("Ford Retail Limited T/A Trust Ford", "Ford Retail Ltd T/A Trust Ford"),
+    ],
+)
 def test_same_organisation_same_key(a, b):
     assert name_key(a) == name_key(b)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Northfold Housing Assoc Ltd", "NORTHFOLD HOUSING ASSOCIATION"),
-    ("Pelham Business Servs", "Pelham Business Services Limited"),
-    ("Ardent Signs (M/Cr) Ltd", "Ardent Signs (Manchester) Limited"),
-    ("T/A Little Acorns Nursery", "Little Acorns Nursery"),
-    ("Brightwater Systems Limted", "BRIGHTWATER SYSTEMS LIMITED"),
-    ("J Bloggs & Company Ltd", "J Bloggs & Co Limited"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Northfold Housing Assoc Ltd", "NORTHFOLD HOUSING ASSOCIATION"),
+        ("Pelham Business Servs", "Pelham Business Services Limited"),
+        ("Ardent Signs (M/Cr) Ltd", "Ardent Signs (Manchester) Limited"),
+        ("T/A Little Acorns Nursery", "Little Acorns Nursery"),
+        ("Brightwater Systems Limted", "BRIGHTWATER SYSTEMS LIMITED"),
+        ("J Bloggs & Company Ltd", "J Bloggs & Co Limited"),
+    ],
+)
 def test_ledger_spellings_of_one_name_share_a_key(a, b):
     assert name_key(a) == name_key(b)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Kestrel Consulting Ltd", "Kestrel Consulting (UK) Ltd"),
-    ("Harbour Mail Ltd", "Harbour Mail Group Ltd"),
-    ("Lanyard Foster Care (North West) Ltd", "Lanyard Foster Care Ltd"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Kestrel Consulting Ltd", "Kestrel Consulting (UK) Ltd"),
+        ("Harbour Mail Ltd", "Harbour Mail Group Ltd"),
+        ("Lanyard Foster Care (North West) Ltd", "Lanyard Foster Care Ltd"),
+    ],
+)
 def test_words_that_name_a_different_registered_company_are_kept(a, b):
     assert name_key(a) != name_key(b)
 
@@ -88,36 +113,45 @@ def test_parent_organisation_named_in_a_note():
 
 
 def test_parents_link_only_to_the_organisation_itself():
-    links = resolve(records(
-        ("s1", "Millbrook Academy (The Kestrel Trust)", None, None, None),
-        ("s2", "Brookside Academy (The Kestrel Trust)", None, None, None),
-        ("t", "The Kestrel Trust Ltd", None, None, None),
-        ("m1", "Allied Print (Manchester)", None, None, None),
-        ("m2", "Weed Control Services (Manchester)", None, None, None),
-    )).set_index("record_key")
+    links = resolve(
+        records(
+            ("s1", "Millbrook Academy (The Kestrel Trust)", None, None, None),
+            ("s2", "Brookside Academy (The Kestrel Trust)", None, None, None),
+            ("t", "The Kestrel Trust Ltd", None, None, None),
+            ("m1", "Allied Print (Manchester)", None, None, None),
+            ("m2", "Weed Control Services (Manchester)", None, None, None),
+        )
+    ).set_index("record_key")
     assert links.loc["s1", "supplier_id"] == links.loc["s2", "supplier_id"] == links.loc["t", "supplier_id"]
     assert links.loc["s1", "link_method"] == "name_parent"
     assert links.loc["m1", "supplier_id"] != links.loc["m2", "supplier_id"]  # a shared place is no parent
 
 
 def test_records_sharing_an_alias_link_without_a_record_of_that_name():
-    links = resolve(records(
-        ("a", "Kidstart Nursery Ltd - Monton", None, None, None),
-        ("b", "Kidstart Nursery Ltd-Irlam", None, None, None),
-    )).set_index("record_key")
+    links = resolve(
+        records(
+            ("a", "Kidstart Nursery Ltd - Monton", None, None, None),
+            ("b", "Kidstart Nursery Ltd-Irlam", None, None, None),
+        )
+    ).set_index("record_key")
     assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
     assert links.loc["a", "link_method"] == "name_alias"
 
 
 def test_fuzzy_match_does_not_cross_a_qualifier():
-    links = resolve(records(("a", "Pemberton Security Systems UK Ltd", None, None, None),
-                            ("b", "Pemberton Security Systems", None, None, None))).set_index("record_key")
+    links = resolve(
+        records(
+            ("a", "Pemberton Security Systems UK Ltd", None, None, None),
+            ("b", "Pemberton Security Systems", None, None, None),
+        )
+    ).set_index("record_key")
     assert links.loc["a", "supplier_id"] != links.loc["b", "supplier_id"]
 
 
 def test_fuzzy_match_survives_a_slip_in_the_first_word():
-    links = resolve(records(("a", "Haliwel Homecare", None, None, None),
-                            ("b", "Halliwel Homecare Ltd", None, None, None))).set_index("record_key")
+    links = resolve(
+        records(("a", "Haliwel Homecare", None, None, None), ("b", "Halliwel Homecare Ltd", None, None, None))
+    ).set_index("record_key")
     assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
     assert links.loc["a", "link_method"] == "name_fuzzy"
 
@@ -127,12 +161,14 @@ def records(*rows):
 
 
 def test_numbers_link_and_names_never_override_conflicting_numbers():
-    links = resolve(records(
-        ("a", "Pennine Care Ltd", "01234567", None, None),
-        ("b", "PENNINE CARE LIMITED", "01234567", None, None),
-        ("c", "Pennine Care Ltd", "07654321", None, None),     # same name, another company
-        ("d", "Pennine Care", None, None, None),                # name only: joins one of them
-    )).set_index("record_key")
+    links = resolve(
+        records(
+            ("a", "Pennine Care Ltd", "01234567", None, None),
+            ("b", "PENNINE CARE LIMITED", "01234567", None, None),
+            ("c", "Pennine Care Ltd", "07654321", None, None),  # same name, another company
+            ("d", "Pennine Care", None, None, None),  # name only: joins one of them
+        )
+    ).set_index("record_key")
     assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
     assert links.loc["a", "link_method"] == "company_number"
     assert links.loc["c", "supplier_id"] != links.loc["a", "supplier_id"]
@@ -149,22 +185,29 @@ def test_trafford_35_character_truncation_links():
 def test_truncated_name_does_not_swallow_a_shorter_different_company():
     cut = "Ravenscroft Care Services Group Hol"
     assert len(cut) == 35
-    links = resolve(records(("c", cut, None, None, None),
-                            ("s", "Ravenscroft Care Services", None, None, None),
-                            ("l", "Ravenscroft Care Services Group Holdings Ltd", None, None, None))
-                    ).set_index("record_key")
+    links = resolve(
+        records(
+            ("c", cut, None, None, None),
+            ("s", "Ravenscroft Care Services", None, None, None),
+            ("l", "Ravenscroft Care Services Group Holdings Ltd", None, None, None),
+        )
+    ).set_index("record_key")
     assert links.loc["c", "supplier_id"] == links.loc["l", "supplier_id"]
     assert links.loc["c", "supplier_id"] != links.loc["s", "supplier_id"]
     # ...but a cut that only adds the start of a legal form is the same organisation
     cut_in_legal_form = "Ravenscroft Care Services Group Lim"
-    links = resolve(records(("c", cut_in_legal_form, None, None, None),
-                            ("s", "Ravenscroft Care Services Group", None, None, None))).set_index("record_key")
+    links = resolve(
+        records(("c", cut_in_legal_form, None, None, None), ("s", "Ravenscroft Care Services Group", None, None, None))
+    ).set_index("record_key")
     assert links.loc["c", "supplier_id"] == links.loc["s", "supplier_id"]
 
 
 def test_overrides_force_link_and_split():
-    base = records(("a", "Acme Ltd", None, None, None), ("b", "ACME LIMITED", None, None, None),
-                   ("c", "Totally Different Co", None, None, None))
+    base = records(
+        ("a", "Acme Ltd", None, None, None),
+        ("b", "ACME LIMITED", None, None, None),
+        ("c", "Totally Different Co", None, None, None),
+    )
     split = resolve(base, Overrides(force_split=["b"])).set_index("record_key")
     assert split.loc["a", "supplier_id"] != split.loc["b", "supplier_id"]
     assert split.loc["b", "link_method"] == "override_split"
@@ -201,13 +244,21 @@ classification:
 def test_a_vat_group_number_does_not_join_a_council_and_its_schools():
     """One VAT registration covers a council and its schools (seen in Trafford's real ledger): the
     number links records only when their names could be one organisation's."""
-    records = pd.DataFrame({
-        "record_key": ["t:1", "t:2", "t:3", "t:4", "t:5"],
-        "name": ["Manchester City Council", "Manley Park Primary School", "Loreto High School",
-                 "Manchester City Council (Accts Receivable)", "FosterTalk Ltd"],
-        "company_number": [None] * 5, "charity_number": [None] * 5,
-        "vat_number": ["GB111111111"] * 4 + [None],
-    })
+    records = pd.DataFrame(
+        {
+            "record_key": ["t:1", "t:2", "t:3", "t:4", "t:5"],
+            "name": [
+                "Manchester City Council",
+                "Manley Park Primary School",
+                "Loreto High School",
+                "Manchester City Council (Accts Receivable)",
+                "FosterTalk Ltd",
+            ],
+            "company_number": [None] * 5,
+            "charity_number": [None] * 5,
+            "vat_number": ["GB111111111"] * 4 + [None],
+        }
+    )
     ids = resolve(records).set_index("record_key")["supplier_id"]
     assert ids["t:1"] == ids["t:4"]
     assert len({ids["t:1"], ids["t:2"], ids["t:3"]}) == 3
@@ -216,10 +267,13 @@ def test_a_vat_group_number_does_not_join_a_council_and_its_schools():
 # Rules of supplier-matching-v3, each with pairs that must link and pairs that must not
 # (benchmarks/supplier_matching_honest.py, docs/supplier-matching.md).
 
+
 def _ids(*rows, **options):
     options.setdefault("probabilistic", False)
-    frame = pd.DataFrame([(k, n, None, None, None) for k, n in rows],
-                         columns=["record_key", "name", "company_number", "charity_number", "vat_number"])
+    frame = pd.DataFrame(
+        [(k, n, None, None, None) for k, n in rows],
+        columns=["record_key", "name", "company_number", "charity_number", "vat_number"],
+    )
     return resolve(frame, **options).set_index("record_key")
 
 
@@ -230,8 +284,12 @@ def test_fuzzy_never_joins_a_name_that_adds_a_word_or_an_initial():
 
 
 def test_fuzzy_never_changes_a_short_word():
-    links = _ids(("charity", "Manchester Cares"), ("taxi", "Manchester Cars"),
-                 ("slip1", "Haliwell Homecare Services"), ("slip2", "Halliwell Homecare Services"))
+    links = _ids(
+        ("charity", "Manchester Cares"),
+        ("taxi", "Manchester Cars"),
+        ("slip1", "Haliwell Homecare Services"),
+        ("slip2", "Halliwell Homecare Services"),
+    )
     assert links.loc["charity", "supplier_id"] != links.loc["taxi", "supplier_id"]
     assert links.loc["slip1", "supplier_id"] == links.loc["slip2", "supplier_id"]
     assert links.loc["slip1", "link_method"] == "name_fuzzy"
@@ -249,17 +307,24 @@ def test_trading_as_squeezed_against_the_trade_name():
 
 def test_a_legal_name_followed_by_a_site_links_the_sites():
     assert aliases("Aspen Childrens Svcs Ltd Oliver Hs") == ["ASPEN CHILDRENS SERVICES"]
-    links = _ids(("a", "Aspen Childrens Svcs Ltd Oliver Hs"), ("b", "Aspen Childrens Svcs Ltd Progress"),
-                 ("c", "Aspen Childrens Services Limited"), ("d", "Aspen Gardens Ltd Oliver Hs"))
+    links = _ids(
+        ("a", "Aspen Childrens Svcs Ltd Oliver Hs"),
+        ("b", "Aspen Childrens Svcs Ltd Progress"),
+        ("c", "Aspen Childrens Services Limited"),
+        ("d", "Aspen Gardens Ltd Oliver Hs"),
+    )
     assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"] == links.loc["c", "supplier_id"]
     assert links.loc["d", "supplier_id"] != links.loc["a", "supplier_id"]
     assert aliases("Limited Edition Prints Ltd") == [] and aliases("Acme Ltd Partnership") == []
 
 
 def test_a_place_in_brackets_keeps_two_charities_apart():
-    links = _ids(("sale", "Friends of Park Road School (Sale)"),
-                 ("timperley", "Friends of Park Road School(Timperley)"),
-                 ("site1", "Hollins Chemist Ltd (Ashton on M)"), ("site2", "Hollins Chemist Ltd (Sale)"))
+    links = _ids(
+        ("sale", "Friends of Park Road School (Sale)"),
+        ("timperley", "Friends of Park Road School(Timperley)"),
+        ("site1", "Hollins Chemist Ltd (Ashton on M)"),
+        ("site2", "Hollins Chemist Ltd (Sale)"),
+    )
     assert links.loc["sale", "supplier_id"] != links.loc["timperley", "supplier_id"]
     assert links.loc["site1", "supplier_id"] == links.loc["site2", "supplier_id"]  # one company's branches
     # ...and the bare name still meets the bracketed one
@@ -279,12 +344,14 @@ def test_probabilistic_stage_links_a_rare_first_word_with_a_shared_postcode_only
     # term frequencies come from the records being resolved: a ledger's worth of other names, a few
     # of them sharing the common first word
     others = [f"Firm{i:03d} Supplies" for i in range(300)] + [f"Manchester Widget {i} Co" for i in range(12)]
-    frame = pd.DataFrame({
-        "record_key": ["a", "b", "c", "d"] + [f"o{i}" for i in range(len(others))],
-        "name": ["Quillbrook Housing Trust", "Quillbrook Housing", "Manchester Housing Trust", "Manchester Housing"]
-        + others,
-        "postcode": ["M33 7XW", "M33 7XW", "M1 1AA", "M33 7XW"] + [None] * len(others),
-    }).assign(company_number=None, charity_number=None, vat_number=None)
+    frame = pd.DataFrame(
+        {
+            "record_key": ["a", "b", "c", "d"] + [f"o{i}" for i in range(len(others))],
+            "name": ["Quillbrook Housing Trust", "Quillbrook Housing", "Manchester Housing Trust", "Manchester Housing"]
+            + others,
+            "postcode": ["M33 7XW", "M33 7XW", "M1 1AA", "M33 7XW"] + [None] * len(others),
+        }
+    ).assign(company_number=None, charity_number=None, vat_number=None)
     links = resolve(frame).set_index("record_key")
     assert links.loc["a", "supplier_id"] == links.loc["b", "supplier_id"]
     assert links.loc["a", "link_method"] == "name_probabilistic"
@@ -294,11 +361,16 @@ def test_probabilistic_stage_links_a_rare_first_word_with_a_shared_postcode_only
 
 
 def test_probabilistic_stage_never_joins_conflicting_numbers():
-    frame = pd.DataFrame({
-        "record_key": ["a", "b"], "name": ["Quillbrook Housing Trust", "Quillbrook Housing"],
-        "company_number": ["01234567", "07654321"], "charity_number": [None, None], "vat_number": [None, None],
-        "postcode": ["M33 7XW", "M33 7XW"],
-    })
+    frame = pd.DataFrame(
+        {
+            "record_key": ["a", "b"],
+            "name": ["Quillbrook Housing Trust", "Quillbrook Housing"],
+            "company_number": ["01234567", "07654321"],
+            "charity_number": [None, None],
+            "vat_number": [None, None],
+            "postcode": ["M33 7XW", "M33 7XW"],
+        }
+    )
     links = resolve(frame).set_index("record_key")
     assert links.loc["a", "supplier_id"] != links.loc["b", "supplier_id"]
 
