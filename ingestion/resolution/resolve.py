@@ -67,13 +67,17 @@ class Overrides:
 
 
 class _Clusters:
-    def __init__(self, keys, companies, charities):
+    def __init__(self, keys, companies, charities, local: dict[str, str] | None = None):
         # A record without a number has the empty set, whatever empty value pandas handed over: a
         # float NaN here once made every numbered record 'conflict' with every unnumbered one, so a
         # payee with a company number never met the same name in a ledger without numbers.
         self.parent = {k: k for k in keys}
         self.companies = {k: _number_set(c) for k, c in zip(keys, companies)}
         self.charities = {k: _number_set(c) for k, c in zip(keys, charities)}
+        # partner -> the partner-local organisations (see _partner_local_clusters) each cluster holds
+        self.locals: dict[str, dict[str, set[str]]] = {
+            k: ({_partner(k): {local[k]}} if local and k in local else {}) for k in keys
+        }
 
     def find(self, k):
         while self.parent[k] != k:
@@ -87,16 +91,55 @@ class _Clusters:
             bool(self.charities[ra]) and bool(self.charities[rb]) and self.charities[ra] != self.charities[rb]
         )
 
-    def union(self, a, b, by_name: bool) -> bool:
+    def joins_apart(self, a, b) -> bool:
+        """Whether joining would merge two organisations one partner's own records keep apart."""
+        la, lb = self.locals[self.find(a)], self.locals[self.find(b)]
+        return any(partner in lb and not (ids & lb[partner]) for partner, ids in la.items())
+
+    def union(self, a, b, by_name: bool, guarded: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
         if by_name and self.conflict(a, b):
             return False
+        if guarded and self.joins_apart(a, b):
+            return False
         self.parent[rb] = ra
         self.companies[ra] |= self.companies.pop(rb)
         self.charities[ra] |= self.charities.pop(rb)
+        for partner, ids in self.locals.pop(rb).items():
+            self.locals[ra].setdefault(partner, set()).update(ids)
         return True
+
+
+def _partner(record_key: str) -> str:
+    return record_key.split(":", 1)[0]
+
+
+def _partner_local_clusters(frame: pd.DataFrame, fuzzy_threshold: float, use_aliases: bool) -> dict[str, str]:
+    """Each partner's records resolved on their own (numbers and name rules, no other partner, no
+    probabilistic stage): record -> its partner-local organisation. Another partner's records may join
+    a partner's organisations to theirs, but never merge two of them that the partner's own records
+    keep apart, so a partner's figures do not depend on who else shares the landing zone (issue 10)."""
+    local: dict[str, str] = {}
+    for partner, own in frame.groupby(frame["record_key"].map(_partner), sort=True):
+        clusters = _Clusters(own["record_key"].tolist(), own["company_number"].tolist(), own["charity_number"].tolist())
+        steps = [
+            (_edges_by_shared_value(own, "company_number", "company_number"), False),
+            (_edges_by_shared_value(own, "charity_number", "charity_number"), False),
+            (_vat_edges(own), True),
+            (_edges_by_shared_value(own, "key", "name_exact"), True),
+            (_edges_by_shared_value(own, "compact", "name_compact"), True),
+            *([(_alias_edges(own), True)] if use_aliases else []),
+            (_truncation_edges(own), True),
+            (_fuzzy_edges(own, fuzzy_threshold), True),
+        ]
+        for candidates, by_name in steps:
+            for a, b, _method, _score in candidates:
+                clusters.union(a, b, by_name)
+        for key in own["record_key"]:
+            local[key] = f"{partner}|{clusters.find(key)}"
+    return local
 
 
 def _number_set(value) -> set[str]:
@@ -272,14 +315,16 @@ def resolve(
         )
     split = set(overrides.force_split)
     auto = frame[~frame["record_key"].isin(split)]
+    named = auto[~auto["record_key"].isin(register_keys or set())]
+    local = _partner_local_clusters(named, fuzzy_threshold, use_aliases)
     clusters = _Clusters(
-        frame["record_key"].tolist(), frame["company_number"].tolist(), frame["charity_number"].tolist()
+        frame["record_key"].tolist(), frame["company_number"].tolist(), frame["charity_number"].tolist(), local
     )
     edges: list[tuple[str, str, str, float]] = []
 
-    def apply(candidates, by_name):
+    def apply(candidates, by_name, guarded=False):
         for a, b, method, score in candidates:
-            if clusters.union(a, b, by_name) or clusters.find(a) == clusters.find(b):
+            if clusters.union(a, b, by_name, guarded) or clusters.find(a) == clusters.find(b):
                 edges.append((a, b, method, score))
 
     apply(_edges_by_shared_value(auto, "company_number", "company_number"), by_name=False)
@@ -290,17 +335,18 @@ def resolve(
         apply(((a, b, m, v) for a, b, m, v in register_edges if a not in split and b not in split), by_name=True)
     if register_keys:
         auto = auto[~auto["record_key"].isin(register_keys)]
-    apply(_vat_edges(auto), by_name=True)
-    apply(_edges_by_shared_value(auto, "key", "name_exact"), by_name=True)
-    apply(_edges_by_shared_value(auto, "compact", "name_compact"), by_name=True)
+    # Names across partners: guarded, so they never merge two of one partner's own organisations.
+    apply(_vat_edges(auto), by_name=True, guarded=True)
+    apply(_edges_by_shared_value(auto, "key", "name_exact"), by_name=True, guarded=True)
+    apply(_edges_by_shared_value(auto, "compact", "name_compact"), by_name=True, guarded=True)
     if use_aliases:
-        apply(_alias_edges(auto), by_name=True)
-    apply(_truncation_edges(auto), by_name=True)
-    apply(_fuzzy_edges(auto, fuzzy_threshold), by_name=True)
+        apply(_alias_edges(auto), by_name=True, guarded=True)
+    apply(_truncation_edges(auto), by_name=True, guarded=True)
+    apply(_fuzzy_edges(auto, fuzzy_threshold), by_name=True, guarded=True)
     if probabilistic:
         from ingestion.resolution.probabilistic import MODEL_DIR, probabilistic_edges
 
-        apply(probabilistic_edges(auto, model_dir or MODEL_DIR, probabilistic_threshold), by_name=True)
+        apply(probabilistic_edges(auto, model_dir or MODEL_DIR, probabilistic_threshold), by_name=True, guarded=True)
     known = set(frame["record_key"])
     for a, b in overrides.force_link:
         if a in known and b in known:

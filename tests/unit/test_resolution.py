@@ -381,3 +381,33 @@ def test_probabilistic_model_is_saved_with_its_threshold_and_version():
     meta = load_meta()
     assert meta["version"].startswith("supplier-names-model-") and 0.5 < float(meta["threshold"]) < 1
     assert (MODEL_DIR / "supplier_names.json").exists()
+
+
+def test_another_partner_never_merges_two_of_a_partners_own_organisations():
+    """Seen on the real ledgers together: Oldham's 'Cushman & Wakefield LLP' joined two records
+    Tameside's own names keep apart. A partner's figures must not depend on who shares the landing
+    zone, so cross-partner names may join a partner's organisation to theirs, never merge two."""
+    own = pd.DataFrame(
+        {
+            "record_key": ["tameside:a", "tameside:b"],
+            "name": ["DTZ (CUSHMAN AND WAKEFIELD)", "ZZ DUP - DTZ (CUSHMAN AND WAKEFIELD)"],
+            "company_number": [None, None],
+            "charity_number": [None, None],
+            "vat_number": [None, None],
+        }
+    )
+    other = pd.DataFrame(
+        {
+            "record_key": ["oldham:c"],
+            "name": ["Cushman & Wakefield LLP"],
+            "company_number": [None],
+            "charity_number": [None],
+            "vat_number": [None],
+        }
+    )
+    alone = resolve(own, probabilistic=False).set_index("record_key")["supplier_id"]
+    together = resolve(pd.concat([own, other], ignore_index=True), probabilistic=False).set_index("record_key")[
+        "supplier_id"
+    ]
+    assert (alone["tameside:a"] == alone["tameside:b"]) == (together["tameside:a"] == together["tameside:b"])
+    assert together["oldham:c"] in (together["tameside:a"], together["tameside:b"])
