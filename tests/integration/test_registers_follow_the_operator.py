@@ -11,9 +11,6 @@ tables, then dbt on the local-spend models and their tests (the identity checks 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,17 +18,12 @@ import pandas as pd
 import pytest
 
 from ingestion.landing import scan_landing
-from ingestion.load import SCHEMAS, load_file
+from ingestion.load import load_file
 from ingestion.missing import query_frame
-from ingestion.raw_store import ensure_feed_placeholders, write_tables
-from ingestion.reference import reference_tables
-from ingestion.registers import load_registers
 from ingestion.registry import load_registry, load_rules
-from ingestion.resolution.build import build_supplier_tables, load_overrides
+from tests.real_data.real_ledgers import build
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT = PROJECT_ROOT / "dbt_project"
-SAMPLE_POSTCODES = PROJECT_ROOT / "data" / "sample" / "reference" / "sample_postcodes_nspl.csv"
 CQC_HSCA = PROJECT_ROOT / "tests" / "fixtures" / "registers" / "cqc" / "01_July_2025_HSCA_Active_Locations.csv"
 MODELS = (
     "+kpi_local_spend +int_spend__in_scope_by_name_key +stg_reference__identity_check_rule +dim_supplier "
@@ -110,44 +102,9 @@ def _ledger(path: Path) -> None:
 
 
 def _build(raw: Path, work: Path, config_dir: Path, registers: dict[str, Path]) -> Path:
-    registry, rules = load_registry(config_dir), load_rules(config_dir)
-    ensure_feed_placeholders(raw, SCHEMAS)
-    # as the registers asset does: every table written, empty when no register is supplied
-    write_tables(load_registers(registers).as_dict(), raw / "registers")
-    write_tables(reference_tables(registry, rules, config_dir, SAMPLE_POSTCODES), raw / "reference")
-    tables = build_supplier_tables(
-        raw,
-        load_overrides(config_dir / "overrides" / "suppliers.yml"),
-        rules.supplier_classification,
-        rules.raw["supplier_matching"],
-    )
-    write_tables(tables, raw / "resolution")
-    work.mkdir(parents=True, exist_ok=True)
-    warehouse = work / "warehouse.duckdb"
-    env = {**os.environ, "SVW_RAW_DIR": str(raw), "SVW_WAREHOUSE": str(warehouse), "SVW_CONFIG_DIR": str(config_dir)}
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--profiles-dir",
-            ".",
-            "--quiet",
-            "--select",
-            *MODELS.split(),
-            "--indirect-selection",
-            "cautious",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
-        cwd=DBT_PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    return warehouse
+    built = build(raw, config_dir, work, MODELS, registers)
+    assert built.passed, built.log
+    return built.warehouse
 
 
 def _query(warehouse: Path, sql: str) -> pd.DataFrame:

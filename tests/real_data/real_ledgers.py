@@ -24,6 +24,7 @@ from ingestion.load import SCHEMAS, load_file
 from ingestion.missing import query_frame
 from ingestion.raw_store import ensure_feed_placeholders, write_tables
 from ingestion.reference import reference_tables
+from ingestion.registers import load_registers
 from ingestion.registry import load_registry, load_rules
 from ingestion.resolution.build import build_supplier_tables, load_overrides
 
@@ -95,11 +96,14 @@ LOCAL_SPEND_MODELS = (
 )
 
 
-def build(raw: Path, config_dir: Path, work: Path, select: str = LOCAL_SPEND_MODELS) -> Build:
-    """Reference and resolution tables, then dbt build of the local-spend models and their tests,
-    exactly as the pipeline's assets call them."""
+def build(
+    raw: Path, config_dir: Path, work: Path, select: str = LOCAL_SPEND_MODELS, registers: dict[str, Path] | None = None
+) -> Build:
+    """Register, reference and resolution tables, then dbt build of the selected models and their
+    tests, exactly as the pipeline's assets call them (registers: none supplied unless given)."""
     registry, rules = load_registry(config_dir), load_rules(config_dir)
     ensure_feed_placeholders(raw, SCHEMAS)
+    write_tables(load_registers(registers or {}).as_dict(), raw / "registers")
     write_tables(reference_tables(registry, rules, config_dir, SAMPLE_POSTCODES), raw / "reference")
     tables = build_supplier_tables(
         raw,

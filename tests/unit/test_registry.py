@@ -61,14 +61,17 @@ def test_config_mistakes_name_partner_feed_and_key(raw_registry, mutate, message
 
 
 @pytest.mark.parametrize(
-    "key, value, message",
+    "section, key, value, message",
     [
-        ("min_located_spend_pct", 140, "coverage.min_located_spend_pct must be a percentage"),
-        ("min_recent_return_pct", "most", "coverage.min_recent_return_pct must be a percentage"),
-        ("delivery_return_window_months", 0, "delivery_return_window_months must be a whole number"),
+        ("coverage", "min_located_spend_pct", 140, "coverage.min_located_spend_pct must be a percentage"),
+        ("coverage", "min_recent_return_pct", "most", "coverage.min_recent_return_pct must be a percentage"),
+        ("coverage", "delivery_return_window_months", 0, "delivery_return_window_months must be a whole number"),
+        ("identity_checks", "max_unrelated_names_per_record", -1, "max_unrelated_names_per_record must be a whole"),
+        ("identity_checks", "max_unrelated_names_per_record", 2.5, "max_unrelated_names_per_record must be a whole"),
+        ("identity_checks", "max_in_scope_gap_pct", 250, "max_in_scope_gap_pct must be a percentage"),
     ],
 )
-def test_coverage_rule_mistakes_are_named(config_dir, tmp_path, key, value, message):
+def test_rule_mistakes_are_named(config_dir, tmp_path, section, key, value, message):
     import shutil
 
     import yaml
@@ -76,29 +79,7 @@ def test_coverage_rule_mistakes_are_named(config_dir, tmp_path, key, value, mess
     shutil.copytree(config_dir, tmp_path / "config")
     path = tmp_path / "config" / "rules.yml"
     raw = yaml.safe_load(path.read_text())
-    raw["coverage"][key] = value
-    path.write_text(yaml.safe_dump(raw))
-    with pytest.raises(ConfigError, match=message):
-        load_rules(tmp_path / "config")
-
-
-@pytest.mark.parametrize(
-    "key, value, message",
-    [
-        ("max_unrelated_names_per_record", -1, "max_unrelated_names_per_record must be a whole number"),
-        ("max_unrelated_names_per_record", 2.5, "max_unrelated_names_per_record must be a whole number"),
-        ("max_in_scope_gap_pct", 250, "max_in_scope_gap_pct must be a percentage"),
-    ],
-)
-def test_identity_check_mistakes_are_named(config_dir, tmp_path, key, value, message):
-    import shutil
-
-    import yaml
-
-    shutil.copytree(config_dir, tmp_path / "config")
-    path = tmp_path / "config" / "rules.yml"
-    raw = yaml.safe_load(path.read_text())
-    raw["identity_checks"][key] = value
+    raw[section][key] = value
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(ConfigError, match=message):
         load_rules(tmp_path / "config")
