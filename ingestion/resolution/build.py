@@ -246,6 +246,7 @@ def build_supplier_tables(
         overrides.overrides,
         fuzzy_threshold=float(matching_rules.get("fuzzy_threshold", 95)),
         use_aliases=bool(matching_rules.get("use_trading_name_aliases", True)),
+        separate_bare_and_company=bool(matching_rules.get("keep_bare_and_company_names_apart_within_partner", True)),
         register_edges=evidence.edges,
         register_keys=evidence.record_keys,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from ingestion.resolution.names import (
     LEGAL_FORMS,
     SHARED,
     alias_kinds,
+    clean,
     compact_key,
     differ_by_qualifier,
     digits,
@@ -116,7 +118,9 @@ def _partner(record_key: str) -> str:
     return record_key.split(":", 1)[0]
 
 
-def _partner_local_clusters(frame: pd.DataFrame, fuzzy_threshold: float, use_aliases: bool) -> dict[str, str]:
+def _partner_local_clusters(
+    frame: pd.DataFrame, fuzzy_threshold: float, use_aliases: bool, separate_bare_and_company: bool
+) -> dict[str, str]:
     """Each partner's records resolved on their own (numbers and name rules, no other partner, no
     probabilistic stage): record -> its partner-local organisation. Another partner's records may join
     a partner's organisations to theirs, but never merge two of them that the partner's own records
@@ -128,8 +132,8 @@ def _partner_local_clusters(frame: pd.DataFrame, fuzzy_threshold: float, use_ali
             (_edges_by_shared_value(own, "company_number", "company_number"), False),
             (_edges_by_shared_value(own, "charity_number", "charity_number"), False),
             (_vat_edges(own), True),
-            (_edges_by_shared_value(own, "key", "name_exact"), True),
-            (_edges_by_shared_value(own, "compact", "name_compact"), True),
+            (_name_edges(own, "key", "name_exact", separate_bare_and_company), True),
+            (_name_edges(own, "compact", "name_compact", separate_bare_and_company), True),
             *([(_alias_edges(own), True)] if use_aliases else []),
             (_truncation_edges(own), True),
             (_fuzzy_edges(own, fuzzy_threshold), True),
@@ -180,6 +184,39 @@ def _edges_by_shared_value(frame: pd.DataFrame, column: str, method: str):
         keys = group["record_key"].tolist()
         for other in keys[1:]:
             yield keys[0], other, method, 100.0
+
+
+def _incorporated(name) -> bool:
+    """Whether a name says it is a company ('Ltd', 'Limited', 'PLC', 'LLP' anywhere in it)."""
+    return isinstance(name, str) and bool(_COMPANY_FORM.search(clean(name)))
+
+
+_COMPANY_FORM = re.compile(r"\b(?:LTD|PLC|LLP)\b")
+
+
+def _name_edges(frame: pd.DataFrame, column: str, method: str, separate_bare_and_company: bool = True):
+    """Records whose names reduce to one key. Within one partner, a bare name and the same name as a
+    company ('King Scientific' and 'King Scientific Limited') are kept apart: a partner that holds
+    both as separate payees is often paying a sole trader and the company that succeeded it, or a
+    charity and its trading company, which are different legal persons (issue 11's honest benchmark
+    found only such pairs among its wrong links). Across partners they may join; the partner-local
+    guard then keeps a partner's two apart."""
+    for _, group in frame.dropna(subset=[column]).groupby(column):
+        keys = group["record_key"].tolist()
+        if len(keys) < 2:
+            continue
+        representatives: dict[tuple[str, bool], str] = {}
+        for key, name in zip(keys, group["name"]):
+            side = (_partner(key), separate_bare_and_company and _incorporated(name))
+            if side in representatives:
+                yield representatives[side], key, method, 100.0
+            else:
+                representatives[side] = key
+        sides = list(representatives.items())
+        for i, ((partner_a, form_a), a) in enumerate(sides):
+            for (partner_b, form_b), b in sides[i + 1 :]:
+                if partner_a != partner_b or form_a == form_b:
+                    yield a, b, method, 100.0
 
 
 def _vat_edges(frame: pd.DataFrame):
@@ -290,6 +327,7 @@ def resolve(
     use_identifiers: bool = True,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
     use_aliases: bool = True,
+    separate_bare_and_company: bool = True,
     probabilistic: bool = True,
     probabilistic_threshold: float | None = None,
     model_dir: Path | None = None,
@@ -298,7 +336,8 @@ def resolve(
 ) -> pd.DataFrame:
     """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis,
     carries_identity_number. `probabilistic`: after the name rules, link the pairs the saved Splink
-    model (config/models/supplier_names.*) scores at or above its threshold (or the one given)."""
+    model (config/models/supplier_names.*) scores at or above its threshold (or the one given).
+    `separate_bare_and_company`: within one partner, 'X' and 'X Ltd' stay two suppliers on names alone."""
     overrides = overrides or Overrides()
     frame = prepare(records, use_identifiers)
     if frame.empty:
@@ -316,7 +355,7 @@ def resolve(
     split = set(overrides.force_split)
     auto = frame[~frame["record_key"].isin(split)]
     named = auto[~auto["record_key"].isin(register_keys or set())]
-    local = _partner_local_clusters(named, fuzzy_threshold, use_aliases)
+    local = _partner_local_clusters(named, fuzzy_threshold, use_aliases, separate_bare_and_company)
     clusters = _Clusters(
         frame["record_key"].tolist(), frame["company_number"].tolist(), frame["charity_number"].tolist(), local
     )
@@ -337,8 +376,8 @@ def resolve(
         auto = auto[~auto["record_key"].isin(register_keys)]
     # Names across partners: guarded, so they never merge two of one partner's own organisations.
     apply(_vat_edges(auto), by_name=True, guarded=True)
-    apply(_edges_by_shared_value(auto, "key", "name_exact"), by_name=True, guarded=True)
-    apply(_edges_by_shared_value(auto, "compact", "name_compact"), by_name=True, guarded=True)
+    apply(_name_edges(auto, "key", "name_exact", separate_bare_and_company), by_name=True, guarded=True)
+    apply(_name_edges(auto, "compact", "name_compact", separate_bare_and_company), by_name=True, guarded=True)
     if use_aliases:
         apply(_alias_edges(auto), by_name=True, guarded=True)
     apply(_truncation_edges(auto), by_name=True, guarded=True)
@@ -367,7 +406,11 @@ def resolve(
     clusters_per_vat = frame.dropna(subset=["vat_number"]).groupby("vat_number")["root"].nunique()
     own_vat = set(clusters_per_vat[clusters_per_vat == 1].index)
     rows = []
-    for root, group in frame.groupby("root", sort=False):
+    groups = list(frame.groupby("root", sort=False))
+    # Organisations kept apart (numbers that disagree, a partner's own two payees) may share a first
+    # name key; the basis then also names the organisation's first record, so each keeps its own id.
+    first_names = Counter(min(group["key"].dropna(), default=None) for _, group in groups)
+    for root, group in groups:
         companies = sorted(group["company_number"].dropna().unique())
         charities = sorted(group["charity_number"].dropna().unique())
         vats = sorted(v for v in group["vat_number"].dropna().unique() if v in own_vat)
@@ -380,6 +423,8 @@ def resolve(
             basis = f"charity:{charities[0]}"
         elif vats:
             basis = f"vat:{vats[0]}"
+        elif names and first_names[names[0]] > 1:
+            basis = f"name:{names[0]}|record:{min(group['record_key'])}"
         elif names:
             basis = f"name:{names[0]}"
         else:

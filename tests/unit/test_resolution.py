@@ -411,3 +411,34 @@ def test_another_partner_never_merges_two_of_a_partners_own_organisations():
     ]
     assert (alone["tameside:a"] == alone["tameside:b"]) == (together["tameside:a"] == together["tameside:b"])
     assert together["oldham:c"] in (together["tameside:a"], together["tameside:b"])
+
+
+# supplier-matching-v4: a partner's bare name and its company namesake stay apart on names alone.
+
+
+def test_a_partner_keeps_a_bare_name_and_the_company_of_that_name_apart():
+    links = _ids(
+        ("trafford:1", "King Scientific"),
+        ("trafford:2", "King Scientific Limited"),
+        ("trafford:3", "King Scientific Ltd"),
+        ("salford:1", "King Scientific"),
+    )
+    ids = links["supplier_id"]
+    assert ids["trafford:2"] == ids["trafford:3"]  # two spellings of the company
+    assert ids["trafford:1"] != ids["trafford:2"]  # the sole trader and the company
+    # another partner's bare name joins one of them, never both (the partner-local guard)
+    assert ids["salford:1"] in {ids["trafford:1"], ids["trafford:2"]}
+    # organisations kept apart with one first name still get an id each, and say so in their basis
+    assert links.loc["trafford:1", "identity_basis"] != links.loc["trafford:2", "identity_basis"]
+
+
+def test_the_bare_and_company_rule_is_a_setting():
+    links = _ids(
+        ("trafford:1", "King Scientific"), ("trafford:2", "King Scientific Limited"), separate_bare_and_company=False
+    )
+    assert links.loc["trafford:1", "supplier_id"] == links.loc["trafford:2", "supplier_id"]
+
+
+def test_different_partners_join_a_bare_name_to_the_company():
+    links = _ids(("trafford:1", "Salford Foundation"), ("salford:1", "Salford Foundation Limited"))
+    assert links.loc["trafford:1", "supplier_id"] == links.loc["salford:1", "supplier_id"]
