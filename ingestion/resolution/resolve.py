@@ -448,4 +448,19 @@ def resolve(
                     "carries_identity_number": carries,
                 }
             )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    _each_organisation_its_own_id(out, frame)
+    return out
+
+
+def _each_organisation_its_own_id(links: pd.DataFrame, frame: pd.DataFrame) -> None:
+    """Two organisations under one supplier id would pool their spend for the £25k rule and their
+    classification, with every downstream check green: ids are made from an organisation's basis, so
+    this is checked here, where the organisations are still known."""
+    roots = links["record_key"].map(dict(zip(frame["record_key"], frame["root"])))
+    shared = links.assign(root=roots).groupby("supplier_id")["root"].nunique()
+    if (shared > 1).any():
+        raise RuntimeError(
+            f"supplier resolution gave one id to several organisations: {sorted(shared[shared > 1].index)[:5]}; "
+            "this is a bug in ingestion/resolution/resolve.py (the identity basis must name one organisation)"
+        )

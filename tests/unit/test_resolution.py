@@ -442,3 +442,14 @@ def test_the_bare_and_company_rule_is_a_setting():
 def test_different_partners_join_a_bare_name_to_the_company():
     links = _ids(("trafford:1", "Salford Foundation"), ("salford:1", "Salford Foundation Limited"))
     assert links.loc["trafford:1", "supplier_id"] == links.loc["salford:1", "supplier_id"]
+
+
+def test_organisations_kept_apart_by_a_partner_never_share_an_id(monkeypatch):
+    import ingestion.resolution.resolve as module
+
+    rows = (("trafford:1", "Salford Foundation"), ("trafford:2", "Salford Foundation Limited"))
+    assert _ids(*rows)["supplier_id"].nunique() == 2
+    # the invariant itself: an id made from the name alone for both would be refused
+    monkeypatch.setattr(module, "Counter", lambda values: {v: 1 for v in values})
+    with pytest.raises(RuntimeError, match="one id to several organisations"):
+        _ids(*rows)
