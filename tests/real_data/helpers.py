@@ -20,3 +20,16 @@ def column_total_pence(path: Path, column: str) -> tuple[int, int]:
     rows = list(csv.DictReader(io.StringIO(csv_text(path))))
     total = sum(Decimal(r[column]) for r in rows if r[column] not in ("", "NA"))
     return len(rows), int(total * 100)
+
+
+def deliver(source: Path, target: Path) -> None:
+    """Put a real file in a test's landing zone as a partner would: a regular file (the landing zone
+    refuses symbolic links). A hard link where the filesystem allows, so nothing is copied; a copy
+    otherwise. Either way it lives in the test's temporary folder, never in the repository."""
+    import os
+    import shutil
+
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -27,6 +27,7 @@ from ingestion.reference import reference_tables
 from ingestion.registers import load_registers
 from ingestion.registry import load_registry, load_rules
 from ingestion.resolution.build import build_supplier_tables, load_overrides
+from tests.real_data.helpers import deliver
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
@@ -51,13 +52,14 @@ def real_ledger_files(real: Path) -> dict[str, list[Path]]:
 
 
 def load_all(real: Path, root: Path, config_dir: Path) -> Path:
-    """Land every file (as links, never copies) and load it; returns the raw folder."""
+    """Land every file (hard links where possible: tests/real_data/helpers.py deliver) and load it;
+    returns the raw folder."""
     landing, raw = root / "landing", root / "raw"
     for partner, files in real_ledger_files(real).items():
         folder = landing / partner / "spend"
         folder.mkdir(parents=True, exist_ok=True)
         for path in files:
-            (folder / path.name).symlink_to(path)
+            deliver(path, folder / path.name)
     registry, rules = load_registry(config_dir), load_rules(config_dir)
     scan = scan_landing(landing, registry)
     if scan.problems:
@@ -109,7 +111,7 @@ def build(
         raw,
         load_overrides(config_dir / "overrides" / "suppliers.yml"),
         rules.supplier_classification,
-        rules.raw["supplier_matching"],
+        rules.supplier_matching,
     )
     write_tables(tables, raw / "resolution")
     work.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from ingestion.load import load_file
 from ingestion.normalise import parse_amount_pence
 from ingestion.raw_store import partition_dir
 from ingestion.registry import load_registry, load_rules
-from tests.real_data.helpers import column_total_pence
+from tests.real_data.helpers import column_total_pence, deliver
 
 pytestmark = pytest.mark.real_data
 
@@ -84,8 +84,8 @@ def test_salford_2019_files_from_two_publishers_cannot_both_feed_one_partner(rea
     landing = tmp_path / "landing" / "salford" / "spend"
     landing.mkdir(parents=True)
     for name in ("2019-04.csv",):
-        (landing / name).symlink_to(real_data / "odileeds_council_spending" / "salford" / "clean" / name)
-    (landing / "salford_2019.csv").symlink_to(real_data / "northwestopendata_gmca_2019" / "salford_2019.csv")
+        deliver(real_data / "odileeds_council_spending" / "salford" / "clean" / name, landing / name)
+    deliver(real_data / "northwestopendata_gmca_2019" / "salford_2019.csv", landing / "salford_2019.csv")
     scan = scan_landing(tmp_path / "landing", load_registry(config_dir))
     assert len(scan.files) == 1
     assert "counted twice" in scan.problems[0].message
