@@ -9,6 +9,7 @@ their relatives ('UK', 'Group', a region) are kept: 'KPMG LLP' and 'KPMG (UK) LL
 
 from __future__ import annotations
 
+import functools
 import re
 
 from rapidfuzz.distance import JaroWinkler
@@ -63,6 +64,9 @@ ABBREVIATIONS = {
 }
 
 
+# Pure functions of a name, called for every rule on every record: cached, since one name passes
+# through the partner-local and the GM-wide rules and many names repeat across partners.
+@functools.lru_cache(maxsize=1 << 20)
 def clean(name: str) -> str:
     text = name.upper().strip()
     text = text.split("#", 1)[0] if not text.startswith("#") else text  # 'EMO OIL LTD#WAS SHELL OIL'
@@ -79,6 +83,7 @@ def clean(name: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1 << 20)
 def name_key(name: str | None) -> str | None:
     """Name without legal-form words at the end, e.g. 'SAVILLS'. None for empty names."""
     if is_missing(name):

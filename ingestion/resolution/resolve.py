@@ -179,11 +179,22 @@ def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame
     return out.drop_duplicates("record_key").reset_index(drop=True)
 
 
+def _grouped(frame: pd.DataFrame, column: str) -> list[list[int]]:
+    """Positions of the records that share each value of a column (missing values share nothing),
+    groups in value order and records in frame order, as a sorted groupby gives them. Plain lists:
+    a pandas groupby per value cost most of resolution's time at 50k names (benchmarks/scale.py)."""
+    by_value: dict[str, list[int]] = {}
+    for position, value in enumerate(frame[column].tolist()):
+        if isinstance(value, str):
+            by_value.setdefault(value, []).append(position)
+    return [by_value[value] for value in sorted(by_value) if len(by_value[value]) > 1]
+
+
 def _edges_by_shared_value(frame: pd.DataFrame, column: str, method: str):
-    for _, group in frame.dropna(subset=[column]).groupby(column):
-        keys = group["record_key"].tolist()
-        for other in keys[1:]:
-            yield keys[0], other, method, 100.0
+    keys = frame["record_key"].tolist()
+    for positions in _grouped(frame, column):
+        for other in positions[1:]:
+            yield keys[positions[0]], keys[other], method, 100.0
 
 
 def _incorporated(name) -> bool:
@@ -201,13 +212,12 @@ def _name_edges(frame: pd.DataFrame, column: str, method: str, separate_bare_and
     charity and its trading company, which are different legal persons (issue 11's honest benchmark
     found only such pairs among its wrong links). Across partners they may join; the partner-local
     guard then keeps a partner's two apart."""
-    for _, group in frame.dropna(subset=[column]).groupby(column):
-        keys = group["record_key"].tolist()
-        if len(keys) < 2:
-            continue
+    keys, names = frame["record_key"].tolist(), frame["name"].tolist()
+    for positions in _grouped(frame, column):
         representatives: dict[tuple[str, bool], str] = {}
-        for key, name in zip(keys, group["name"]):
-            side = (_partner(key), separate_bare_and_company and _incorporated(name))
+        for position in positions:
+            key = keys[position]
+            side = (_partner(key), separate_bare_and_company and _incorporated(names[position]))
             if side in representatives:
                 yield representatives[side], key, method, 100.0
             else:
@@ -224,8 +234,9 @@ def _vat_edges(frame: pd.DataFrame):
     VAT group registration covers several legal bodies under one number (Trafford's ledger shows
     Manchester City Council and a dozen schools on one), so the number alone says 'same group', not
     'same supplier'."""
-    for _, group in frame.dropna(subset=["vat_number"]).groupby("vat_number"):
-        rows = list(zip(group["record_key"], group["key"]))
+    keys, name_keys = frame["record_key"].tolist(), frame["key"].tolist()
+    for positions in _grouped(frame, "vat_number"):
+        rows = [(keys[p], name_keys[p]) for p in positions]
         for i, (a, key_a) in enumerate(rows):
             for b, key_b in rows[i + 1 :]:
                 if names_could_match(key_a, key_b):
@@ -238,14 +249,15 @@ def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
     if distinct.empty:
         return
     # Blocks share the first three letters, so a slip in the first word ('Haliwell Homes') still meets.
-    distinct = distinct.assign(block=[c[:3] for c in distinct["compact"]])
-    for _, block in distinct.groupby("block"):
+    blocks: dict[str, list[tuple[str, str, str]]] = {}
+    for record_key, compact, key in zip(distinct["record_key"], distinct["compact"], distinct["key"]):
+        blocks.setdefault(compact[:3], []).append((record_key, compact, key))
+    for block_name in sorted(blocks):
+        block = blocks[block_name]
         if len(block) < 2:
             continue
-        names = block["compact"].tolist()
-        spaced = block["key"].tolist()
+        keys, names, spaced = (list(column) for column in zip(*block))
         words = [set(k.split(" ")) for k in spaced]
-        keys = block["record_key"].tolist()
         scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=threshold, workers=1)
         for i, j in zip(*scores.nonzero()):
             if (
@@ -401,22 +413,45 @@ def resolve(
             if current is None or METHOD_RANK[method] < METHOD_RANK[current[0]]:
                 best[this] = (method, score, other)
 
-    frame["root"] = [clusters.find(k) for k in frame["record_key"]]
+    record_keys = frame["record_key"].tolist()
+    roots = [clusters.find(k) for k in record_keys]
+    frame["root"] = roots
+    values = {column: frame[column].tolist() for column in ("company_number", "charity_number", "vat_number", "key")}
+    members: dict[str, list[int]] = {}
+    for position, root in enumerate(roots):
+        members.setdefault(root, []).append(position)
+
+    def present(column: str, positions: list[int]) -> list[str]:
+        return sorted({v for v in (values[column][p] for p in positions) if isinstance(v, str)})
+
     # A VAT number that several organisations share (a group registration) identifies none of them.
-    clusters_per_vat = frame.dropna(subset=["vat_number"]).groupby("vat_number")["root"].nunique()
-    own_vat = set(clusters_per_vat[clusters_per_vat == 1].index)
-    rows = []
-    groups = list(frame.groupby("root", sort=False))
+    roots_per_vat: dict[str, set[str]] = {}
+    for vat, root in zip(values["vat_number"], roots):
+        if isinstance(vat, str):
+            roots_per_vat.setdefault(vat, set()).add(root)
+    own_vat = {vat for vat, holders in roots_per_vat.items() if len(holders) == 1}
     # Organisations kept apart (numbers that disagree, a partner's own two payees) may share a first
     # name key; the basis then also names the organisation's first record, so each keeps its own id.
-    first_names = Counter(min(group["key"].dropna(), default=None) for _, group in groups)
-    for root, group in groups:
-        companies = sorted(group["company_number"].dropna().unique())
-        charities = sorted(group["charity_number"].dropna().unique())
-        vats = sorted(v for v in group["vat_number"].dropna().unique() if v in own_vat)
-        names = sorted(group["key"].dropna().unique())
-        if len(group) == 1 and group["record_key"].iloc[0] in split:
-            basis = f"record:{group['record_key'].iloc[0]}"
+    first_names = Counter(next(iter(present("key", positions)), None) for positions in members.values())
+    rows: dict[str, list] = {
+        column: []
+        for column in (
+            "record_key",
+            "supplier_id",
+            "link_method",
+            "link_score",
+            "linked_to",
+            "identity_basis",
+            "carries_identity_number",
+        )
+    }
+    for root, positions in members.items():
+        companies = present("company_number", positions)
+        charities = present("charity_number", positions)
+        vats = [v for v in present("vat_number", positions) if v in own_vat]
+        names = present("key", positions)
+        if len(positions) == 1 and record_keys[positions[0]] in split:
+            basis = f"record:{record_keys[positions[0]]}"
         elif companies:
             basis = f"company:{companies[0]}"
         elif charities:
@@ -424,7 +459,7 @@ def resolve(
         elif vats:
             basis = f"vat:{vats[0]}"
         elif names and first_names[names[0]] > 1:
-            basis = f"name:{names[0]}|record:{min(group['record_key'])}"
+            basis = f"name:{names[0]}|record:{min(record_keys[p] for p in positions)}"
         elif names:
             basis = f"name:{names[0]}"
         else:
@@ -432,22 +467,19 @@ def resolve(
         supplier_id = "sup-" + hashlib.sha1(basis.encode()).hexdigest()[:12]
         kind, _, number = basis.partition(":")
         number_column = {"company": "company_number", "charity": "charity_number", "vat": "vat_number"}.get(kind)
-        for key, own_number in zip(group["record_key"], group[number_column] if number_column else [None] * len(group)):
+        for position in positions:
+            key = record_keys[position]
             method, link_score, linked = best.get(key, ("override_split" if key in split else "singleton", None, None))
             # whether this record itself gives the number the organisation is known by: an identity
             # check in dbt asks every other record to be related to one that does
-            carries = number_column is not None and text_or_none(own_number) == number
-            rows.append(
-                {
-                    "record_key": key,
-                    "supplier_id": supplier_id,
-                    "link_method": method,
-                    "link_score": link_score,
-                    "linked_to": linked,
-                    "identity_basis": basis,
-                    "carries_identity_number": carries,
-                }
-            )
+            own_number = values[number_column][position] if number_column else None
+            rows["record_key"].append(key)
+            rows["supplier_id"].append(supplier_id)
+            rows["link_method"].append(method)
+            rows["link_score"].append(link_score)
+            rows["linked_to"].append(linked)
+            rows["identity_basis"].append(basis)
+            rows["carries_identity_number"].append(number_column is not None and text_or_none(own_number) == number)
     out = pd.DataFrame(rows)
     _each_organisation_its_own_id(out, frame)
     return out
