@@ -37,6 +37,9 @@ FEEDS: dict[str, FeedSchema] = {
             "vat_number",
             "company_number",
             "charity_number",
+            # the body whose spend the row is (a layout's OrganisationLabel, Authority Name): read
+            # only to refuse another body's rows (ingestion/money_checks.py), never stored
+            "organisation",
         ),
         periodic=True,
     ),

@@ -41,6 +41,9 @@ from ingestion.validate import ROW_ID, WARNING, CheckResult, Expectation, row_co
 # Checks a row may be accepted for, and the feed each belongs to. Only a judgement can be accepted:
 # "this amount is implausible" is an opinion a finance officer can overrule for one payment.
 ACCEPTABLE_CHECKS = {"amount_plausible": "spend"}
+# Checks a whole file is accepted for, naming no row: a replacement whose rows or total fell
+# (ingestion/replacement.py, which applies them); the amount is the replacement's loaded total.
+FILE_CHECKS = {"replacement_shrank": "spend"}
 # Checks where accepting makes no sense: the row would load without a figure, a date, a payee or an
 # identity, so there is nothing true to count. The file has to be corrected instead.
 REFUSED_CHECKS = {
@@ -153,12 +156,12 @@ def _parse_entry(raw, number: int, label: str, partner: Partner) -> AcceptedExce
     check = _text(raw, "check", where, f"the blocking check the row is accepted for: {', '.join(ACCEPTABLE_CHECKS)}")
     if check in REFUSED_CHECKS:
         raise ExceptionsError(f"{where}: check '{check}' cannot be accepted: {REFUSED_CHECKS[check]}")
-    if check not in ACCEPTABLE_CHECKS:
+    if check not in ACCEPTABLE_CHECKS and check not in FILE_CHECKS:
         raise ExceptionsError(
             f"{where}: check '{check}' is not a check a row can be accepted for; "
             f"acceptable: {', '.join(sorted(ACCEPTABLE_CHECKS))}"
         )
-    feed = ACCEPTABLE_CHECKS[check]
+    feed = ACCEPTABLE_CHECKS.get(check) or FILE_CHECKS[check]
     file = _text(raw, "file", where, "the file's name as it lands, e.g. stockport_spend_2022-11.csv")
     if "/" in file or "\\" in file:
         raise ExceptionsError(f"{where}: 'file' {file!r} must be the file's name only, without folders")
@@ -170,7 +173,7 @@ def _parse_entry(raw, number: int, label: str, partner: Partner) -> AcceptedExce
             f"({patterns}), so it could never be loaded; give the name as the file lands"
         )
     ref, row = raw.get("transaction_ref"), raw.get("row")
-    if ref is None and row is None:
+    if ref is None and row is None and check not in FILE_CHECKS:
         raise ExceptionsError(
             f"{where}: say which row: 'transaction_ref' (the ledger's transaction number, "
             "preferred) or 'row' (the spreadsheet row, header = row 1)"
@@ -443,7 +446,7 @@ def plan(
         return result
     for check in exceptions.checks(feed):
         prepared[helper_column(check)] = False
-    result.entries = exceptions.for_file(file_name)
+    result.entries = tuple(e for e in exceptions.for_file(file_name) if e.check not in FILE_CHECKS)
     amount_column = AMOUNT_COLUMNS.get(feed)
     by_check: dict[str, dict[str, int]] = {}
     for e in result.entries:

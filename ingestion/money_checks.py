@@ -1,0 +1,288 @@
+"""Money checks: no pound counted twice, none of another body's, none lost by a cut replacement.
+
+Issue 14 found four ways money reached the figures wrongly with every check green: a ledger line
+sent twice in one file (£2,500 counted twice), April 2019 re-sent under May 2021's name (+£8.25m to
+2019/20, a warning only), another council's rows in a partner's file (its organisation column was not
+read), and a month replaced by a file cut at a row boundary (a year down £3.9m). Each is a blocking
+check here, with the file, the rows and the fix; the rows it doubts are quarantined with the reason
+(never dropped), so rows in = loaded + quarantined still holds and the gate, which blocks on any
+failed blocking check in a load manifest, keeps the previous publication.
+
+Why these keys:
+  * a line repeated inside a file is a doubled line only where the file's transaction references
+    identify lines. Real ledgers repeat a reference across the lines of one invoice, and Trafford's
+    real 2024-25 file repeats whole lines (90 identical £1,519.24 care payments under one
+    transaction), so a file in which some reference carries two *different* lines has references
+    that do not identify lines, and its identical lines cannot be told from genuine ones: the check
+    then says so as a warning instead of blocking;
+  * the same transaction (reference, date, amount, payee) in two partitions of a partner is one
+    payment delivered twice: a payment has one date and so one period;
+  * an organisation column names the body whose spend the row is; a row naming another body is not
+    the partner's, whatever file it came in;
+  * a replacement's row count or total is compared in ingestion/replacement.py.
+Thresholds live in config/rules.yml (feed_validation); the checks apply to the spend feed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import yaml
+
+from ingestion import raw_store
+from ingestion import replacement as replaced
+from ingestion.landing import LandedFile
+from ingestion.mapping import map_columns
+from ingestion.readers import RawTable
+from ingestion.registry import Partner, Registry, Rules, parse_registry
+from ingestion.settings import load_settings
+from ingestion.validate import BLOCKING, MAX_ROWS_LISTED, ROW_ID, WARNING, CheckResult
+
+# Words that say what kind of body, not which one: "Trafford Council", "Trafford Metropolitan
+# Borough Council" and "trafford" are one body; "Manchester City Council" is another.
+GENERIC_WORDS = {"council", "metropolitan", "borough", "city", "district", "county", "of", "the", "and", "mbc"}
+TRANSACTION_KEY = ["transaction_ref", "payment_date", "amount_pence", "supplier_name"]
+# A check's result and the rows it quarantines (all of them, not only the examples it lists).
+Found = tuple[CheckResult, list[int]]
+
+
+def _result(check: str, reason: str, fix: str, rows: list[int], checked: int, severity: str = BLOCKING) -> CheckResult:
+    """A check that fails (blocking) or notes (warning) when it lists rows, and passes when it lists none."""
+    rows = sorted(rows)
+    return CheckResult(
+        check=check,
+        severity=severity,
+        success=not rows or severity != BLOCKING,
+        reason=reason,
+        fix=fix,
+        failing_rows=len(rows),
+        rows_checked=checked,
+        example_rows=rows[:MAX_ROWS_LISTED],
+        source="money_checks",
+    )
+
+
+def _refs(prepared: pd.DataFrame) -> pd.Series:
+    if "transaction_ref" not in prepared:
+        return pd.Series(pd.NA, index=prepared.index, dtype="string")
+    refs = prepared["transaction_ref"].astype("string").str.strip()
+    return refs.where(refs != "")
+
+
+def repeated_lines(raw: pd.DataFrame, prepared: pd.DataFrame, source_file: str) -> Found:
+    """Later copies of a line already in the file, where the file's references identify lines."""
+    check = "transaction_repeated_in_file"
+    refs = pd.Series(_refs(prepared).to_numpy(), index=prepared[ROW_ID].to_numpy())
+    cells = raw.set_index(ROW_ID).reindex(refs.index).astype("string").fillna("")
+    line = pd.Series(pd.util.hash_pandas_object(cells, index=False).to_numpy(), index=refs.index)
+    with_ref = refs.notna()
+    copies = with_ref & line.duplicated(keep="first")
+    rows = [int(r) for r in copies[copies].index]
+    fix = (
+        f"remove the repeated line(s) from {source_file} and send it again; if two identical lines are "
+        "genuinely two payments, give each its own transaction number"
+    )
+    if not rows:
+        return _result(check, "no line is repeated within the file", fix, [], len(prepared)), []
+    lines_per_ref = line[with_ref].groupby(refs[with_ref]).nunique()
+    shared = lines_per_ref[lines_per_ref > 1]
+    if len(shared):
+        # References are not line identities here (one carries different lines), so identical
+        # lines may be genuine (lines of one invoice): counted and reported, never blocked.
+        reason = (
+            f"{len(rows)} line(s) repeat another line exactly, but this file's transaction references "
+            f"are not line identities ({len(shared)} reference(s) carry different lines, e.g. "
+            f"{shared.index[0]}), so a repeat cannot be told from a genuine line; they are loaded"
+        )
+        note = "nothing, if the ledger repeats lines of one invoice; otherwise " + fix
+        return _result(check, reason, note, rows, len(prepared), severity=WARNING), []
+    first: dict[int, int] = {}
+    for row, value in line[with_ref & ~copies].items():
+        first.setdefault(int(value), int(row))
+    pairs = "; ".join(f"row {r} repeats row {first[int(line[r])]}" for r in rows[:5])
+    reason = (
+        f"{len(rows)} line(s) are exact copies of an earlier line with the same transaction reference "
+        f"({pairs}); the copies are quarantined so the payment counts once"
+    )
+    return _result(check, reason, fix, rows, len(prepared)), rows
+
+
+def _other_partitions(raw_dir: Path, partner: str, period: str) -> pd.DataFrame:
+    """The loaded spend rows of the partner's other partitions whose files passed their checks."""
+    frames = []
+    for folder in sorted((raw_dir / "spend" / f"partner={partner}").glob("period=*")):
+        manifest = raw_store.read_manifest(raw_dir, "spend", partner, folder.name.removeprefix("period="))
+        if manifest is None or manifest["period"] == period or not manifest.get("passed"):
+            continue
+        if (folder / raw_store.ROWS).exists():
+            table = pq.read_table(folder / raw_store.ROWS, columns=[*TRANSACTION_KEY, "source_file", "period"])
+            frames.append(table.to_pandas())
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=[*TRANSACTION_KEY, "source_file", "period"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _key(frame: pd.DataFrame) -> pd.Series:
+    """Reference | date | pence | payee (case ignored): one payment, wherever it was delivered."""
+    dates = pd.to_datetime(pd.Series(frame["payment_date"].to_numpy(), index=frame.index))
+    parts = [
+        dates.dt.strftime("%Y-%m-%d").astype("string"),
+        pd.Series(frame["amount_pence"].to_numpy(), index=frame.index).astype("Int64").astype("string"),
+        frame["supplier_name"].astype("string").str.strip().str.casefold(),
+    ]
+    return frame["transaction_ref"].astype("string").str.strip().str.cat(parts, sep="|")
+
+
+def delivered_twice(prepared: pd.DataFrame, raw_dir: Path, partner: str, period: str) -> Found:
+    """Rows whose transaction is already loaded in another of the partner's partitions."""
+    check = "transaction_in_another_period"
+    fix = (
+        "send each payment in one period's file only: remove these rows from this file, or withdraw the "
+        "other period's file if that is the wrong one"
+    )
+    clear = _result(check, "no transaction is already loaded from another period's file", fix, [], len(prepared))
+    refs = _refs(prepared)
+    if not refs.notna().any():
+        return clear, []
+    others = _other_partitions(raw_dir, partner, period)
+    others = others[others["transaction_ref"].notna()]
+    if others.empty:
+        return clear, []
+    where = dict(zip(_key(others), others["source_file"] + " (" + others["period"] + ")", strict=True))
+    keys = _key(prepared.assign(transaction_ref=refs))
+    hit = (keys.isin(list(where)) & refs.notna()).fillna(False).astype(bool)
+    rows = [int(r) for r in prepared.loc[hit, ROW_ID]]
+    if not rows:
+        return clear, []
+    files = sorted({where[k] for k in keys[hit]})
+    reason = (
+        f"{len(rows)} row(s) repeat a transaction (same reference, date, amount and payee) already loaded "
+        f"from {', '.join(files[:3])}{' and others' if len(files) > 3 else ''}; they are quarantined so "
+        "each payment counts once"
+    )
+    return _result(check, reason, fix, rows, len(prepared)), rows
+
+
+def outside_named_period(prepared: pd.DataFrame, landed: LandedFile, max_share: float) -> Found:
+    """A file most of whose dated rows belong to another period than its name says. A verdict on
+    the file, not on its rows: none is quarantined for it, the file fails."""
+    check = "file_mostly_outside_named_period"
+    period = landed.period
+    dates = pd.to_datetime(pd.Series(prepared["payment_date"].to_numpy(), index=prepared.index))
+    dated = dates.notna()
+    outside = dated & ~prepared["in_file_period"].astype(bool)
+    n_dated, n_outside = int(dated.sum()), int(outside.sum())
+    share = n_outside / n_dated if n_dated else 0.0
+    if share <= max_share:
+        reason = (
+            f"{share:.0%} of dated rows lie outside {period.key} (more than {max_share:.0%} would block; "
+            "a few late postings are the warning payment_date_in_file_period)"
+        )
+        return _result(check, reason, "nothing to fix", [], n_dated), []
+    reason = (
+        f"{n_outside} of the file's {n_dated} dated rows ({share:.0%}) lie outside {period.key}, the "
+        f"period its name {landed.path.name} says (more than the {max_share:.0%} allowed by "
+        "feed_validation.max_share_outside_named_period in config/rules.yml): it is another period's file"
+    )
+    fix = (
+        f"its dates run {dates[dated].min():%Y-%m-%d} to {dates[dated].max():%Y-%m-%d}: name the file for the "
+        f"period its rows are in, or send {period.key}'s own file in its place"
+    )
+    result = _result(check, reason, fix, [int(r) for r in prepared.loc[outside, ROW_ID]], n_dated)
+    return result, []
+
+
+def _core(name: str) -> str:
+    words = re.sub(r"[^0-9a-z]+", " ", name.casefold()).split()
+    return " ".join(w for w in words if w not in GENERIC_WORDS)
+
+
+def _identities(partner: Partner) -> set[str]:
+    """The forms a partner's own rows may name it by: its name and code without the kind of body
+    ('Trafford Council' and 'trafford' alike) and its home district codes (E08000009)."""
+    return {_core(partner.name), _core(partner.code.replace("_", " ")), *(_core(c) for c in partner.home_lad_codes)}
+
+
+def foreign_rows(mapped: pd.DataFrame, partner: Partner) -> Found:
+    """Rows whose organisation column names another body than the partner."""
+    check = "organisation_is_partner"
+    fix = (
+        f"send {partner.name}'s own payments only: remove the other body's rows (each body sends its "
+        "own file); if the name is this partner's in another form, correct it in the file"
+    )
+    if "organisation" not in mapped:
+        return _result(check, "the layout maps no organisation column", fix, [], len(mapped)), []
+    names = mapped["organisation"].astype("string").str.strip()
+    cores = names.fillna("").map(_core)
+    foreign = (cores != "") & ~cores.isin(_identities(partner))
+    rows = [int(r) for r in mapped.loc[foreign, ROW_ID]]
+    if not rows:
+        return _result(check, f"every row's organisation is {partner.name}", fix, [], len(mapped)), []
+    bodies = sorted(set(names[foreign]))
+    reason = (
+        f"{len(rows)} row(s) name another body than {partner.name} as the payer "
+        f"({', '.join(repr(b) for b in bodies[:3])}{' and others' if len(bodies) > 3 else ''}): "
+        "they are not this partner's spend and are quarantined"
+    )
+    return _result(check, reason, fix, rows, len(mapped)), rows
+
+
+def _partner(code: str) -> Partner:
+    """The partner's entry (name, code, home districts) from the registry the pipeline runs with
+    (a layout does not carry its partner's name); a partner that registry lacks (a caller loading
+    with a registry of its own) is known by its code alone."""
+    path = load_settings().config_dir / "partners.yml"
+    partners = _registry(path, path.stat().st_mtime_ns).partners if path.exists() else {}
+    return partners.get(code) or Partner(code=code, name=code, type="other", home_lad_codes=(), groups=())
+
+
+@lru_cache(maxsize=4)
+def _registry(path: Path, _mtime: int) -> Registry:
+    return parse_registry(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def apply(
+    landed: LandedFile,
+    rules: Rules,
+    raw_dir: Path,
+    raw: pd.DataFrame,
+    prepared: pd.DataFrame | None,
+    table: RawTable | None,
+    results: list[CheckResult],
+    bad_rows: dict[int, list[CheckResult]],
+    previous: dict | None,
+    digest: str,
+) -> tuple[list[CheckResult], dict[int, list[CheckResult]]]:
+    """The load's results and bad rows with the money checks added (spend files that could be read
+    and mapped; any other file is left as its suite found it)."""
+    config = landed.config
+    if config.feed != "spend" or prepared is None or table is None or prepared.empty:
+        return results, bad_rows
+    source_file = f"{landed.partner}/{landed.feed}/{landed.path.name}"
+    mapped = map_columns(table, config, source=str(landed.path))  # validate_file mapped it already
+    found = [
+        repeated_lines(raw, prepared, source_file),
+        delivered_twice(prepared, raw_dir, landed.partner, landed.period.key),
+        outside_named_period(prepared, landed, float(rules.feed_validation["max_share_outside_named_period"])),
+        foreign_rows(mapped, _partner(landed.partner)),
+    ]
+    bad = dict(bad_rows)
+    for result, rows in found:
+        for row in rows:
+            bad.setdefault(row, []).append(result)
+    loaded = prepared[~prepared[ROW_ID].isin(list(bad))]
+    shrunk = replaced.compare(
+        raw_dir,
+        landed,
+        digest,
+        previous,
+        rows_in=len(raw),
+        loaded_pence=int(loaded["amount_pence"].sum()) if len(loaded) else 0,
+        max_drop=float(rules.feed_validation["max_replacement_drop_share"]),
+    )
+    return results + [r for r, _ in found] + ([shrunk] if shrunk else []), bad
