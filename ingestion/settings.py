@@ -34,6 +34,8 @@ class Settings:
     charity_register: Path | None = None  # SVW_CHARITY_REGISTER: publicextract.charity(_other_names).txt
     cqc_locations: Path | None = None  # SVW_CQC_LOCATIONS: CQC care directory or HSCA active locations
     gias: Path | None = None  # SVW_GIAS: edubasealldataYYYYMMDD.csv (+ allgroupsdata)
+    keep_releases: int = 3  # SVW_KEEP_RELEASES: publications kept under published/releases/ (current among them)
+    slot_wait_seconds: int = 600  # SVW_SLOT_WAIT_SECONDS: how long a run waits for a live run's warehouse slot
 
     @property
     def warehouse_path(self) -> Path:
@@ -41,8 +43,19 @@ class Settings:
         return self.work_dir / "warehouse.duckdb"
 
     @property
+    def releases_dir(self) -> Path:
+        """One immutable folder per publication (publishing/publish.py); only `current` is read."""
+        return self.published_dir / "releases"
+
+    @property
+    def current_dir(self) -> Path:
+        """The one stable path every reader and BI tool uses: a symlink switched atomically to the
+        newest complete publication."""
+        return self.published_dir / "current"
+
+    @property
     def published_warehouse_path(self) -> Path:
-        return self.published_dir / "warehouse.duckdb"
+        return self.current_dir / "warehouse.duckdb"
 
     @property
     def reference_dir(self) -> Path:
@@ -78,6 +91,15 @@ def _optional_path(env_name: str) -> Path | None:
     return _path(env_name, Path(value)) if value else None
 
 
+def _positive_int(env_name: str, default: int) -> int:
+    value = os.environ.get(env_name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{env_name}={value!r}: expected a whole number of at least 1 (default {default})")
+    return int(value)
+
+
 def load_settings() -> Settings:
     data = PROJECT_ROOT / "data"
     work_dir = _path("SVW_WORK_DIR", data / "work")
@@ -94,4 +116,6 @@ def load_settings() -> Settings:
         charity_register=_optional_path("SVW_CHARITY_REGISTER"),
         cqc_locations=_optional_path("SVW_CQC_LOCATIONS"),
         gias=_optional_path("SVW_GIAS"),
+        keep_releases=_positive_int("SVW_KEEP_RELEASES", 3),
+        slot_wait_seconds=_positive_int("SVW_SLOT_WAIT_SECONDS", 600),
     )

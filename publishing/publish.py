@@ -1,17 +1,23 @@
-"""Publish the checked marts: a DuckDB file and one Parquet file per table, swapped in whole.
+"""Publish the checked marts as one immutable release, switched in whole by a single pointer.
 
-BI tools only ever read data/published/. The new warehouse is written to a temporary file in the
-same folder and moved over the old one with os.replace (atomic on one filesystem), so a reader
-sees the previous publication or the new one, never a mix; if anything fails first, the previous
-publication is left exactly as it was.
+A publication is one folder, data/published/releases/<publication_id>/, holding everything people
+read: warehouse.duckdb, parquet/, statements/, dashboard.html, exports/, catalogue/ and a
+MANIFEST.json of their SHA-256. It is built completely in a hidden staging folder
+(releases/.staging-<run_id>/) and only then switched in: renamed to its final name, and the
+`current` symlink replaced by os.replace of a new symlink (atomic on one filesystem). Every reader
+and BI tool uses data/published/current/..., so it sees the previous publication or the new one,
+whole, never a mix; a crash at any point leaves `current` where it was, and the next run removes
+what the dead run left (clean_leftovers).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,6 +89,8 @@ def _publication_tables(
                 "rows_loaded": m["rows_loaded"],
                 "rows_quarantined": m["rows_quarantined"],
                 "passed": m["passed"],
+                # loaded | quarantined | empty | refused | failed_to_read (ingestion/load.py)
+                "state": m.get("state") or ("loaded" if m["passed"] else "quarantined"),
             }
             for m in manifests
         ],
@@ -100,6 +108,7 @@ def _publication_tables(
                 ("rows_loaded", pa.int64()),
                 ("rows_quarantined", pa.int64()),
                 ("passed", pa.bool_()),
+                ("state", pa.string()),
             ]
         ),
     )
@@ -107,9 +116,25 @@ def _publication_tables(
     return {"publication": publication, "publication_feeds": feeds, "publication_checks": checks}
 
 
+STAGING_PREFIX = ".staging-"
+MANIFEST = "MANIFEST.json"
+
+
+def staging_dir(published_dir: Path, run_id: str) -> Path:
+    """Where one run builds its release: hidden (never a release name) and named by the run, so the
+    output steps of the same run find it and the next run can tell whether its builder is alive."""
+    return published_dir / "releases" / f"{STAGING_PREFIX}{run_id}"
+
+
 def publish(
-    warehouse: Path, published_dir: Path, gate: GateReport, manifests: list[dict], rule_versions: dict[str, str]
+    warehouse: Path,
+    staging: Path,
+    gate: GateReport,
+    manifests: list[dict],
+    rule_versions: dict[str, str],
 ) -> Publication:
+    """Stage the warehouse and Parquet files of a new publication in `staging` (nothing is switched
+    in here: switch_release does that once every output is built)."""
     if not gate.passed:
         raise PublicationBlocked(gate.summary())
     published_at = datetime.now(UTC)
@@ -117,29 +142,132 @@ def publish(
     tables = read_tables(warehouse)
     tables.update(_publication_tables(publication_id, published_at, gate, manifests, rule_versions))
 
-    published_dir.mkdir(parents=True, exist_ok=True)
-    tmp_db = published_dir / f".warehouse.{publication_id}.duckdb"
-    tmp_parquet = published_dir / f".parquet.{publication_id}"
-    try:
-        with duckdb.connect(str(tmp_db)) as con:
-            for name, table in tables.items():
-                con.register("incoming", table)
-                con.execute(f'create table "{name}" as select * from incoming')
-                con.unregister("incoming")
-        tmp_parquet.mkdir()
+    if staging.exists():  # a retried step of the same run starts its release again
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    final_db = staging / "warehouse.duckdb"
+    with duckdb.connect(str(final_db)) as con:
         for name, table in tables.items():
-            pq.write_table(table, tmp_parquet / f"{name}.parquet")
-        final_db = published_dir / "warehouse.duckdb"
-        os.replace(tmp_db, final_db)
-        final_parquet = published_dir / "parquet"
-        old = published_dir / f".parquet.old.{publication_id}"
-        if final_parquet.exists():
-            os.replace(final_parquet, old)
-        os.replace(tmp_parquet, final_parquet)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        tmp_db.unlink(missing_ok=True)
-        shutil.rmtree(tmp_parquet, ignore_errors=True)
+            con.register("incoming", table)
+            con.execute(f'create table "{name}" as select * from incoming')
+            con.unregister("incoming")
+    parquet_dir = staging / "parquet"
+    parquet_dir.mkdir()
+    for name, table in tables.items():
+        pq.write_table(table, parquet_dir / f"{name}.parquet")
+    (staging / "PUBLICATION_ID").write_text(publication_id + "\n", encoding="utf-8")
     return Publication(
-        publication_id, published_at, final_db, final_parquet, {name: t.num_rows for name, t in tables.items()}
+        publication_id, published_at, final_db, parquet_dir, {name: t.num_rows for name, t in tables.items()}
     )
+
+
+def file_manifest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file in a release, by relative path: what a release is, byte for byte."""
+    digests = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digests[path.relative_to(folder).as_posix()] = digest.hexdigest()
+    return digests
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file and folder of the release to disk before the pointer names it, so a power
+    cut after the switch cannot leave `current` naming half-written files."""
+    for path in [*folder.rglob("*"), folder, folder.parent]:
+        flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
+        fd = os.open(path, flags)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def current_release(published_dir: Path) -> Path | None:
+    """The release `current` points at, or None before the first publication."""
+    pointer = published_dir / "current"
+    if not pointer.is_symlink():
+        return None
+    return (published_dir / os.readlink(pointer)).resolve()
+
+
+def switch_release(published_dir: Path, staging: Path, keep: int) -> Path:
+    """Make a completely built staging folder the current publication, in one atomic step."""
+    id_file = staging / "PUBLICATION_ID"
+    if not id_file.exists():
+        raise PublicationBlocked(f"{staging} holds no staged publication: nothing to switch in")
+    publication_id = id_file.read_text(encoding="utf-8").strip()
+    (staging / MANIFEST).write_text(
+        json.dumps({"publication_id": publication_id, "files": file_manifest(staging)}, indent=1), encoding="utf-8"
+    )
+    release = published_dir / "releases" / publication_id
+    os.replace(staging, release)
+    _fsync_tree(release)
+    pointer = published_dir / "current"
+    new_pointer = published_dir / f".current.{publication_id}"
+    new_pointer.unlink(missing_ok=True)
+    os.symlink(Path("releases") / publication_id, new_pointer, target_is_directory=True)
+    os.replace(new_pointer, pointer)  # the single switch: readers see the old release or the new one
+    fd = os.open(published_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    prune_releases(published_dir, keep)
+    _remove_old_layout(published_dir)
+    return release
+
+
+OLD_LAYOUT = ("warehouse.duckdb", "parquet", "statements", "dashboard.html", "exports", "catalogue")
+
+
+def _remove_old_layout(published_dir: Path) -> None:
+    """Before releases, outputs lived at the top of data/published/; once `current` exists they are
+    a stale publication a BI tool could still open by mistake, so they go."""
+    for name in OLD_LAYOUT:
+        path = published_dir / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists() or path.is_symlink():
+            path.unlink(missing_ok=True)
+
+
+def prune_releases(published_dir: Path, keep: int) -> list[Path]:
+    """Keep the current release and the keep-1 newest before it; remove older ones and any release
+    newer than current (switched in by nobody: its run died between rename and switch). A BI tool
+    with an old file open keeps reading it: on Linux a removed file lives until it is closed."""
+    releases = published_dir / "releases"
+    current = current_release(published_dir)
+    if current is None or not releases.is_dir():
+        return []
+    names = sorted(p.name for p in releases.iterdir() if p.is_dir() and not p.name.startswith("."))
+    older = [n for n in names if n < current.name]
+    kept = {current.name, *older[max(0, len(older) - (keep - 1)) :]} if keep > 1 else {current.name}
+    removed = [releases / n for n in names if n not in kept]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
+def clean_leftovers(published_dir: Path, live_run_ids: Iterable[str]) -> list[Path]:
+    """Remove what dead runs left: staging folders of runs no longer alive, half-made pointers, and
+    the files of the layout before releases (warehouse.duckdb and .parquet.<id> folders at the top)."""
+    live = set(live_run_ids)
+    removed: list[Path] = []
+    releases = published_dir / "releases"
+    if releases.is_dir():
+        for path in releases.iterdir():
+            if path.name.startswith(STAGING_PREFIX) and path.name[len(STAGING_PREFIX) :] not in live:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    if published_dir.is_dir():
+        for path in published_dir.iterdir():
+            if path.name.startswith((".current.", ".parquet.", ".warehouse.")):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed

@@ -75,7 +75,8 @@ class Workspace:
         self.landing = root / "landing"
         self.raw = root / "raw"
         self.work = root / "work"
-        self.published = root / "published"
+        self.published_root = root / "published"  # SVW_PUBLISHED_DIR: releases/ and the `current` pointer
+        self.published = self.published_root / "current"  # what readers open: the current publication
         self.postcodes = SAMPLE_DIR / "reference" / "sample_postcodes_nspl.csv"
 
     def environment(self) -> dict[str, str]:
@@ -83,7 +84,7 @@ class Workspace:
             "SVW_LANDING_DIR": str(self.landing),
             "SVW_RAW_DIR": str(self.raw),
             "SVW_WORK_DIR": str(self.work),
-            "SVW_PUBLISHED_DIR": str(self.published),
+            "SVW_PUBLISHED_DIR": str(self.published_root),
             "SVW_POSTCODE_DIRECTORY": str(self.postcodes),
             "SVW_WAREHOUSE": str(self.work / "warehouse.duckdb"),
         }

@@ -1,26 +1,34 @@
-"""What people read, made only from the published warehouse: statements, dashboard, exports, catalogue."""
+"""What people read, made only from the staged publication (never the working warehouse):
+statements, dashboard, exports, catalogue, each built into the release its run staged; then
+published/current switches that release in whole (publishing/publish.py switch_release)."""
 
 import dagster as dg
 import duckdb
 
 from ingestion.settings import load_settings
-from orchestration.defs.publish import PUBLISHED
+from orchestration.defs.publish import CURRENT, PUBLISHED, run_staging
 from orchestration.defs.transform import DBT_EXECUTABLE
 from publishing.catalogue import build_catalogue
 from publishing.dashboard import build_dashboard
 from publishing.exports import export_tables
+from publishing.publish import PublicationBlocked, switch_release
 from publishing.statements import render_statements
+
+STATEMENTS = dg.AssetKey(["published", "statements"])
+DASHBOARD = dg.AssetKey(["published", "dashboard"])
+EXPORTS = dg.AssetKey(["published", "exports"])
+CATALOGUE = dg.AssetKey(["published", "catalogue"])
 
 
 @dg.asset(
-    key=dg.AssetKey(["published", "statements"]),
+    key=STATEMENTS,
     deps=[PUBLISHED],
     group_name="publish",
-    description="Annual Social Value Statement per partner and year (HTML + PDF), data/published/statements/.",
+    description="Annual Social Value Statement per partner and year (HTML + PDF), data/published/current/statements/.",
 )
 def statements(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    settings = load_settings()
-    made = render_statements(settings.published_warehouse_path, settings.published_dir / "statements")
+    staging = run_staging(context)
+    made = render_statements(staging / "warehouse.duckdb", staging / "statements")
     context.log.info(f"{len(made)} statements written")
     return dg.MaterializeResult(
         metadata={"statements": len(made), "files": dg.MetadataValue.json([s.html_path.name for s in made])}
@@ -28,48 +36,66 @@ def statements(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    key=dg.AssetKey(["published", "dashboard"]),
+    key=DASHBOARD,
     deps=[PUBLISHED],
     group_name="publish",
-    description="Static GM dashboard (data/published/dashboard.html) from the published Parquet files.",
+    description="Static GM dashboard (data/published/current/dashboard.html) from the published Parquet files.",
 )
-def dashboard() -> dg.MaterializeResult:
-    settings = load_settings()
-    path = build_dashboard(settings.published_dir / "parquet", settings.published_dir / "dashboard.html")
+def dashboard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    staging = run_staging(context)
+    path = build_dashboard(staging / "parquet", staging / "dashboard.html")
     return dg.MaterializeResult(metadata={"path": str(path)})
 
 
 @dg.asset(
-    key=dg.AssetKey(["published", "exports"]),
+    key=EXPORTS,
     deps=[PUBLISHED],
     group_name="publish",
-    description="KPI tables as CSV and one Excel workbook, formula-safe, data/published/exports/.",
+    description="KPI tables as CSV and one Excel workbook, formula-safe, data/published/current/exports/.",
 )
-def exports() -> dg.MaterializeResult:
-    settings = load_settings()
-    with duckdb.connect(str(settings.published_warehouse_path), read_only=True) as con:
+def exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    staging = run_staging(context)
+    with duckdb.connect(str(staging / "warehouse.duckdb"), read_only=True) as con:
         cursor = con.execute("select * from publication")
         row = cursor.fetchone()
         if row is None:
-            raise dg.Failure(f"{settings.published_warehouse_path} has no publication row: nothing was published")
+            raise dg.Failure(f"{staging / 'warehouse.duckdb'} has no publication row: nothing was published")
         publication = dict(zip([d[0] for d in cursor.description], row))
-    written = export_tables(settings.published_dir / "parquet", settings.published_dir / "exports", publication)
+    written = export_tables(staging / "parquet", staging / "exports", publication)
     return dg.MaterializeResult(metadata={"files": dg.MetadataValue.json(sorted(p.name for p in written.values()))})
 
 
 @dg.asset(
-    key=dg.AssetKey(["published", "catalogue"]),
+    key=CATALOGUE,
     deps=[PUBLISHED],
     group_name="publish",
-    description="dbt docs of every model, column, test and exposure: data/published/catalogue/index.html.",
+    description="dbt docs of every model, column, test and exposure: data/published/current/catalogue/index.html.",
     pool="warehouse_writer",
 )
-def catalogue() -> dg.MaterializeResult:
+def catalogue(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
-    path = build_catalogue(
-        DBT_EXECUTABLE, settings.dbt_project_dir, settings.environment(), settings.published_dir / "catalogue"
-    )
+    staging = run_staging(context)
+    path = build_catalogue(DBT_EXECUTABLE, settings.dbt_project_dir, settings.environment(), staging / "catalogue")
     return dg.MaterializeResult(metadata={"path": str(path)})
 
 
-output_assets = [statements, dashboard, exports, catalogue]
+@dg.asset(
+    key=CURRENT,
+    deps=[PUBLISHED, STATEMENTS, DASHBOARD, EXPORTS, CATALOGUE],
+    group_name="publish",
+    description="data/published/current: the one pointer BI tools and readers follow, switched atomically "
+    "to this run's release once every output is in it; old releases beyond SVW_KEEP_RELEASES removed.",
+    pool="warehouse_writer",
+)
+def current_publication(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    settings = load_settings()
+    staging = run_staging(context)
+    try:
+        release = switch_release(settings.published_dir, staging, settings.keep_releases)
+    except PublicationBlocked as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
+    context.log.info(f"current publication: {release}")
+    return dg.MaterializeResult(metadata={"release": str(release), "publication_id": release.name})
+
+
+output_assets = [statements, dashboard, exports, catalogue, current_publication]

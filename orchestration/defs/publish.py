@@ -1,6 +1,8 @@
-"""Publication: run the quality gate over every layer, then publish atomically (or not at all)."""
+"""Publication: run the quality gate over every layer, stage one release, and (after every output
+is built into it, orchestration/defs/outputs.py) switch it in atomically, or not at all."""
 
 from datetime import datetime
+from pathlib import Path
 
 import dagster as dg
 
@@ -12,11 +14,21 @@ from orchestration.defs.quality import read_mart
 from orchestration.defs.transform import run_results_path
 from publishing.coverage import provisional_figures
 from publishing.declared import declared
-from publishing.gate import GateCheck, GateReport, dbt_checks, feed_checks, landing_checks, mart_checks
+from publishing.gate import (
+    GateCheck,
+    GateReport,
+    dbt_checks,
+    delivery_checks,
+    feed_checks,
+    landing_checks,
+    mart_checks,
+    withdrawal_checks,
+)
 from publishing.kpi_suite import expects_rows, validate_kpi
-from publishing.publish import PublicationBlocked, publish
+from publishing.publish import PublicationBlocked, publish, staging_dir
 
 PUBLISHED = dg.AssetKey(["published", "warehouse"])
+CURRENT = dg.AssetKey(["published", "current"])
 
 
 def evaluate_gate() -> tuple[GateReport, list[dict]]:
@@ -25,7 +37,9 @@ def evaluate_gate() -> tuple[GateReport, list[dict]]:
     manifests = all_manifests(settings.raw_dir)
     newest = max((datetime.fromisoformat(m["loaded_at"]) for m in manifests), default=None)
     report = GateReport()
-    report.checks += landing_checks(scan_landing(settings.landing_dir, load_registry(settings.config_dir)).problems)
+    scan = scan_landing(settings.landing_dir, load_registry(settings.config_dir))
+    report.checks += landing_checks(scan.problems) + delivery_checks(scan.files, manifests)
+    report.checks += withdrawal_checks(settings.raw_dir, run_results_path())
     report.checks += feed_checks(manifests)
     report.checks += dbt_checks(run_results_path(), newest)
     for table in declared().published:  # every published table's suite (marts yml, meta.published.gx)
@@ -38,11 +52,26 @@ def evaluate_gate() -> tuple[GateReport, list[dict]]:
     return report, manifests
 
 
+def run_staging(context: dg.AssetExecutionContext) -> Path:
+    """The release this run is building. An output asset materialized on its own has none: it is
+    built into a publication only in the run that stages one (the build_and_publish job)."""
+    staging = staging_dir(load_settings().published_dir, context.run_id)
+    if not (staging / "PUBLICATION_ID").exists():
+        raise dg.Failure(
+            description=f"{context.asset_key.to_user_string()} is built only into the publication its own run "
+            f"stages, and this run staged none ({staging}). Materialize it together with published/warehouse "
+            "(the build_and_publish job); the current publication is unchanged.",
+            allow_retries=False,
+        )
+    return staging
+
+
 @dg.asset(
     key=PUBLISHED,
     group_name="publish",
     deps=[dg.AssetKey([t]) for t in declared().published],
-    description="data/published/: warehouse.duckdb and parquet/, the only thing BI tools read.",
+    description="Stages a new release (warehouse.duckdb, parquet/) under data/published/releases/; "
+    "published/current switches it in once every output is built.",
     pool="warehouse_writer",
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -53,7 +82,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     try:
         publication = publish(
             settings.warehouse_path,
-            settings.published_dir,
+            staging_dir(settings.published_dir, context.run_id),
             report,
             manifests,
             load_rules(settings.config_dir).versions(),
@@ -68,7 +97,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     return dg.MaterializeResult(
         metadata={
             "publication_id": publication.publication_id,
-            "warehouse": str(publication.warehouse_path),
+            "staged": str(publication.warehouse_path.parent),
             "checks": len(report.checks),
             "provisional_figures": len(provisional),
             "provisional": dg.MetadataValue.md("\n".join(f"* {line}" for line in provisional) or "none"),
