@@ -5,6 +5,9 @@ svw validate-feed --partner stockport --feed spend path/to/file.csv   (partners,
                                                   also a folder, or a quoted glob 'folder/20*.csv')
 svw backfill --partner stockport --from 2019-04 --to 2019-06 [--publish]  (re-run partitions)
 svw run                                                             (the whole pipeline, as make run)
+
+`svw run` exits 0 published, 1 a blocking check failed, 2 configuration problem, 3 disk full,
+4 a warehouse file locked by another process, 5 another run held the warehouse slot too long.
 """
 
 from __future__ import annotations
@@ -138,11 +141,14 @@ def _run(args) -> int:
     landing, why = choose_landing_zone(dict(os.environ), PROJECT_ROOT)
     os.environ["SVW_LANDING_DIR"] = str(landing)
     print(f"landing zone: {landing} ({why})", flush=True)
-    settings = load_settings()
     try:
+        settings = load_settings()
         elsewhere = loads_from_elsewhere(settings.raw_dir, settings.landing_dir, settings.config_dir)
-    except ConfigError as exc:
+    except (ConfigError, ValueError) as exc:
         print(f"configuration problem: {exc}")
+        return 2
+    except OSError as exc:  # unreadable configuration (permissions, a folder where a file belongs)
+        print(f"configuration problem: cannot read {exc.filename or 'a configuration file'}: {exc.strerror or exc}")
         return 2
     if elsewhere:
         print(
@@ -155,9 +161,43 @@ def _run(args) -> int:
             "data/published with them)."
         )
         return 2
-    from orchestration.run_pipeline import run
+    return _run_reporting_errors(args.quiet)
 
-    return run(quiet=args.quiet)
+
+def _run_reporting_errors(quiet: bool) -> int:
+    """The pipeline, with what went wrong said in one line and its own exit code (README "Exit
+    codes") instead of a traceback: a full disk, a locked file, unreadable configuration, a slot
+    another live run held too long."""
+    import errno
+
+    import duckdb
+
+    from ingestion.registry import ConfigError
+    from orchestration.recovery import SlotWaitTimeout
+    from orchestration.run_pipeline import EXIT_BUSY, EXIT_CONFIG, EXIT_DISK_FULL, classify_failure, run
+
+    try:
+        return run(quiet=quiet)
+    except SlotWaitTimeout as exc:
+        print(f"NOT RUN: {exc}")
+        return EXIT_BUSY
+    except ConfigError as exc:
+        print(f"configuration problem: {exc}")
+        return EXIT_CONFIG
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            print(f"NOT PUBLISHED: a disk is full (No space left on device) writing {exc.filename or 'a file'}.")
+            return EXIT_DISK_FULL
+        if isinstance(exc, PermissionError):
+            print(f"configuration problem: cannot read {exc.filename}: permission denied")
+            return EXIT_CONFIG
+        raise
+    except duckdb.IOException as exc:
+        classified = classify_failure([str(exc)])
+        if classified is None:
+            raise
+        print(classified[1])
+        return classified[0]
 
 
 def main(argv: list[str] | None = None) -> None:

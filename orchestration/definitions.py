@@ -8,6 +8,7 @@ from orchestration.defs.ingest import raw_spend, snapshot_assets
 from orchestration.defs.outputs import output_assets
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.quality import kpi_checks
+from orchestration.defs.recovery import stale_run_recovery
 from orchestration.defs.reference import reference_tables_asset
 from orchestration.defs.registers import reference_registers
 from orchestration.defs.resolution import supplier_resolution
@@ -50,6 +51,6 @@ defs = dg.Definitions(
     asset_checks=kpi_checks,
     jobs=[ingest_spend_job, *snapshot_jobs.values(), build_and_publish_job],
     schedules=[monthly_publication],
-    sensors=[landing_zone_sensor, rebuild_after_new_loads],
+    sensors=[landing_zone_sensor, rebuild_after_new_loads, stale_run_recovery],
     resources={"dbt": dbt_resource()},
 )

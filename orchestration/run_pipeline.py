@@ -8,7 +8,6 @@ one build-and-publish run. Exit code 0 only when the publication went through.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -22,9 +21,77 @@ from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
 from publishing.coverage import partial_years, provisional_figures
 from publishing.data_quality import print_data_quality
 
+# `svw run` exit codes (README "Exit codes"): each says what happened, so a scheduler or a person
+# knows what to do without reading a traceback.
+EXIT_OK = 0
+EXIT_BLOCKED = 1  # a blocking check failed: fix the data (the report names the file and rows)
+EXIT_CONFIG = 2  # configuration unreadable or wrong, or the landing zone does not match the loads
+EXIT_DISK_FULL = 3  # no space left on a disk the pipeline writes
+EXIT_LOCKED = 4  # a warehouse file is locked by another process (a BI tool, a second run)
+EXIT_BUSY = 5  # another run held the warehouse slot for longer than SVW_SLOT_WAIT_SECONDS
+
 
 def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    from orchestration.recovery import open_instance
+
+    return open_instance()
+
+
+def recover(instance: dg.DagsterInstance) -> None:
+    """What a killed run left: dead runs marked failed, their slots freed, their staged releases removed."""
+    from orchestration.recovery import recover_stale_runs
+    from publishing.publish import clean_leftovers
+
+    recovery = recover_stale_runs(instance)
+    for line in recovery.lines():
+        print(f"  recovered: {line}", flush=True)
+    for path in clean_leftovers(load_settings().published_dir, recovery.live_runs):
+        print(f"  recovered: removed {path} (left by a run that did not finish)", flush=True)
+
+
+def _error_texts(result) -> list[str]:
+    """Every error message of the run's failed steps, with their causes."""
+    texts = []
+    for event in result.all_events:
+        if event.event_type_value in ("STEP_FAILURE", "RUN_FAILURE"):
+            error = getattr(event.event_specific_data, "error", None)
+            while error is not None:
+                texts.append(f"{error.cls_name}: {error.message}")
+                error = error.cause or error.context
+            metadata = getattr(event.event_specific_data, "user_failure_data", None)
+            if metadata is not None and metadata.description:
+                texts.append(metadata.description)
+    return texts
+
+
+def classify_failure(texts: list[str]) -> tuple[int, str] | None:
+    """Disk full or a locked file, told apart from a failed check: each has its own fix."""
+    joined = "\n".join(texts)
+    if "No space left on device" in joined or "[Errno 28]" in joined or "ENOSPC" in joined:
+        return EXIT_DISK_FULL, (
+            "NOT PUBLISHED: a disk is full (No space left on device) while writing "
+            f"{_written_path(joined) or 'the warehouse or the publication'}. Free space there and run again."
+        )
+    if "Could not set lock on file" in joined or "Conflicting lock is held" in joined:
+        return EXIT_LOCKED, (
+            "NOT PUBLISHED: a DuckDB file is locked by another process "
+            f"({_lock_holder(joined)}). Close the program holding it (a BI tool or a SQL client opened on "
+            "the working warehouse, or another run) and run again; BI tools should open "
+            "data/published/current/warehouse.duckdb read-only."
+        )
+    return None
+
+
+def _written_path(text: str) -> str | None:
+    for marker in ("No space left on device: '", "[Errno 28] No space left on device: '"):
+        if marker in text:
+            return text.split(marker, 1)[1].split("'", 1)[0]
+    return None
+
+
+def _lock_holder(text: str) -> str:
+    line = next((ln for ln in text.splitlines() if "lock" in ln.lower()), "")
+    return line.strip()[:400] or "unknown process"
 
 
 def _failed_check_lines(result) -> list[str]:
@@ -103,6 +170,7 @@ def print_kpis(published_warehouse) -> None:
             print("(social value valued with the ILLUSTRATIVE demo framework; set SVW_FRAMEWORK for a real one)")
     print_data_quality(published_warehouse, load_registry(load_settings().config_dir))
     print(f"\nStatements, dashboard, exports and catalogue: {published_warehouse.parent}")
+    print(f"(release {published_warehouse.resolve().parent.name}; BI tools keep the path {published_warehouse})")
 
 
 # Every event still reaches the Dagster instance (and the UI); the terminal shows warnings and up.
@@ -112,7 +180,11 @@ QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 def ingest(files, instance, quiet: bool = False) -> list[str]:
     """One ingest run per landed file's partition, as the sensor would launch them."""
     from orchestration.definitions import defs
+    from orchestration.recovery import wait_for_free_pools
 
+    wait_for_free_pools(
+        instance, load_settings().slot_wait_seconds, lambda line: print(line, flush=True), pools=("raw_writer",)
+    )
     periods = sorted({f.period.key for f in files if f.feed == "spend"})
     instance.add_dynamic_partitions(
         PERIOD_PARTITIONS.name, [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)]
@@ -137,13 +209,24 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
 
 def build_and_publish(instance, problems: list[str]) -> int:
     from orchestration.definitions import defs
+    from orchestration.recovery import wait_for_free_pools
 
     settings = load_settings()
-    print("building marts, running checks, publishing ...")
+    recover(instance)
+    wait_for_free_pools(
+        instance, settings.slot_wait_seconds, lambda line: print(line, flush=True), pools=("warehouse_writer",)
+    )
+    print("building marts, running checks, publishing ...", flush=True)
     result = defs.resolve_job_def("build_and_publish").execute_in_process(
         instance=instance, raise_on_error=False, run_config=QUIET_LOGS
     )
     problems = problems + _failed_check_lines(result)
+    if not result.success:
+        classified = classify_failure(_error_texts(result))
+        if classified is not None:
+            code, message = classified
+            print(f"\n{message}\nThe previous publication in {settings.current_dir} is unchanged.")
+            return code
     if problems:
         print("\nProblems found:")
         for line in problems:
@@ -151,11 +234,11 @@ def build_and_publish(instance, problems: list[str]) -> int:
     if not result.success:
         print(
             f"\nNOT PUBLISHED: a blocking check failed (see above). "
-            f"The previous publication in {settings.published_dir} is unchanged."
+            f"The previous publication in {settings.current_dir} is unchanged."
         )
-        return 1
+        return EXIT_BLOCKED
     print_kpis(settings.published_warehouse_path)
-    return 0
+    return EXIT_OK
 
 
 def _scan():
@@ -172,6 +255,7 @@ def run(quiet: bool = False) -> int:
     """Everything in the landing zone, then build and publish."""
     scan = _scan()
     instance = _instance()
+    recover(instance)
     return build_and_publish(instance, ingest(scan.files, instance, quiet))
 
 
@@ -191,6 +275,7 @@ def backfill(
     ]
     print(f"backfilling {len(chosen)} partition(s)")
     instance = _instance()
+    recover(instance)
     problems = ingest(chosen, instance, quiet)
     if publish:
         return build_and_publish(instance, problems)

@@ -16,11 +16,14 @@ from ingestion.settings import PROJECT_ROOT, load_settings
 DBT_PROJECT = DbtProject(project_dir=PROJECT_ROOT / "dbt_project", profiles_dir=PROJECT_ROOT / "dbt_project")
 # dagster-dbt runs the dbt found on PATH unless told; point it at the one beside this interpreter
 # so `python -m ...` from .venv works without an activated environment.
-DBT_EXECUTABLE = (
+_REAL_DBT = (
     str(Path(sys.executable).parent / "dbt")
     if (Path(sys.executable).parent / "dbt").exists()
     else (shutil.which("dbt") or "dbt")
 )
+# dbt runs through orchestration/dbt_child.py, which makes it die with the run (no orphan dbt).
+os.environ.setdefault("SVW_REAL_DBT", _REAL_DBT)
+DBT_EXECUTABLE = str(PROJECT_ROOT / "orchestration" / "dbt_child.py")
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
