@@ -3,15 +3,22 @@
 Layout: <landing>/<partner>/<feed>/<file>. A partner's folder can only feed that partner: the
 partner comes from the folder, never from the file. A file whose name matches no pattern, or two
 files claiming the same partition, is reported, never silently skipped.
+
+The landing zone trusts nothing put in it: a symbolic link (to /etc/passwd, or to another
+partner's CSV) or a special file (a pipe would hang the loader) is refused by what it is, from
+lstat, without opening it, and recorded as a blocking landing problem.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.periods import SNAPSHOT, Period, Reading, choose_reading, name_matches, overlaps
+from ingestion.readers import open_regular
 from ingestion.registry import FeedConfig, Registry
 
 
@@ -32,6 +39,7 @@ class LandedFile:
 class LandingProblem:
     path: Path
     message: str
+    kind: str = "unplaced"  # unplaced (name, place or overlap) | refused (what the entry is)
 
 
 @dataclass
@@ -41,8 +49,9 @@ class LandingScan:
 
 
 def file_hash(path: Path) -> str:
+    """SHA-256 of a regular file, opened without following links (readers.open_regular)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with os.fdopen(open_regular(path), "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -74,12 +83,51 @@ def match_layout(layouts: tuple[FeedConfig, ...], path: Path) -> tuple[FeedConfi
     return (reading.source, reading.period) if reading else None
 
 
+def refusal(path: Path) -> LandingProblem | None:
+    """Why an entry of the landing zone is refused for what it is (never for what it holds), or
+    None for a regular file or a real folder. Decided from lstat: the entry is not opened."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return LandingProblem(path, f"cannot be examined ({exc.strerror}); nothing was read", "refused")
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        what = "a symbolic link"
+        fix = "put the file itself there, not a link to it"
+    else:
+        what = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket"}.get(stat.S_IFMT(mode), "a device")
+        fix = "deliver the data as an ordinary file"
+    return LandingProblem(
+        path,
+        f"{path.name} is {what}; the landing zone takes only regular files, so it was refused and not read: {fix}",
+        "refused",
+    )
+
+
+def _entries(folder: Path) -> tuple[list[Path], list[Path], list[LandingProblem]]:
+    """A folder's real sub-folders, its regular files and its refused entries (links, specials;
+    a link to a folder is refused too, so nothing outside the landing zone is ever walked)."""
+    folders, files, refused = [], [], []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        problem = refusal(entry)
+        if problem is not None:
+            refused.append(problem)
+        elif entry.is_dir():
+            folders.append(entry)
+        else:
+            files.append(entry)
+    return folders, files, refused
+
+
 def _misplaced(folder: Path, where: str, home: str) -> list[LandingProblem]:
     """Files left where the scan never looks for files (the landing zone's root, a partner's own
     folder): reported, so a file put one level too high is not silently left out of the figures."""
     return [
         LandingProblem(path, f"a file directly in {where} is not read; move it to {home}")
-        for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        for path in _entries(folder)[1]
     ]
 
 
@@ -89,7 +137,9 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
     if not landing_dir.exists():
         return LandingScan(files, [LandingProblem(landing_dir, "landing folder does not exist")])
     problems += _misplaced(landing_dir, "the landing zone itself", "data/landing/<partner>/<feed>/")
-    for partner_dir in sorted(p for p in landing_dir.iterdir() if p.is_dir()):
+    partner_dirs, _, refused = _entries(landing_dir)
+    problems += refused
+    for partner_dir in partner_dirs:
         if partner_dir.name not in registry.partners:
             problems.append(
                 LandingProblem(
@@ -105,7 +155,9 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
         problems += _misplaced(
             partner_dir, f"partner folder '{partner.code}'", f"its feed's folder, e.g. {partner.code}/spend/"
         )
-        for feed_dir in sorted(p for p in partner_dir.iterdir() if p.is_dir()):
+        feed_dirs, _, refused = _entries(partner_dir)
+        problems += refused
+        for feed_dir in feed_dirs:
             layouts = partner.feeds.get(feed_dir.name)
             if layouts is None:
                 problems.append(
@@ -113,6 +165,8 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
                 )
                 continue
             placed: list[LandedFile] = []
+            sub_dirs, feed_files, refused = _entries(feed_dir)
+            problems += refused
             problems += [
                 LandingProblem(
                     sub,
@@ -121,11 +175,9 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
                         f"in the feed folder); move its files up or out of the landing zone"
                     ),
                 )
-                for sub in sorted(p for p in feed_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+                for sub in sub_dirs
             ]
-            for path in sorted(p for p in feed_dir.iterdir() if p.is_file()):
-                if path.name.startswith("."):
-                    continue
+            for path in feed_files:
                 try:
                     matched = match_layout(layouts, path)
                 except ValueError as exc:

@@ -2,6 +2,12 @@
 
 The accounting identity rows_in = rows_loaded + rows_quarantined is asserted on every load, so no
 row can disappear between a partner's file and the warehouse.
+
+Every file handed to load_file ends in exactly one recorded state, written to its partition's
+manifest with the reason and the fix: loaded, quarantined (a blocking check failed), empty (a
+header and no rows: recorded, not blocking), refused (the reader would not parse it: binary, a
+bomb, a link) or failed_to_read (damaged, or the loader itself failed on it). No error a file can
+cause leaves it without a record.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ingestion import exceptions as accepted
-from ingestion import raw_store
+from ingestion import money_checks, raw_store
 from ingestion.canonical import FEEDS
 from ingestion.generic_feed import generic_arrow_schema, generic_suite, prepare_generic
 from ingestion.landing import LandedFile, file_hash
@@ -31,9 +37,21 @@ from ingestion.normalise import (
     within_period,
 )
 from ingestion.periods import Period
-from ingestion.readers import RawTable, ReadError, read_table
+from ingestion.readers import RawTable, ReadError, RefusedFile, read_table
 from ingestion.registry import ConfigError, FeedConfig, Rules
-from ingestion.validate import BLOCKING, ROW_ID, CheckResult, run_suite, spend_suite, suppliers_suite, verdict
+from ingestion.validate import (
+    BLOCKING,
+    ROW_ID,
+    WARNING,
+    CheckResult,
+    run_suite,
+    spend_suite,
+    suppliers_suite,
+    verdict,
+)
+
+# The one state each delivered file ends in (its manifest's "state"; publication_feeds.state).
+LOADED, QUARANTINED, EMPTY, REFUSED, FAILED_TO_READ = "loaded", "quarantined", "empty", "refused", "failed_to_read"
 
 
 @dataclass
@@ -45,6 +63,7 @@ class LoadReport:
     source_file_hash: str
     status: str  # loaded | unchanged | failed
     passed: bool
+    state: str | None = None  # loaded | quarantined | empty | refused | failed_to_read
     rows_in: int | None = None
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -131,7 +150,8 @@ def _prepare_suppliers(mapped: pd.DataFrame) -> pd.DataFrame:
 # Bump when the raw Parquet layout or the parsing rules change: partitions written by an older
 # version are then reloaded instead of being skipped as unchanged.
 # 4: spend rows carry accepted_exception; quarantine rows carry amount_pence and payment_date.
-RAW_FORMAT_VERSION = "raw-format-4"
+# 5: manifests carry the file's state; truncated last rows, binary text and archive caps.
+RAW_FORMAT_VERSION = "raw-format-5"
 
 SPEND_SCHEMA = pa.schema(
     [
@@ -326,11 +346,76 @@ def validate_file(path: Path, config: FeedConfig, rules: Rules, period: Period) 
         )
         return ValidatedFile(raw, None, [check], {int(r): [check] for r in raw[ROW_ID]}, table)
     prepared = _prepare(mapped, config, rules, period)
+    if table.truncated_rows:  # a cut row fails for being cut, not for what its cut cells say
+        prepared = prepared[~prepared[ROW_ID].isin(table.truncated_rows)].reset_index(drop=True)
     suite_name = f"{config.partner}.{schema.name}"
     plan = accepted.plan(prepared, config.exceptions, path.name, config.feed, _base_suite(config, rules), suite_name)
     results, bad_rows = run_suite(prepared, suite_for(config, rules), suite_name)
     outcomes, notices = accepted.settle(plan, prepared, bad_rows)
-    return ValidatedFile(raw, prepared, results + notices, bad_rows, table, outcomes)
+    results = results + notices
+    if table.truncated_rows:
+        results.append(_truncated_check(table, bad_rows, len(raw)))
+    elif len(raw) == 0:
+        results = _empty_delivery(results, path.name, period)
+    return ValidatedFile(raw, prepared, results, bad_rows, table, outcomes)
+
+
+def _truncated_check(table: RawTable, bad_rows: dict[int, list[CheckResult]], rows_checked: int) -> CheckResult:
+    """A row the file ends part-way through is quarantined as that row, whatever its cells look
+    like (a cut amount still reads as a number), and the file is blocked: what came after the
+    cut is missing, so the partner must send the whole file."""
+    rows = sorted(table.truncated_rows)
+    check = CheckResult(
+        check="row_complete",
+        severity=BLOCKING,
+        success=False,
+        reason="; ".join(table.truncated_rows[r] for r in rows),
+        fix="send the complete file again (it was cut short in export or transfer); rows after the cut are missing",
+        failing_rows=len(rows),
+        rows_checked=rows_checked,
+        example_rows=rows,
+        source="reader",
+    )
+    for row in rows:
+        bad_rows.setdefault(row, []).append(check)
+    return check
+
+
+def _empty_delivery(results: list[CheckResult], name: str, period: Period) -> list[CheckResult]:
+    """A header and no rows is an empty delivery, not a broken one: recorded as state `empty`
+    with a warning, so it never blocks another partner's publication. For its own partner the
+    period has no payments loaded, so a year containing it is shown as a partial year (months
+    are counted from payment dates) until a file with rows replaces it."""
+    return [
+        CheckResult(
+            check="file_has_rows",
+            severity=WARNING,
+            success=False,
+            reason=(
+                f"{name} holds a header and no data rows: recorded as an empty delivery for {period.key}; "
+                "no payments are loaded for it, so its year is shown as a partial year"
+            ),
+            fix="if there were payments in the period, re-export the file with its rows and deliver it again",
+            source="reader",
+        )
+        if r.check == "file_has_rows" and not r.success
+        else r
+        for r in results
+    ]
+
+
+def file_state(results: list[CheckResult], rows_in: int) -> str:
+    """The recorded state a load's checks amount to."""
+    failed = {r.check for r in results if r.severity == BLOCKING and not r.success}
+    if "file_refused" in failed:
+        return REFUSED
+    if failed & {"file_readable", "file_loaded"}:
+        return FAILED_TO_READ
+    if failed:
+        return QUARANTINED
+    if rows_in == 0:
+        return EMPTY
+    return LOADED
 
 
 def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str | None = None) -> LoadReport:
@@ -358,6 +443,7 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
             source_file_hash=digest,
             status="unchanged",
             passed=bool(previous["passed"]),
+            state=previous.get("state"),
             rows_in=previous["rows_in"],
             rows_loaded=previous["rows_loaded"],
             rows_quarantined=previous["rows_quarantined"],
@@ -378,14 +464,32 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
             checked.table,
         )
         outcomes = checked.exceptions
+        # doubled, foreign or cut money (issue 14): ingestion/money_checks.py
+        results, bad_rows = money_checks.apply(
+            landed, rules, raw_dir, raw, prepared, table, results, bad_rows, previous, digest
+        )
     except ReadError as exc:
         check = CheckResult(
-            check="file_readable",
+            check="file_refused" if isinstance(exc, RefusedFile) else "file_readable",
             severity=BLOCKING,
             success=False,
             reason=str(exc),
-            fix="re-export the file as CSV or .xlsx, or set encoding/delimiter/sheet",
+            fix=exc.fix,
             source="reader",
+        )
+        raw = pd.DataFrame({ROW_ID: pd.Series([], dtype="int64")})
+        prepared, results, bad_rows, table = None, [check], {}, None
+    except ConfigError:
+        raise  # the configuration, not the file, is wrong: nothing to record against the file
+    except Exception as exc:  # noqa: BLE001 - whatever a file makes the loader do, the file is recorded
+        check = CheckResult(
+            check="file_loaded",
+            severity=BLOCKING,
+            success=False,
+            reason=f"the loader failed on this file ({type(exc).__name__}: {exc})"[:2000],
+            fix="check the file opens in Excel or a text editor and send it again; if it does, report this "
+            "error with the file to the warehouse team",
+            source="loader",
         )
         raw = pd.DataFrame({ROW_ID: pd.Series([], dtype="int64")})
         prepared, results, bad_rows, table = None, [check], {}, None
@@ -405,6 +509,7 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
             f"{len(quarantined)} quarantined; this is a bug, please report it"
         )
     passed = verdict(results)
+    state = file_state(results, rows_in)
     amount_column = AMOUNT_COLUMNS.get(landed.feed)
     amount = int(loaded[amount_column].sum()) if amount_column in loaded and len(loaded) else None
     manifest = {
@@ -426,6 +531,7 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
         "encoding": table.encoding if table else None,
         "loaded_amount_pence": amount,
         "passed": passed,
+        "state": state,
         "checks": [c.as_dict() for c in results],
         # the partner's accepted exceptions as they stood for this load, and what became of each
         # entry for this file (dq_accepted_exceptions is built from these)
@@ -452,6 +558,7 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
         source_file_hash=digest,
         status="loaded",
         passed=passed,
+        state=state,
         rows_in=rows_in,
         rows_loaded=len(loaded),
         rows_quarantined=len(quarantined),

@@ -2,7 +2,11 @@
 
 Publication happens only when all of these pass:
   * every current feed file passed its Great Expectations suite (recorded in its load manifest),
-  * the landing zone holds no file the pipeline could not place,
+  * every file delivered to the landing zone has a load record for exactly its bytes, in a
+    passing state (a file whose load crashed, or was never run, has none and blocks),
+  * the landing zone holds no file the pipeline could not place, and nothing it refused (links,
+    pipes and other special files),
+  * the marts were rebuilt after the latest withdrawal of a delivery (each one is reported),
   * every dbt model built and every error-severity dbt test passed, in a build newer than the
     newest load,
   * every published table passes its Great Expectations suite (declared with it in the marts yml).
@@ -16,8 +20,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ingestion.landing import LandingProblem
-from ingestion.validate import BLOCKING, CheckResult
+from ingestion.landing import LandedFile, LandingProblem, file_hash
+from ingestion.readers import ReadError
+from ingestion.validate import BLOCKING, WARNING, CheckResult
+from ingestion.withdraw import read_withdrawals
 
 
 @dataclass
@@ -80,7 +86,7 @@ def landing_checks(problems: list[LandingProblem]) -> list[GateCheck]:
     return [
         GateCheck(
             layer="landing",
-            check="file_placed",
+            check="file_refused" if p.kind == "refused" else "file_placed",
             subject=str(p.path),
             severity=BLOCKING,
             success=False,
@@ -88,6 +94,82 @@ def landing_checks(problems: list[LandingProblem]) -> list[GateCheck]:
         )
         for p in problems
     ]
+
+
+def delivery_checks(files: list[LandedFile], manifests: list[dict]) -> list[GateCheck]:
+    """One check per delivered file: its partition's load record is for exactly these bytes and
+    in a passing state. A load that crashed or never ran leaves no record, and this is where it
+    shows, instead of the file silently missing from the figures."""
+    records = {(m["feed"], m["partner"], m["period"]): m for m in manifests}
+    checks = []
+    for landed in files:
+        subject = f"{landed.partner}/{landed.feed}/{landed.path.name}"
+        manifest = records.get((landed.feed, landed.partner, landed.period.key))
+        try:
+            digest = file_hash(landed.path)
+        except (ReadError, OSError) as exc:
+            checks.append(GateCheck("feed", "delivery_recorded", subject, BLOCKING, False, str(exc)))
+            continue
+        if manifest is None:
+            ok, detail = (
+                False,
+                "no load record: the file was never loaded, or its load failed before recording it; "
+                "load it again (`svw backfill` for its partition, or `make run`) and read the load's error",
+            )
+        elif manifest["source_file_hash"] != digest:
+            ok, detail = (
+                False,
+                f"the load record is for other bytes ({manifest['source_file']}, loaded {manifest['loaded_at']}): "
+                "the file changed since; load it again",
+            )
+        else:
+            state = manifest.get("state") or ("loaded" if manifest["passed"] else "quarantined")
+            ok = bool(manifest["passed"])
+            detail = (
+                f"state {state}: {manifest['rows_in']} rows in, {manifest['rows_loaded']} loaded, "
+                f"{manifest['rows_quarantined']} quarantined"
+                + ("" if ok else "; its failed feed checks say why and how to fix it")
+            )
+        checks.append(GateCheck("feed", "delivery_recorded", subject, BLOCKING, ok, detail))
+    return checks
+
+
+def withdrawal_checks(raw_dir: Path, run_results_path: Path) -> list[GateCheck]:
+    """Every withdrawal on record, reported (as a passing warning, so the publication carries
+    it), and a blocking check that the marts were rebuilt after the latest one: a publication
+    from marts built before it would still count the withdrawn rows."""
+    withdrawals = read_withdrawals(raw_dir)
+    checks = [
+        GateCheck(
+            "landing",
+            "delivery_withdrawn",
+            f"{w['partner']}/{w['feed']}/{w['period']}",
+            WARNING,
+            True,
+            f"{w['source_file']} (sha256 {w['source_file_hash'][:12]}…, {w['rows_loaded']} rows loaded) withdrawn "
+            f"by {w['withdrawn_by']} at {w['withdrawn_at']}: {w['reason']}",
+        )
+        for w in withdrawals
+    ]
+    if withdrawals:
+        latest = max(datetime.fromisoformat(w["withdrawn_at"]) for w in withdrawals)
+        built = None
+        if run_results_path.exists():
+            generated = json.loads(run_results_path.read_text(encoding="utf-8"))["metadata"]["generated_at"]
+            built = datetime.fromisoformat(generated.replace("Z", "+00:00"))
+        fresh = built is not None and built >= latest
+        checks.append(
+            GateCheck(
+                "dbt",
+                "dbt_build_newer_than_withdrawals",
+                "dbt build",
+                BLOCKING,
+                fresh,
+                f"dbt build at {built.isoformat() if built else 'never'}, latest withdrawal at {latest.isoformat()}"
+                + ("" if fresh else "; rebuild the marts before publishing"),
+            )
+        )
+    return checks
 
 
 def dbt_checks(run_results_path: Path, newest_load: datetime | None) -> list[GateCheck]:
