@@ -5,6 +5,7 @@ svw validate-feed --partner stockport --feed spend path/to/file.csv   (partners,
                                                   also a folder, or a quoted glob 'folder/20*.csv')
 svw backfill --partner stockport --from 2019-04 --to 2019-06 [--publish]  (re-run partitions)
 svw run                                                             (the whole pipeline, as make run)
+svw withdraw --partner P --feed F --period YYYY-MM --reason "..."   (remove a wrong delivery, recorded)
 
 `svw run` exits 0 published, 1 a blocking check failed, 2 configuration problem, 3 disk full,
 4 a warehouse file locked by another process, 5 another run held the warehouse slot too long.
@@ -121,8 +122,9 @@ def loads_from_elsewhere(raw_dir: Path, landing_dir: Path, config_dir: Path) -> 
     publication. A partition a landed file feeds is fine: that file replaces it when loaded."""
     from ingestion.landing import scan_landing
     from ingestion.raw_store import all_manifests
-    from ingestion.registry import load_registry
+    from ingestion.registry import load_registry, load_rules
 
+    load_rules(config_dir)  # an unreadable rules.yml is named here (ConfigError), not as a traceback mid-run
     scan = scan_landing(landing_dir, load_registry(config_dir))
     fed = {(f.feed, f.partner, f.period.key) for f in scan.files}
     return sorted(
@@ -200,6 +202,42 @@ def _run_reporting_errors(quiet: bool) -> int:
         return classified[0]
 
 
+def _withdraw(args) -> int:
+    """Exit 0 withdrawn, 2 nothing withdrawn (the message says why and what to do)."""
+    from ingestion.registry import ConfigError, load_registry
+    from ingestion.settings import load_settings
+    from ingestion.withdraw import WithdrawError, withdraw
+
+    settings = load_settings()
+    try:
+        done = withdraw(
+            settings.raw_dir,
+            settings.landing_dir,
+            load_registry(settings.config_dir),
+            args.partner,
+            args.feed,
+            args.period,
+            args.reason,
+            withdrawn_by=args.by,
+            remove_landing_file=args.remove_landing_file,
+        )
+    except (WithdrawError, ConfigError) as exc:
+        print(f"NOT WITHDRAWN: {exc}")
+        return 2
+    print(
+        f"withdrawn {done.partner} {done.feed} {done.period}: {done.source_file} "
+        f"({done.rows_loaded} rows loaded, {done.rows_quarantined} quarantined), by {done.withdrawn_by} at "
+        f"{done.withdrawn_at}: {done.reason}"
+    )
+    if done.landing_file:
+        print(f"the landing file was moved aside to {done.landing_file}")
+    print(
+        f"recorded in {settings.raw_dir / '_withdrawals.jsonl'}; the next publication reports it. Rebuild and "
+        "publish (`svw run` or `make run`) to take its rows out of the published figures."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="svw", description="GM social value warehouse")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -234,6 +272,18 @@ def main(argv: list[str] | None = None) -> None:
     run = commands.add_parser("run", help="run the whole pipeline on the landing zone and publish")
     run.add_argument("--quiet", action="store_true")
     run.set_defaults(handler=_run)
+    pull = commands.add_parser("withdraw", help="withdraw a loaded delivery: remove its raw partition, record why")
+    pull.add_argument("--partner", required=True, help="partner code from config/partners.yml")
+    pull.add_argument("--feed", required=True, choices=sorted(FEEDS))
+    pull.add_argument("--period", required=True, help="YYYY-MM, or 'current' for a snapshot feed")
+    pull.add_argument("--reason", required=True, help="why: recorded and shown in the publication")
+    pull.add_argument("--by", help="who is withdrawing (default: SVW_OPERATOR, else the login name)")
+    pull.add_argument(
+        "--remove-landing-file",
+        action="store_true",
+        help="also move the delivery's file out of the landing zone (else a file still there is refused)",
+    )
+    pull.set_defaults(handler=_withdraw)
     args = parser.parse_args(argv)
     sys.exit(args.handler(args))
 

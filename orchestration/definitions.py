@@ -21,6 +21,7 @@ from orchestration.defs.schedules import (
     snapshot_jobs,
 )
 from orchestration.defs.transform import dbt_resource, dbt_warehouse
+from orchestration.defs.withdraw import withdraw_delivery_job
 
 # Written by the raw ingest assets beside each partition's rows; declared so dbt lineage is whole.
 raw_side_tables = [
@@ -49,7 +50,7 @@ defs = dg.Definitions(
         *output_assets,
     ],
     asset_checks=kpi_checks,
-    jobs=[ingest_spend_job, *snapshot_jobs.values(), build_and_publish_job],
+    jobs=[ingest_spend_job, *snapshot_jobs.values(), build_and_publish_job, withdraw_delivery_job],
     schedules=[monthly_publication],
     sensors=[landing_zone_sensor, rebuild_after_new_loads, stale_run_recovery],
     resources={"dbt": dbt_resource()},
