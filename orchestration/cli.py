@@ -120,11 +120,16 @@ def loads_from_elsewhere(raw_dir: Path, landing_dir: Path, config_dir: Path) -> 
     """Raw partitions that no file in this landing zone feeds (e.g. the sample's, loaded by an
     earlier `make run`): the marts read every raw partition, so they would be counted in this
     publication. A partition a landed file feeds is fine: that file replaces it when loaded."""
+    import yaml
+
     from ingestion.landing import scan_landing
     from ingestion.raw_store import all_manifests
-    from ingestion.registry import load_registry, load_rules
+    from ingestion.registry import ConfigError, load_registry, load_rules
 
-    load_rules(config_dir)  # an unreadable rules.yml is named here (ConfigError), not as a traceback mid-run
+    try:  # an unreadable rules.yml is named here (file, line), not as a traceback mid-run
+        load_rules(config_dir)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_dir / 'rules.yml'} is not valid YAML: {exc}; fix the line it names") from exc
     scan = scan_landing(landing_dir, load_registry(config_dir))
     fed = {(f.feed, f.partner, f.period.key) for f in scan.files}
     return sorted(
