@@ -62,6 +62,8 @@ class FeedConfig:
     # carried on the layout so every reader of it applies the same list. Not part of the mapping:
     # a load fingerprints the entries for its own file separately.
     exceptions: Any = field(default=None, compare=False, repr=False)
+    # Where the files are fetched from (ingestion/sources/spec.py SourceSpec); None: dropped in by hand.
+    source: Any = field(default=None, compare=False, repr=False)
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -69,7 +71,8 @@ class FeedConfig:
 
     def fingerprint(self) -> str:
         """Changes whenever the mapping changes, so a re-mapped file is reloaded, not skipped."""
-        mapping = {k: v for k, v in self.__dict__.items() if k != "exceptions"}
+        # where the file came from (source) is not how it is read
+        mapping = {k: v for k, v in self.__dict__.items() if k not in ("exceptions", "source")}
         payload = json.dumps(mapping, sort_keys=True, default=list)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -154,6 +157,7 @@ LAYOUT_KEYS = {
     "tolerance_pct",
     "constants",
     "buyers",
+    "source",  # where Dagster fetches the files from (ingestion/sources/spec.py)
 }
 
 
@@ -235,7 +239,17 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
         layout=layout,
         constants=constants,
         buyers=buyers,
+        source=_source(raw.get("source"), where),
     )
+
+
+def _source(raw: object, where: str):
+    from ingestion.sources.spec import SourceConfigError, parse_source
+
+    try:
+        return parse_source(raw, where)
+    except SourceConfigError as error:
+        raise ConfigError(str(error)) from None
 
 
 def parse_registry(raw: dict) -> Registry:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs import sources
 from orchestration.defs.ingest import raw_spend, snapshot_assets
 from orchestration.defs.outputs import output_assets
 from orchestration.defs.publish import published_warehouse
@@ -37,7 +38,7 @@ raw_side_tables = [
     ),
 ]
 
-defs = dg.Definitions(
+core = dg.Definitions(
     assets=[
         raw_spend,
         *snapshot_assets.values(),
@@ -55,3 +56,6 @@ defs = dg.Definitions(
     sensors=[landing_zone_sensor, rebuild_after_new_loads, stale_run_recovery],
     resources={"dbt": dbt_resource()},
 )
+
+# Each newer module declares its own Definitions; they are merged here (issue 12).
+defs = dg.Definitions.merge(core, sources.defs)
