@@ -18,6 +18,7 @@ import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ingestion.sources.credentials import CredentialsError, credentials_for, redact
 from ingestion.sources.spec import SourceSpec
@@ -72,7 +73,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sources_of(partner) -> list[tuple[object, SourceSpec]]:
+def sources_of(partner) -> list[tuple[Any, SourceSpec]]:
     """(layout, source) for each of a partner's feed layouts that has a source."""
     return [
         (layout, layout.source)

@@ -87,7 +87,7 @@ def _stream_to(chunks, destination: Path, max_bytes: int, where: str) -> None:
 
 
 class _Links(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.links: list[tuple[str, str]] = []
         self._href: str | None = None
