@@ -411,3 +411,27 @@ def test_withdrawn_deliveries_stop_blocking_and_are_reported(small_zone, capsys)
     assert withdrawn["detail"].str.contains("by fault-suite at .*: hostile test delivery", regex=True).all()
     feeds = published("publication_feeds")
     assert len(feeds) == 5 and not feeds["source_file"].str.contains("2019-0[67]|2019-11").any()
+
+
+def test_the_dagster_withdraw_job_does_the_same(workspace):
+    """The UI's withdraw_delivery job: the same refusals (the run fails, nothing changes) and the same record."""
+    from orchestration.defs.withdraw import withdraw_delivery_job
+
+    path = trafford(workspace, "trafford-supplier-spend-2019-04.csv")
+    path.write_bytes(TRAFFORD_APRIL.read_bytes())
+    load_one(workspace, path.name)
+    config = {"partner": "trafford", "feed": "spend", "period": "2019-04", "reason": "sent twice"}
+
+    def launch(**extra):
+        return withdraw_delivery_job.execute_in_process(
+            run_config={"ops": {"withdraw_delivery_op": {"config": {**config, **extra}}}}, raise_on_error=False
+        )
+
+    refused = launch()
+    assert not refused.success and read_withdrawals(workspace.raw) == []
+    failure = next(e for e in refused.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "still feeds trafford spend 2019-04" in failure.event_specific_data.error.message
+    assert launch(remove_landing_file=True, withdrawn_by="ui-user").success
+    (entry,) = read_withdrawals(workspace.raw)
+    assert (entry["withdrawn_by"], entry["reason"], entry["period"]) == ("ui-user", "sent twice", "2019-04")
+    assert raw_store.read_manifest(workspace.raw, "spend", "trafford", "2019-04") is None and not path.exists()
