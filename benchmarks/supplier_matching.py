@@ -31,7 +31,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingestion.resolution.resolve import FUZZY_THRESHOLD, resolve  # noqa: E402
+from ingestion.registry import shipped_rules  # noqa: E402
+from ingestion.resolution.resolve import resolve  # noqa: E402
+
+FUZZY_THRESHOLD = shipped_rules().supplier_matching.fuzzy_threshold
 
 REAL = ROOT / ".." / "shared" / "data" / "real"
 DATA = REAL / "northwestopendata_gmca_2019"

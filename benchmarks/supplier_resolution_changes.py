@@ -99,9 +99,9 @@ def figures(spend: pd.DataFrame, links: pd.DataFrame, vcse_records: set[str], ru
     vcse_suppliers = set(frame.loc[frame["vcse"], "supplier_id"])
     months = frame.groupby(["partner_code", "financial_year"])["month"].nunique()
     per = frame.groupby(["partner_code", "financial_year", "supplier_id"], as_index=False)["net_gbp"].sum()
-    threshold = float(rule["threshold_gbp"])
+    threshold = rule.threshold_gbp
     per["threshold"] = [
-        threshold * months[(p, y)] / 12 if rule.get("part_year_threshold") == "pro_rata" else threshold
+        threshold * months[(p, y)] / 12 if rule.part_year_threshold == "pro_rata" else threshold
         for p, y in zip(per["partner_code"], per["financial_year"])
     ]
     per["in_scope"] = per["net_gbp"] >= per["threshold"]
@@ -140,14 +140,14 @@ def main() -> None:
     print(f"loaded every real ledger in {time.monotonic() - started:.0f}s")
     rules = load_rules(config)
     overrides = load_overrides(config / "overrides" / "suppliers.yml")
-    matching = rules.raw["supplier_matching"]
+    matching = rules.supplier_matching
     tables = build_supplier_tables(raw, overrides, rules.supplier_classification, matching)
     records = tables["supplier_records"]
     vcse_records = set(
         records.loc[records["registration_vcse_evidence"].notna() | records["name_vcse_evidence"].notna(), "record_key"]
     )
     spend = spend_by_record(raw, tables["payee_records"])
-    rule = rules.raw["local_spend"]
+    rule = rules.local_spend
     results = {"new": figures(spend, tables["supplier_links"], vcse_records, rule)}
     methods = {"new": tables["supplier_links"]["link_method"].value_counts().to_dict()}
     records_path = root / "records.parquet"
@@ -156,8 +156,8 @@ def main() -> None:
         {
             "force_link": overrides.overrides.force_link,
             "force_split": overrides.overrides.force_split,
-            "fuzzy_threshold": float(matching.get("fuzzy_threshold", 95)),
-            "use_aliases": bool(matching.get("use_trading_name_aliases", True)),
+            "fuzzy_threshold": matching.fuzzy_threshold,
+            "use_aliases": matching.use_trading_name_aliases,
         }
     )
     for code in args.old:

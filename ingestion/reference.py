@@ -7,13 +7,15 @@ exactly what the pipeline saw.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
+from typing import get_origin, get_type_hints
 
 import pandas as pd
 
 from ingestion.frameworks import read_framework, read_gm_priorities
 from ingestion.geography import read_postcode_directory
-from ingestion.registry import Registry, Rules
+from ingestion.registry import RULE_SECTIONS, Registry, Rules, RuleSection
 
 REFERENCE_TABLES = (
     "partners",
@@ -21,14 +23,11 @@ REFERENCE_TABLES = (
     "reporting_unit_home_lads",
     "lads",
     "postcodes",
-    "local_spend_rule",
     "address_preference",
-    "supplier_classification_rule",
     "framework_measures",
     "gm_priorities",
-    "social_value_rule",
-    "coverage_rule",
-    "identity_check_rule",
+    # one per rules.yml section (rule_table)
+    *(section.TABLE for section in RULE_SECTIONS),
 )
 
 
@@ -60,73 +59,40 @@ def reference_tables(
     home += [{"reporting_unit": g.code, "lad_code": lad} for g in registry.groups.values() for lad in g.home_lad_codes]
     lads = pd.read_csv(config_dir / "reference" / "lad.csv", dtype={"lad_code": str, "lad_name": str})
     lads["in_gm"] = lads["in_gm"].astype(str).str.lower().eq("true")
-    ls = rules.local_spend
-    rule = pd.DataFrame(
-        [
-            {
-                "rule_version": ls["version"],
-                "threshold_gbp": float(ls["threshold_gbp"]),
-                "threshold_basis": ls["threshold_basis"],
-                "share_denominator": ls["share_denominator"],
-                "address_rule": ls["address_rule"] + ":" + ">".join(ls["address_preference"]),
-                "district_fallback": bool(ls.get("district_fallback", True)),
-                "redacted_payees": ls["redacted_payees"],
-                "part_year_threshold": ls["part_year_threshold"],
-            }
-        ]
-    )
-    address_preference = pd.DataFrame(
-        {"address_type": ls["address_preference"], "preference_rank": range(1, len(ls["address_preference"]) + 1)}
-    )
-    classification = pd.DataFrame([{"rule_version": rules.supplier_classification["version"]}])
-    sv = rules.social_value
-    sv_rule = pd.DataFrame(
-        [
-            {
-                "rule_version": sv["version"],
-                "weighting_min_contract_value_gbp": float(sv["weighting_min_contract_value_gbp"]),
-                "secured_min_contract_value_gbp": float(sv["secured_min_contract_value_gbp"]),
-                "portal_disagreement_pct": float(sv["portal_disagreement_pct"]),
-                "delivered_evidence_status": ",".join(sv["delivered_evidence_status"]),
-                "delivery_red_ratio": float(sv["delivery_red_ratio"]),
-                "delivery_amber_ratio": float(sv["delivery_amber_ratio"]),
-                "bid_status_source": sv["bid_status_source"],
-            }
-        ]
-    )
-    cov = rules.coverage
-    coverage_rule = pd.DataFrame(
-        [
-            {
-                "rule_version": cov["version"],
-                "min_located_spend_pct": float(cov["min_located_spend_pct"]),
-                "min_recent_return_pct": float(cov["min_recent_return_pct"]),
-                "delivery_return_window_months": int(cov["delivery_return_window_months"]),
-            }
-        ]
-    )
-    identity = rules.identity_checks
-    identity_check_rule = pd.DataFrame(
-        [
-            {
-                "rule_version": identity["version"],
-                "max_unrelated_names_per_record": int(identity["max_unrelated_names_per_record"]),
-                "max_in_scope_gap_pct": float(identity["max_in_scope_gap_pct"]),
-            }
-        ]
-    )
+    preference = rules.local_spend.address_preference
+    address_preference = pd.DataFrame({"address_type": preference, "preference_rank": range(1, len(preference) + 1)})
     return {
-        "coverage_rule": coverage_rule,
-        "identity_check_rule": identity_check_rule,
+        **rule_tables(rules),
         "framework_measures": read_framework(framework or config_dir / "frameworks" / "demo_framework.csv"),
         "gm_priorities": read_gm_priorities(config_dir / "gm_priorities.csv"),
-        "social_value_rule": sv_rule,
         "address_preference": address_preference,
-        "supplier_classification_rule": classification,
         "partners": partners,
         "reporting_unit_members": pd.DataFrame(members),
         "reporting_unit_home_lads": pd.DataFrame(home),
         "lads": lads,
         "postcodes": read_postcode_directory(postcode_directory),
-        "local_spend_rule": rule,
     }
+
+
+# A field's Python type -> the column type dbt sees (Parquet int32 reads as INTEGER, float64 as DOUBLE;
+# a list of strings as VARCHAR[]).
+_COLUMN_DTYPES = {bool: "bool", int: "int32", float: "float64", str: "object"}
+
+
+def rule_table(section: RuleSection) -> pd.DataFrame:
+    """One row, a column per field of the section's dataclass: the one route every rule parameter
+    takes into dbt, so a new field reaches stg_reference__<table> with no code here. `version`
+    becomes `rule_version`, the name every mart carries."""
+    hints = get_type_hints(type(section))
+    row: dict[str, object] = {}
+    dtypes: dict[str, str] = {}
+    for spec in fields(section):
+        value, kind = getattr(section, spec.name), hints[spec.name]
+        column = "rule_version" if spec.name == "version" else spec.name
+        row[column] = list(value) if get_origin(kind) is tuple else value
+        dtypes[column] = "object" if get_origin(kind) is tuple else _COLUMN_DTYPES[kind]
+    return pd.DataFrame([row]).astype(dtypes)
+
+
+def rule_tables(rules: Rules) -> dict[str, pd.DataFrame]:
+    return {section.TABLE: rule_table(section) for section in rules.sections()}

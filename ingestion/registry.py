@@ -1,4 +1,4 @@
-"""The partner registry (config/partners.yml) and rules (config/rules.yml), parsed and checked.
+"""The partner registry (config/partners.yml) and rules (config/rules.yml), parsed, typed and checked.
 
 A mistake in the registry is reported with the partner, feed and key to fix, at load time, before any
 file is touched: onboarding a partner is configuration, so configuration errors must read like
@@ -7,12 +7,15 @@ validation messages, not stack traces.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, get_origin, get_type_hints
 
 import yaml
 
@@ -311,91 +314,281 @@ def load_registry(config_dir: Path) -> Registry:
     return attach_exceptions(parse_registry(raw), config_dir / "exceptions")
 
 
+# --- Rules (config/rules.yml) -------------------------------------------------------------------
+#
+# Each section of rules.yml is one frozen dataclass below: its fields are the section's keys, their
+# types are what the YAML must hold, and `rule(must=..., ok=...)` says in words what a value must be
+# (the words every error message uses). The value of a rule lives only in rules.yml: no field has a
+# default, so a parameter can never be set twice (once in the file, once in code) and disagree.
+# Every section reaches dbt the same way (ingestion/reference.py: `rule_table`): one reference table
+# per section with a column per field, which `stg_reference__<table>.sql` selects whole.
+
+
+def rule(must: str, ok: Callable[[Any], bool] | None = None) -> Any:
+    """A rule parameter: `must` completes "<section>.<key> must be ...", `ok` checks a typed value."""
+    return field(metadata={"must": must, "ok": ok})
+
+
+def _percentage(value: float) -> bool:
+    return 0 <= value <= 100
+
+
+def _valid_regex(value: tuple[str, ...]) -> bool:
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class RuleSection:
+    """What every section has: a `version` that every figure made under it carries."""
+
+    SECTION: ClassVar[str]
+    # the reference table dbt reads the section from (dbt_project/models/staging/stg_reference__<TABLE>.sql)
+    TABLE: ClassVar[str]
+
+    version: str = rule("the section's version label, e.g. 'local-spend-v3' (bump it whenever a value changes)")
+
+    def __getitem__(self, key: str) -> Any:
+        """A value by its rules.yml key, for readers that name keys as the file does; unknown keys fail."""
+        if key not in {f.name for f in fields(self)}:
+            raise KeyError(f"config/rules.yml section '{self.SECTION}' has no key {key!r}")
+        return getattr(self, key)
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        """(key, what is wrong) for rules between keys; each value is already its declared type."""
+        return []
+
+
+@dataclass(frozen=True)
+class LocalSpendRule(RuleSection):
+    SECTION: ClassVar[str] = "local_spend"
+    TABLE: ClassVar[str] = "local_spend_rule"
+
+    threshold_gbp: float = rule("an amount in GBP >= 0", lambda v: v >= 0)
+    threshold_basis: str = rule(
+        "partner_supplier_year (the only basis supported)", lambda v: v == "partner_supplier_year"
+    )
+    part_year_threshold: str = rule(
+        "full (the threshold applies unchanged to the months covered) or pro_rata (threshold x months covered / 12)",
+        lambda v: v in ("full", "pro_rata"),
+    )
+    share_denominator: str = rule("in_scope_spend or located_spend", lambda v: v in ("in_scope_spend", "located_spend"))
+    address_rule: str = rule("address_preference (the list below decides)", lambda v: v == "address_preference")
+    address_preference: tuple[str, ...] = rule("a non-empty list of address types, most trusted first", bool)
+    district_fallback: bool = rule("true or false")
+    redacted_payees: str = rule("pooled_per_partner", lambda v: v == "pooled_per_partner")
+
+
+@dataclass(frozen=True)
+class CoverageRule(RuleSection):
+    SECTION: ClassVar[str] = "coverage"
+    TABLE: ClassVar[str] = "coverage_rule"
+
+    min_located_spend_pct: float = rule("a percentage between 0 and 100", _percentage)
+    min_recent_return_pct: float = rule("a percentage between 0 and 100", _percentage)
+    delivery_return_window_months: int = rule("a whole number of months >= 1", lambda v: v >= 1)
+
+
+@dataclass(frozen=True)
+class RedactionRule(RuleSection):
+    SECTION: ClassVar[str] = "redaction"
+    TABLE: ClassVar[str] = "redaction_rule"
+
+    patterns: tuple[str, ...] = rule(
+        "a non-empty list of valid regular expressions", lambda v: bool(v) and _valid_regex(v)
+    )
+
+
+@dataclass(frozen=True)
+class FeedValidationRule(RuleSection):
+    SECTION: ClassVar[str] = "feed_validation"
+    TABLE: ClassVar[str] = "feed_validation_rule"
+
+    max_abs_amount_gbp: float = rule("an amount in GBP > 0", lambda v: v > 0)
+    # money checks (issue 14, ingestion/money_checks.py): shares of a file's rows or pounds
+    max_share_outside_named_period: float = rule("a share above 0 and at most 1", lambda v: 0 < v <= 1)
+    max_replacement_drop_share: float = rule("a share above 0 and at most 1", lambda v: 0 < v <= 1)
+
+
+@dataclass(frozen=True)
+class SupplierClassificationRule(RuleSection):
+    SECTION: ClassVar[str] = "supplier_classification"
+    TABLE: ClassVar[str] = "supplier_classification_rule"
+
+    vcse_company_prefixes: tuple[str, ...] = rule("a list of two-letter company-number prefixes")
+    vcse_name_patterns: tuple[str, ...] = rule("a list of valid regular expressions", _valid_regex)
+    vcse_name_words: tuple[str, ...] = rule("a list of words")
+
+
+@dataclass(frozen=True)
+class SocialValueRule(RuleSection):
+    SECTION: ClassVar[str] = "social_value"
+    TABLE: ClassVar[str] = "social_value_rule"
+
+    weighting_min_contract_value_gbp: float = rule("an amount in GBP >= 0", lambda v: v >= 0)
+    secured_min_contract_value_gbp: float = rule("an amount in GBP >= 0", lambda v: v >= 0)
+    portal_disagreement_pct: float = rule("a percentage between 0 and 100", _percentage)
+    delivered_evidence_status: tuple[str, ...] = rule("a non-empty list of evidence statuses", bool)
+    delivery_red_ratio: float = rule("a ratio >= 0 (share of the profiled commitment)", lambda v: v >= 0)
+    delivery_amber_ratio: float = rule("a ratio >= 0 (share of the profiled commitment)", lambda v: v >= 0)
+    bid_status_source: str = rule("bid_declaration", lambda v: v == "bid_declaration")
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        if self.delivery_red_ratio > self.delivery_amber_ratio:
+            return [("delivery_red_ratio", f"at most delivery_amber_ratio ({self.delivery_amber_ratio})")]
+        return []
+
+
+@dataclass(frozen=True)
+class SupplierMatchingRule(RuleSection):
+    SECTION: ClassVar[str] = "supplier_matching"
+    TABLE: ClassVar[str] = "supplier_matching_rule"
+
+    use_trading_name_aliases: bool = rule("true or false")
+    fuzzy_threshold: float = rule("a similarity score between 0 and 100", _percentage)
+    keep_bare_and_company_names_apart_within_partner: bool = rule("true or false")
+
+
+@dataclass(frozen=True)
+class IdentityChecksRule(RuleSection):
+    SECTION: ClassVar[str] = "identity_checks"
+    TABLE: ClassVar[str] = "identity_check_rule"
+
+    max_unrelated_names_per_record: int = rule("a whole number >= 0", lambda v: v >= 0)
+    max_in_scope_gap_pct: float = rule("a percentage between 0 and 100", _percentage)
+
+
+# Every section rules.yml must have, in the order Rules lists them.
+RULE_SECTIONS: tuple[type[RuleSection], ...] = (
+    LocalSpendRule,
+    CoverageRule,
+    RedactionRule,
+    FeedValidationRule,
+    SupplierClassificationRule,
+    SocialValueRule,
+    SupplierMatchingRule,
+    IdentityChecksRule,
+)
+
+
 @dataclass(frozen=True)
 class Rules:
-    raw: dict
-
-    @property
-    def local_spend(self) -> dict:
-        return self.raw["local_spend"]
+    local_spend: LocalSpendRule
+    coverage: CoverageRule
+    redaction: RedactionRule
+    feed_validation: FeedValidationRule
+    supplier_classification: SupplierClassificationRule
+    social_value: SocialValueRule
+    supplier_matching: SupplierMatchingRule
+    identity_checks: IdentityChecksRule
 
     @property
     def redaction_patterns(self) -> tuple[str, ...]:
-        return tuple(self.raw["redaction"]["patterns"])
+        return self.redaction.patterns
 
     @property
     def redaction_version(self) -> str:
-        return self.raw["redaction"]["version"]
+        return self.redaction.version
 
-    @property
-    def social_value(self) -> dict:
-        return self.raw["social_value"]
-
-    @property
-    def supplier_classification(self) -> dict:
-        return self.raw["supplier_classification"]
-
-    @property
-    def coverage(self) -> dict:
-        return self.raw["coverage"]
-
-    @property
-    def identity_checks(self) -> dict:
-        return self.raw["identity_checks"]
-
-    @property
-    def feed_validation(self) -> dict:
-        return self.raw["feed_validation"]
+    def sections(self) -> tuple[RuleSection, ...]:
+        return tuple(getattr(self, cls.SECTION) for cls in RULE_SECTIONS)
 
     def versions(self) -> dict[str, str]:
-        return {
-            name: section["version"]
-            for name, section in self.raw.items()
-            if isinstance(section, dict) and "version" in section
-        }
+        return {section.SECTION: section.version for section in self.sections()}
+
+
+def _typed(value: Any, kind: Any) -> tuple[bool, Any]:
+    """(is it of the declared type, the value as that type). YAML's int is a float; a bool is never a number."""
+    if kind is bool:
+        return isinstance(value, bool), value
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    if kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return ok, float(value) if ok else value
+    if kind is str:
+        return isinstance(value, str) and value != "", value
+    if get_origin(kind) is tuple:
+        ok = isinstance(value, list) and all(isinstance(v, str) and v != "" for v in value)
+        return ok, tuple(value) if ok else value
+    raise TypeError(f"rule parameters of type {kind!r} are not supported")  # a new field type: add it here
+
+
+def _yaml_hint(value: Any) -> str:
+    if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+        return " (YAML reads an unquoted NO, YES, ON or OFF as false or true: quote it, e.g. 'NO')"
+    return ""
+
+
+def parse_rule_section(cls: type[RuleSection], raw: Any, path: Path | str) -> RuleSection:
+    """One section of rules.yml as its dataclass, or a ConfigError naming the file, the key and the fix."""
+    name = cls.SECTION
+    if not isinstance(raw, dict) or "version" not in raw:
+        raise ConfigError(f"{path}: section '{name}' with a 'version' is required")
+    declared = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(raw) - set(declared))
+    if unknown:
+        key = unknown[0]
+        near = difflib.get_close_matches(key, declared, n=1)
+        hint = f"did you mean '{near[0]}'? " if near else ""
+        raise ConfigError(
+            f"{path}: {name}.{key} is not a key of the '{name}' section; {hint}"
+            f"its keys are: {', '.join(declared)} (a new key also needs its field in {cls.__name__}, "
+            "ingestion/registry.py)"
+        )
+    hints = get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for key, spec in declared.items():
+        must = spec.metadata["must"]
+        if key not in raw:
+            raise ConfigError(
+                f"{path}: {name}.{key} must be {must}; it is missing: add '{key}:' to the '{name}' section"
+            )
+        ok, value = _typed(raw[key], hints[key])
+        check = spec.metadata["ok"]
+        if not ok or (check is not None and not check(value)):
+            raise ConfigError(f"{path}: {name}.{key} must be {must}, not {raw[key]!r}{_yaml_hint(raw[key])}")
+        values[key] = value
+    section = cls(**values)
+    problems = section.cross_checks()
+    if problems:
+        key, problem = problems[0]
+        raise ConfigError(f"{path}: {name}.{key} must be {problem}, not {values[key]!r}")
+    return section
+
+
+def parse_rules(raw: dict, path: Path | str = "config/rules.yml") -> Rules:
+    sections = {cls.SECTION: parse_rule_section(cls, raw.get(cls.SECTION), path) for cls in RULE_SECTIONS}
+    extra = sorted(set(raw) - set(sections))
+    if extra:
+        raise ConfigError(
+            f"{path}: unknown section(s) {extra}; the sections are: {', '.join(sections)} "
+            "(a new section is a RuleSection dataclass in ingestion/registry.py, listed in RULE_SECTIONS)"
+        )
+    return Rules(**sections)  # type: ignore[arg-type]
+
+
+# config/ as this repository ships it
+SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / "config"
+
+
+@functools.cache
+def shipped_rules() -> Rules:
+    """The rules as shipped, for code that runs outside the pipeline (benchmarks, resolve() called
+    directly) and would otherwise carry its own copy of a rule value."""
+    return load_rules(SHIPPED_CONFIG)
 
 
 def load_rules(config_dir: Path) -> Rules:
     path = config_dir / "rules.yml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for section in (
-        "local_spend",
-        "coverage",
-        "redaction",
-        "feed_validation",
-        "supplier_classification",
-        "social_value",
-        "identity_checks",
-    ):
-        if section not in raw or "version" not in raw[section]:
-            raise ConfigError(f"{path}: section '{section}' with a 'version' is required")
-    ls = raw["local_spend"]
-    if ls.get("share_denominator") not in ("in_scope_spend", "located_spend"):
-        raise ConfigError(f"{path}: local_spend.share_denominator must be in_scope_spend or located_spend")
-    if ls.get("threshold_basis") != "partner_supplier_year":
-        raise ConfigError(f"{path}: local_spend.threshold_basis supports only partner_supplier_year")
-    if ls.get("part_year_threshold") not in ("full", "pro_rata"):
-        raise ConfigError(
-            f"{path}: local_spend.part_year_threshold must be full (the threshold applies unchanged "
-            f"to the months covered) or pro_rata (threshold x months covered / 12), "
-            f"not {ls.get('part_year_threshold')!r}"
-        )
-    for key in ("min_located_spend_pct", "min_recent_return_pct"):
-        value = raw["coverage"].get(key)
-        if not isinstance(value, (int, float)) or not 0 <= value <= 100:
-            raise ConfigError(f"{path}: coverage.{key} must be a percentage between 0 and 100, not {value!r}")
-    identity = raw["identity_checks"]
-    names = identity.get("max_unrelated_names_per_record")
-    if not isinstance(names, int) or isinstance(names, bool) or names < 0:
-        raise ConfigError(
-            f"{path}: identity_checks.max_unrelated_names_per_record must be a whole number >= 0, not {names!r}"
-        )
-    gap = identity.get("max_in_scope_gap_pct")
-    if not isinstance(gap, (int, float)) or isinstance(gap, bool) or not 0 <= gap <= 100:
-        raise ConfigError(
-            f"{path}: identity_checks.max_in_scope_gap_pct must be a percentage between 0 and 100, not {gap!r}"
-        )
-    months = raw["coverage"].get("delivery_return_window_months")
-    if not isinstance(months, int) or months < 1:
-        raise ConfigError(f"{path}: coverage.delivery_return_window_months must be a whole number of months >= 1")
-    return Rules(raw=raw)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"rules not found at {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    return parse_rules(raw, path)

@@ -21,6 +21,7 @@ from ingestion.missing import query_frame, text_or_none
 from ingestion.normalise import normalise_postcodes, postcode_districts
 from ingestion.registers import RegisterTables
 from ingestion.registers.evidence import register_evidence, registers_reached
+from ingestion.registry import SupplierClassificationRule, SupplierMatchingRule
 from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
 from ingestion.resolution.names import name_key
@@ -153,13 +154,12 @@ def _party_records(con, raw_dir: Path) -> pd.DataFrame:
 def build_supplier_tables(
     raw_dir: Path,
     overrides: OverridesFile,
-    classification_rules: dict,
-    matching_rules: dict | None = None,
+    classification_rules: SupplierClassificationRule,
+    matching_rules: SupplierMatchingRule,
     registers: RegisterTables | None = None,
 ) -> dict[str, pd.DataFrame]:
     """`registers`: the reference registers (ingestion/registers); by default those the `registers`
     assets wrote to <raw_dir>/registers/ (none supplied: no register records, no register links)."""
-    matching_rules = matching_rules or {}
     con = duckdb.connect()
     listed = _read(
         con,
@@ -244,9 +244,9 @@ def build_supplier_tables(
     links = resolve(
         records.rename(columns={"supplier_name": "name"}),
         overrides.overrides,
-        fuzzy_threshold=float(matching_rules.get("fuzzy_threshold", 95)),
-        use_aliases=bool(matching_rules.get("use_trading_name_aliases", True)),
-        separate_bare_and_company=bool(matching_rules.get("keep_bare_and_company_names_apart_within_partner", True)),
+        fuzzy_threshold=matching_rules.fuzzy_threshold,
+        use_aliases=matching_rules.use_trading_name_aliases,
+        separate_bare_and_company=matching_rules.keep_bare_and_company_names_apart_within_partner,
         register_edges=evidence.edges,
         register_keys=evidence.record_keys,
     )
@@ -272,6 +272,6 @@ def build_supplier_tables(
             + ["registration_vcse_evidence", "name_vcse_evidence", "name_key", "register", "register_version"]
         ],
         # the identity of every organisation depends on the matching rules: their version travels with it
-        "supplier_links": links.assign(matching_rule_version=str(matching_rules.get("version", "unversioned"))),
+        "supplier_links": links.assign(matching_rule_version=matching_rules.version),
         "flag_overrides": overrides.flags.assign(overrides_version=overrides.version),
     }

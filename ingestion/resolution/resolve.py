@@ -21,6 +21,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from ingestion.missing import text_or_none
+from ingestion.registry import shipped_rules
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
 from ingestion.resolution.names import (
     LEGAL_FORMS,
@@ -57,7 +58,6 @@ METHOD_RANK = {
     "override_split": 14,
 }
 TRUNCATED_LENGTH = 35
-FUZZY_THRESHOLD = 95.0
 
 
 @dataclass
@@ -337,9 +337,9 @@ def resolve(
     records: pd.DataFrame,
     overrides: Overrides | None = None,
     use_identifiers: bool = True,
-    fuzzy_threshold: float = FUZZY_THRESHOLD,
-    use_aliases: bool = True,
-    separate_bare_and_company: bool = True,
+    fuzzy_threshold: float | None = None,
+    use_aliases: bool | None = None,
+    separate_bare_and_company: bool | None = None,
     probabilistic: bool = True,
     probabilistic_threshold: float | None = None,
     model_dir: Path | None = None,
@@ -349,7 +349,14 @@ def resolve(
     """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis,
     carries_identity_number. `probabilistic`: after the name rules, link the pairs the saved Splink
     model (config/models/supplier_names.*) scores at or above its threshold (or the one given).
-    `separate_bare_and_company`: within one partner, 'X' and 'X Ltd' stay two suppliers on names alone."""
+    `separate_bare_and_company`: within one partner, 'X' and 'X Ltd' stay two suppliers on names alone.
+    The three matching settings not given are config/rules.yml's supplier_matching as shipped (the
+    pipeline passes its own), so no value is written twice."""
+    shipped = shipped_rules().supplier_matching
+    fuzzy_threshold = shipped.fuzzy_threshold if fuzzy_threshold is None else fuzzy_threshold
+    use_aliases = shipped.use_trading_name_aliases if use_aliases is None else use_aliases
+    if separate_bare_and_company is None:
+        separate_bare_and_company = shipped.keep_bare_and_company_names_apart_within_partner
     overrides = overrides or Overrides()
     frame = prepare(records, use_identifiers)
     if frame.empty:

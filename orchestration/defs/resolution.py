@@ -29,9 +29,7 @@ def supplier_resolution(context: dg.AssetExecutionContext):
     settings = load_settings()
     overrides = load_overrides(settings.config_dir / "overrides" / "suppliers.yml")
     rules = load_rules(settings.config_dir)
-    tables = build_supplier_tables(
-        settings.raw_dir, overrides, rules.supplier_classification, rules.raw.get("supplier_matching", {})
-    )
+    tables = build_supplier_tables(settings.raw_dir, overrides, rules.supplier_classification, rules.supplier_matching)
     counts = write_tables(tables, settings.raw_dir / "resolution")
     for record in overrides.unmatched:
         context.log.warning(f"override names record {record!r}, which no partner file contains")

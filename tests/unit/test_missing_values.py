@@ -93,7 +93,7 @@ def test_a_ledger_without_vendor_ids_beside_one_with_them_keeps_every_payee(tmp_
     )
     rules = load_rules(config_dir)
     tables = build_supplier_tables(
-        raw, load_overrides(tmp_path / "none.yml"), rules.supplier_classification, rules.raw["supplier_matching"]
+        raw, load_overrides(tmp_path / "none.yml"), rules.supplier_classification, rules.supplier_matching
     )
     payees = tables["payee_records"]
     bury = payees[payees["partner_code"] == "bury"]

@@ -11,7 +11,7 @@ select
     d.measure_code,
     d.period_end,
     d.evidence_status,
-    list_contains(string_split(rule.delivered_evidence_status, ','), d.evidence_status) as counts_as_delivered,
+    list_contains(rule.delivered_evidence_status, d.evidence_status) as counts_as_delivered,
     d.delivered_quantity,
     award_edition.theme,
     award_edition.outcome,
