@@ -65,6 +65,9 @@ class PublishedTable:
     dashboard_columns: tuple[tuple[str, str, str], ...] = ()  # (column, label, unit)
     statement_order: int | None = None
     headline: tuple[Headline, ...] = ()
+    # the yml's words, for readers who never open dbt (the workbook's contents and column notes)
+    description: str = ""
+    column_descriptions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,10 @@ def _table(name: str, node: dict) -> PublishedTable:
         dashboard_columns=panel,
         statement_order=statement.get("order"),
         headline=headline,
+        description=" ".join(str(node.get("description") or "").split()),
+        column_descriptions=tuple(
+            (column, " ".join(str(spec.get("description") or "").split())) for column, spec in node["columns"].items()
+        ),
     )
 
 

@@ -1,8 +1,9 @@
 """CSV files and one Excel workbook of the KPI tables, safe to open in a spreadsheet.
 
-Text cells starting with '=', '+', '-' or '@' (or a tab/carriage return) are prefixed with an
-apostrophe, so a supplier name such as '=HYPERLINK(...)' in a partner's file can never run as a
-formula in someone's Excel.
+In the CSV files, text cells starting with '=', '+', '-' or '@' (or a tab/carriage return) are
+prefixed with an apostrophe, so a supplier name such as '=HYPERLINK(...)' in a partner's file can
+never run as a formula in someone's Excel (a CSV has no other way to say "text"). The workbook
+(publishing/workbook.py) stores such text as text cells instead, with nothing added.
 
 A spreadsheet sums, averages and charts whatever number it is given, so a share the mart does not
 state (kpi_local_spend.shares_known false: too little spend has a known supplier location) is left
@@ -18,8 +19,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from publishing.declared import declared
+from publishing.workbook import write_workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+WORKBOOK = "gm_social_value_kpis.xlsx"
 
 
 def neutralise(value):
@@ -54,51 +57,31 @@ def unstated_left_empty(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+NOTES = (
+    "Figures from the published GM social value warehouse; definitions in the catalogue "
+    "(catalogue/index.html). In the CSV files, text starting with = + - @ is prefixed with ' so it "
+    "cannot run as a formula; in this workbook such text is stored as text, with no prefix.",
+    "kpi_local_spend: where shares_known is FALSE too little in-scope spend has a known supplier location "
+    "to state a share; home_share_pct and gm_share_pct are left empty and home_share_display / "
+    "gm_share_display say 'not yet known (x% of spend located)'. Never read an empty share as 0%.",
+    "kpi_local_spend: where is_partial_year is TRUE spend is loaded for only months_covered of the 12 "
+    "months (partial_year_note names them); threshold_note says how the in-scope threshold treated the "
+    "short year.",
+)
+
+
 def export_tables(parquet_dir: Path, out_dir: Path, publication: dict) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     frames = {
-        t: safe_frame(unstated_left_empty(t, pq.read_table(parquet_dir / f"{t}.parquet").to_pandas()))
+        t: unstated_left_empty(t, pq.read_table(parquet_dir / f"{t}.parquet").to_pandas())
         for t in declared().exported
         if (parquet_dir / f"{t}.parquet").exists()
     }
     written = {}
     for table, frame in frames.items():
         path = out_dir / f"{table}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens UTF-8 correctly
+        safe_frame(frame).to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel opens UTF-8 correctly
         written[table] = path
-    workbook = out_dir / "gm_social_value_kpis.xlsx"
-    notes = pd.DataFrame(
-        {
-            "item": [
-                "publication",
-                "published at",
-                "rule versions",
-                "tables",
-                "note",
-                "local spend shares",
-                "partial years",
-            ],
-            "value": [
-                publication["publication_id"],
-                str(publication["published_at"]),
-                publication["rule_versions"],
-                ", ".join(frames),
-                "Figures from the published GM social value warehouse; definitions in the "
-                "catalogue (catalogue/index.html). Text starting with = + - @ is prefixed "
-                "with ' so it cannot run as a formula.",
-                "kpi_local_spend: where shares_known is FALSE too little in-scope spend has a "
-                "known supplier location to state a share; home_share_pct and gm_share_pct are "
-                "left empty and home_share_display / gm_share_display say 'not yet known "
-                "(x% of spend located)'. Never read an empty share as 0%.",
-                "kpi_local_spend: where is_partial_year is TRUE spend is loaded for only "
-                "months_covered of the 12 months (partial_year_note names them); "
-                "threshold_note says how the in-scope threshold treated the short year.",
-            ],
-        }
-    )
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        notes.to_excel(writer, sheet_name="notes", index=False)
-        for table, frame in frames.items():
-            frame.to_excel(writer, sheet_name=table[:31], index=False)
-    written["workbook"] = workbook
+    rule_versions = f"Rule versions of this publication: {publication['rule_versions']}."
+    written["workbook"] = write_workbook(frames, publication, out_dir / WORKBOOK, [*NOTES, rule_versions])
     return written
