@@ -173,8 +173,10 @@ def print_kpis(published_warehouse) -> None:
     print(f"(release {published_warehouse.resolve().parent.name}; BI tools keep the path {published_warehouse})")
 
 
-# Every event still reaches the Dagster instance (and the UI); the terminal shows warnings and up.
-QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Every event still reaches the Dagster instance (and the UI, stack traces included); the terminal
+# shows this module's own report of what happened (checks, files, rows, a full disk, a locked file),
+# never a stack trace for something a person can fix.
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def ingest(files, instance, quiet: bool = False) -> list[str]:
@@ -222,6 +224,7 @@ def build_and_publish(instance, problems: list[str]) -> int:
     )
     problems = problems + _failed_check_lines(result)
     if not result.success:
+        print(f"(every event of this run, stack traces included: Dagster run {result.run_id}, shown by `make dev`)")
         classified = classify_failure(_error_texts(result))
         if classified is not None:
             code, message = classified

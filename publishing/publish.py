@@ -146,16 +146,20 @@ def publish(
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     final_db = staging / "warehouse.duckdb"
-    with duckdb.connect(str(final_db)) as con:
-        for name, table in tables.items():
-            con.register("incoming", table)
-            con.execute(f'create table "{name}" as select * from incoming')
-            con.unregister("incoming")
     parquet_dir = staging / "parquet"
-    parquet_dir.mkdir()
-    for name, table in tables.items():
-        pq.write_table(table, parquet_dir / f"{name}.parquet")
-    (staging / "PUBLICATION_ID").write_text(publication_id + "\n", encoding="utf-8")
+    try:
+        with duckdb.connect(str(final_db)) as con:
+            for name, table in tables.items():
+                con.register("incoming", table)
+                con.execute(f'create table "{name}" as select * from incoming')
+                con.unregister("incoming")
+        parquet_dir.mkdir()
+        for name, table in tables.items():
+            pq.write_table(table, parquet_dir / f"{name}.parquet")
+        (staging / "PUBLICATION_ID").write_text(publication_id + "\n", encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # a full disk gets its space back at once
+        raise
     return Publication(
         publication_id, published_at, final_db, parquet_dir, {name: t.num_rows for name, t in tables.items()}
     )

@@ -241,10 +241,14 @@ def test_disk_full_has_its_own_message_and_exit_code_and_the_publication_is_inta
         import errno
         import pyarrow.parquet as pq
 
-        def no_space(table, where, *args, **kwargs):
-            raise OSError(errno.ENOSPC, "No space left on device", str(where))
+        write_table = pq.write_table
 
-        pq.write_table = no_space
+        def no_space_in_published(table, where, *args, **kwargs):
+            if "published" in str(where):  # the disk fills as the new release is written
+                raise OSError(errno.ENOSPC, "No space left on device", str(where))
+            return write_table(table, where, *args, **kwargs)
+
+        pq.write_table = no_space_in_published
         """
     )
     run = Run(copied, "disk-full", prelude=prelude)
@@ -252,8 +256,9 @@ def test_disk_full_has_its_own_message_and_exit_code_and_the_publication_is_inta
     out = run.output()
     assert code == EXIT_DISK_FULL, out[-3000:]
     assert "disk is full" in out and "a blocking check failed" not in out
-    assert "Traceback" not in out
+    assert "Traceback" not in out and "Stack Trace" not in out
     assert _current(copied) == before
+    assert _staging_folders(copied) == []  # what the failed publication wrote is removed at once
 
 
 # ---------------------------------------------------------------------------------------------
