@@ -1,0 +1,327 @@
+"""GM at scale: the whole pipeline beside a hand-written DuckDB script, on ledgers grown from Trafford's.
+
+    .venv/bin/python -m benchmarks.scale --rows 1000000                 # one size (minutes)
+    .venv/bin/python -m benchmarks.scale --rows 1000000,3000000,10000000 --keep /tmp/scale
+    .venv/bin/python -m benchmarks.scale --rows 20000 --partners 2 --years 1   # a smoke run
+
+Inputs (generated, never committed): Trafford's real FY2024/25 ledger
+(../shared/data/real/trafford/supplier_spend/trafford-supplier-spend-2024-25.zip) is resampled into
+`--partners` synthetic councils x `--years` financial years of monthly CSV files in Trafford's layout:
+dates moved into each month, amounts jittered by up to 10%, each payee's name varied so the count of
+distinct names grows with the size (about 9k at 1M rows, 40k at 3M, 200k at 10M, as GM's would), the
+organisation column naming the synthetic council. Each council also sends a supplier list giving
+its payees' postcodes (drawn from the bundled sample postcode directory, GM-weighted), so local
+spend has locations to find. The config is a copy of config/ with these councils as its partners.
+
+Measured in the same run, each in its own process (wall time, and peak RSS of the process tree):
+  pipeline  `svw run` on the landing zone: load, reference tables, supplier resolution, dbt build
+            and tests, the quality gate, publication, statements, dashboard, exports, catalogue.
+            Stages are timed from its own progress lines.
+  anchor    a DuckDB script a careful analyst would write: read every CSV to Parquet, then the
+            local-spend KPI (partner-supplier-year net spend >= £25k, home and GM shares of it through
+            the supplier list's postcodes), no checks, no resolution, no outputs.
+The ratio pipeline / anchor is what issue 13 sets a goal on (<= 3x plus 2 minutes of fixed work).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+import zlib
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT.parent / "shared" / "data" / "real"
+TRAFFORD_YEAR = REAL / "trafford" / "supplier_spend" / "trafford-supplier-spend-2024-25.zip"
+POSTCODES = ROOT / "data" / "sample" / "reference" / "sample_postcodes_nspl.csv"
+GM_LADS = [f"E0800000{i}" for i in range(1, 10)] + ["E08000010"]
+FIRST_YEAR = 2020
+WORDS = (
+    "Northern Ashby Crown Riverside Oak Summit Harbour Bridge Vale Kings Meadow Granite Phoenix Atlas "
+    "Beacon Moss Irwell Pennine Mersey Heaton Worsley Tame Roch Medlock Etherow Goyt Bollin Croal"
+).split()
+
+
+def distinct_names_for(rows: int) -> int:
+    """About 9k names at 1M rows, 40k at 3M, 200k at 10M: new payees keep appearing as ledgers grow."""
+    return max(200, int(9000 * (rows / 1_000_000) ** 1.35))
+
+
+def read_trafford_year() -> pd.DataFrame:
+    with zipfile.ZipFile(TRAFFORD_YEAR) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".csv")]
+        return pd.read_csv(io.BytesIO(archive.read(name)), dtype=str, keep_default_na=False)
+
+
+def name_pool(base_names: list[str], size: int, rng: random.Random) -> list[str]:
+    """`size` distinct names: the real ones, then variants (a word pair inserted, a branch number)."""
+    pool, seen = list(base_names[:size]), set(base_names[:size])
+    while len(pool) < size:
+        name = rng.choice(base_names)
+        first, _, rest = name.partition(" ")
+        variant = (
+            f"{first} {rng.choice(WORDS)} {rng.choice(WORDS)} {rest}".strip()
+            if rng.random() < 0.7
+            else f"{name} {rng.randint(1, 9999)}"
+        )
+        if variant not in seen:
+            seen.add(variant)
+            pool.append(variant)
+    return pool
+
+
+def partner_codes(partners: int) -> list[str]:
+    return [f"council{i:02d}" for i in range(1, partners + 1)]
+
+
+def write_config(out: Path, partners: int) -> Path:
+    """config/ with the synthetic councils as the partners, each in Trafford's spend layout."""
+    config = out / "config"
+    shutil.copytree(ROOT / "config", config)
+    registry = yaml.safe_load((ROOT / "config" / "partners.yml").read_text(encoding="utf-8"))
+    trafford = next(p for p in registry["partners"] if p["code"] == "trafford")
+    spend = dict(trafford["feeds"]["spend"])
+    spend["file_pattern"] = r"spend_(?P<year>\d{4})-(?P<month>\d{2})\.csv"
+    registry["partners"] = [
+        {
+            "code": code,
+            "name": f"Council {code[-2:]}",
+            "type": "council",
+            "home_lad_codes": [GM_LADS[i % len(GM_LADS)]],
+            "groups": ["GM"],
+            "feeds": {
+                "spend": spend,
+                "suppliers": {
+                    "file_pattern": r"suppliers\.csv",
+                    "columns": {
+                        "supplier_ref": ["VendorID"],
+                        "supplier_name": ["VendorName"],
+                        "postcode": ["PostCode"],
+                    },
+                },
+            },
+        }
+        for i, code in enumerate(partner_codes(partners))
+    ]
+    registry["groups"] = [g for g in registry["groups"] if g["code"] == "GM"]
+    (config / "partners.yml").write_text(yaml.safe_dump(registry, sort_keys=False), encoding="utf-8")
+    for stale in (config / "exceptions").glob("*.yml"):
+        stale.unlink()
+    return config
+
+
+def generate(out: Path, rows: int, partners: int, years: int, seed: int = 13) -> dict:
+    """The landing zone and config; returns what was made."""
+    rng = random.Random(seed)
+    base = read_trafford_year()
+    base = base[base["BeneficiaryName"].str.strip().ne("") & base["Amount"].str.strip().ne("")].reset_index(drop=True)
+    names = name_pool(sorted(set(base["BeneficiaryName"])), distinct_names_for(rows), rng)
+    # each payee row of the real year takes one name of the pool, the same across files, so a supplier
+    # recurs month after month as in a real ledger
+    postcodes = pd.read_csv(POSTCODES, dtype=str)
+    gm_postcodes = postcodes[postcodes["laua"].isin(GM_LADS)]["pcds"].tolist()
+    other_postcodes = postcodes[~postcodes["laua"].isin(GM_LADS)]["pcds"].tolist()
+    landing = out / "landing"
+    files = partners * years * 12
+    per_file = max(1, rows // files)
+    written = 0
+    for p_index, code in enumerate(partner_codes(partners)):
+        folder = landing / code / "spend"
+        folder.mkdir(parents=True)
+        vendor_of: dict[str, int] = {}
+        for year in range(FIRST_YEAR, FIRST_YEAR + years):
+            for month_index in range(12):
+                month_year, month = (year, month_index + 4) if month_index < 9 else (year + 1, month_index - 8)
+                sample = base.sample(n=per_file, replace=True, random_state=rng.randrange(2**31)).copy()
+                picks = [names[zlib.crc32(f"{code}:{i}".encode()) % len(names)] for i in sample.index]
+                sample["BeneficiaryName"] = picks
+                sample["BeneficiaryOtherID"] = [str(vendor_of.setdefault(n, len(vendor_of) + 1)) for n in picks]
+                days = [rng.randint(1, 28) for _ in range(per_file)]
+                sample["PaymentDate"] = [f"{month_year}-{month:02d}-{d:02d}" for d in days]
+                amounts = pd.to_numeric(sample["Amount"], errors="coerce").fillna(0.0)
+                jitter = [1 + (rng.random() - 0.5) * 0.2 for _ in range(per_file)]
+                sample["Amount"] = [f"{a * j:.2f}" for a, j in zip(amounts, jitter)]
+                sample["TransactionNumber"] = [f"{p_index + 1:02d}{year}{month:02d}{i:07d}" for i in range(per_file)]
+                sample["OrganisationLabel"] = f"Council {code[-2:]}"
+                sample.to_csv(folder / f"spend_{month_year}-{month:02d}.csv", index=False)
+                written += per_file
+        suppliers = pd.DataFrame(
+            {
+                "VendorID": [str(v) for v in vendor_of.values()],
+                "VendorName": list(vendor_of),
+                "PostCode": [
+                    rng.choice(gm_postcodes if rng.random() < 0.6 else other_postcodes) for _ in range(len(vendor_of))
+                ],
+            }
+        )
+        (landing / code / "suppliers").mkdir()
+        suppliers.to_csv(landing / code / "suppliers" / "suppliers.csv", index=False)
+    config = write_config(out, partners)
+    return {"rows": written, "files": files, "distinct_names": len(names), "landing": landing, "config": config}
+
+
+ANCHOR = """
+import sys, time, duckdb
+landing, postcodes, out, homes = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+con = duckdb.connect()
+con.execute("set threads = 2")
+con.execute(f\"\"\"copy (select regexp_extract(filename, '/(council[0-9]+)/', 1) as partner, BeneficiaryName as supplier,
+    BeneficiaryOtherID as vendor, cast(PaymentDate as date) as paid, cast(Amount as decimal(18, 2)) as amount
+    from read_csv('{landing}/*/spend/*.csv', filename = true, all_varchar = true))
+    to '{out}/spend.parquet' (format parquet)\"\"\")
+con.execute(f\"\"\"create table suppliers as select regexp_extract(filename, '/(council[0-9]+)/', 1) as partner,
+    VendorID as vendor, PostCode as postcode from read_csv('{landing}/*/suppliers/*.csv', filename = true,
+    all_varchar = true)\"\"\")
+con.execute(f"create table postcodes as select pcds as postcode, laua as lad from read_csv('{postcodes}', all_varchar = true)")
+con.execute(f"create table homes as select * from (values {homes}) as t(partner, lad)")
+rows = con.execute(f\"\"\"
+    with spend as (select * from '{out}/spend.parquet'),
+    fy as (select partner, supplier, vendor, amount,
+           case when month(paid) >= 4 then year(paid) else year(paid) - 1 end as fy from spend),
+    supplier_year as (select partner, supplier, fy, any_value(vendor) as vendor, sum(amount) as net
+                      from fy group by all having sum(amount) >= 25000),
+    located as (select s.*, p.lad from supplier_year s
+                left join suppliers l on l.partner = s.partner and l.vendor = s.vendor
+                left join postcodes p on p.postcode = l.postcode)
+    select partner, fy, sum(net) as in_scope,
+           100 * sum(net) filter (where lad in (select lad from homes h where h.partner = located.partner)) / sum(net),
+           100 * sum(net) filter (where lad like 'E0800000%' or lad = 'E08000010') / sum(net)
+    from located group by all order by all\"\"\").fetchall()
+print(len(rows))
+"""
+
+
+def _wait(process: subprocess.Popen) -> tuple[int, float]:
+    """Exit code and peak RSS (MB) of the process and the children it waited for (dbt, Dagster's)."""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_maxrss / 1024
+
+
+def run_pipeline(made: dict, work: Path) -> dict:
+    """`svw run` in a fresh process; stage times from its own progress lines."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SVW_")},
+        "SVW_LANDING_DIR": str(made["landing"]),
+        "SVW_CONFIG_DIR": str(made["config"]),
+        "SVW_RAW_DIR": str(work / "raw"),
+        "SVW_WORK_DIR": str(work / "work"),
+        "SVW_PUBLISHED_DIR": str(work / "published"),
+        "SVW_WAREHOUSE": str(work / "work" / "warehouse.duckdb"),
+        "SVW_POSTCODE_DIRECTORY": str(POSTCODES),
+        "DAGSTER_HOME": str(work / "dagster_home"),
+    }
+    (work / "dagster_home").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "orchestration" / "dagster.yaml", work / "dagster_home" / "dagster.yaml")
+    started = time.monotonic()
+    marks: dict[str, float] = {}
+    log = work / "pipeline.log"
+    with (
+        subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        ) as process,
+        open(log, "w", encoding="utf-8") as transcript,
+    ):
+        assert process.stdout is not None
+        for line in process.stdout:
+            transcript.write(line)
+            now = time.monotonic() - started
+            if re.search(r"loaded \d+/\d+ files", line):
+                marks["ingest"] = now
+            elif line.startswith("building marts"):
+                marks.setdefault("ingest", now)
+                marks["ingest_done"] = now
+            elif line.startswith("Published"):
+                marks["published"] = now
+        code, peak = _wait(process)
+    total = time.monotonic() - started
+    if code != 0:
+        raise SystemExit(f"svw run failed (exit {code}); its output is in {log}")
+    return {
+        "seconds": total,
+        "ingest": marks.get("ingest_done", 0.0),
+        "build_publish": marks.get("published", total) - marks.get("ingest_done", 0.0),
+        "after_publish": total - marks.get("published", total),
+        "peak_rss_mb": peak,
+    }
+
+
+def run_anchor(made: dict, work: Path, partners: int) -> dict:
+    homes = ", ".join(f"('{code}', '{GM_LADS[i % len(GM_LADS)]}')" for i, code in enumerate(partner_codes(partners)))
+    (work / "anchor").mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-c", ANCHOR, str(made["landing"]), str(POSTCODES), str(work / "anchor"), homes]
+    )
+    code, peak = _wait(process)
+    if code != 0:
+        raise SystemExit(f"the DuckDB anchor failed (exit {code})")
+    return {"seconds": time.monotonic() - started, "peak_rss_mb": peak}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", default="1000000", help="comma-separated sizes in ledger rows")
+    parser.add_argument("--partners", type=int, default=10)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the generated folders here")
+    args = parser.parse_args()
+    results = []
+    for rows in [int(r) for r in args.rows.split(",")]:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f"svw_scale_{rows}_", dir=args.keep))
+        began = time.monotonic()
+        made = generate(scratch / "inputs", rows, args.partners, args.years)
+        generated = time.monotonic() - began
+        anchor = run_anchor(made, scratch, args.partners)
+        pipeline = run_pipeline(made, scratch)
+        result = {
+            "rows": made["rows"],
+            "files": made["files"],
+            "distinct_names": made["distinct_names"],
+            "generate_s": round(generated, 1),
+            "pipeline_s": round(pipeline["seconds"], 1),
+            "ingest_s": round(pipeline["ingest"], 1),
+            "build_and_publish_s": round(pipeline["build_publish"], 1),
+            "outputs_after_publish_s": round(pipeline["after_publish"], 1),
+            "peak_rss_mb": round(pipeline["peak_rss_mb"]),
+            "anchor_s": round(anchor["seconds"], 1),
+            "anchor_peak_rss_mb": round(anchor["peak_rss_mb"]),
+            "ratio": round(pipeline["seconds"] / anchor["seconds"], 1),
+        }
+        results.append(result)
+        print(json.dumps(result), flush=True)
+        if args.keep is None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print(
+        f"\n{'rows':>10} {'names':>8} {'files':>6} {'pipeline s':>10} {'ingest s':>9} {'build+pub s':>11} "
+        f"{'peak MB':>8} {'anchor s':>9} {'ratio':>6}"
+    )
+    for r in results:
+        print(
+            f"{r['rows']:>10,} {r['distinct_names']:>8,} {r['files']:>6} {r['pipeline_s']:>10} {r['ingest_s']:>9} "
+            f"{r['build_and_publish_s']:>11} {r['peak_rss_mb']:>8,} {r['anchor_s']:>9} {r['ratio']:>6}"
+        )
+
+
+if __name__ == "__main__":
+    main()
