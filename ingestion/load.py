@@ -283,7 +283,7 @@ def suite_for(config: FeedConfig, rules: Rules):
 
 def _base_suite(config: FeedConfig, rules: Rules):
     if config.feed == "spend":
-        max_pence = int(rules.feed_validation["max_abs_amount_gbp"]) * 100
+        max_pence = int(rules.feed_validation.max_abs_amount_gbp) * 100
         return spend_suite(config.tolerance_pct, max_pence, _date_format(config))
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)

@@ -268,7 +268,7 @@ def apply(
     found = [
         repeated_lines(raw, prepared, source_file),
         delivered_twice(prepared, raw_dir, landed.partner, landed.period.key),
-        outside_named_period(prepared, landed, float(rules.feed_validation["max_share_outside_named_period"])),
+        outside_named_period(prepared, landed, rules.feed_validation.max_share_outside_named_period),
         foreign_rows(mapped, _partner(landed.partner)),
     ]
     bad = dict(bad_rows)
@@ -283,6 +283,6 @@ def apply(
         previous,
         rows_in=len(raw),
         loaded_pence=int(loaded["amount_pence"].sum()) if len(loaded) else 0,
-        max_drop=float(rules.feed_validation["max_replacement_drop_share"]),
+        max_drop=rules.feed_validation.max_replacement_drop_share,
     )
     return results + [r for r, _ in found] + ([shrunk] if shrunk else []), bad
