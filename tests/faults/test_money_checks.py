@@ -178,7 +178,10 @@ def story(sample_workspace, tmp_path_factory):
             ),
             encoding="utf-8",
         )
-        fixed_code, fixed_out = run()
+        try:
+            fixed_code, fixed_out = run()
+        except Exception as exc:  # noqa: BLE001 - e.g. a confirmation the exceptions file refuses
+            fixed_code, fixed_out = None, f"the fixed run raised {type(exc).__name__}: {exc}"
         fixed = {
             "code": fixed_code,
             "out": fixed_out,
