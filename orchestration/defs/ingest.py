@@ -112,3 +112,20 @@ def snapshot_feed_asset(feed: str) -> dg.AssetsDefinition:
 
 SNAPSHOT_FEEDS = ("suppliers", "contracts", "tenders", "sv_commitments", "sv_deliveries", "supply_chain")
 snapshot_assets = {feed: snapshot_feed_asset(feed) for feed in SNAPSHOT_FEEDS}
+
+
+# Written by the raw ingest assets beside each partition's rows; declared so dbt lineage is whole.
+raw_side_tables = [
+    dg.AssetSpec(
+        dg.AssetKey(["raw", "quarantine"]),
+        group_name="raw",
+        description="Rows that failed validation (quarantine.parquet in each raw partition).",
+    ),
+    dg.AssetSpec(
+        dg.AssetKey(["raw", "load_manifests"]),
+        group_name="raw",
+        description="Load manifest of each raw partition (_load.json).",
+    ),
+]
+
+defs = dg.Definitions(assets=[raw_spend, *snapshot_assets.values(), *raw_side_tables])

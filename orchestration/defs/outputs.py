@@ -99,3 +99,6 @@ def current_publication(context: dg.AssetExecutionContext) -> dg.MaterializeResu
 
 
 output_assets = [statements, dashboard, exports, catalogue, current_publication]
+
+
+defs = dg.Definitions(assets=output_assets)

@@ -104,3 +104,6 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             **{f"rows_{k}": v for k, v in publication.row_counts.items()},
         }
     )
+
+
+defs = dg.Definitions(assets=[published_warehouse])

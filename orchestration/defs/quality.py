@@ -59,3 +59,6 @@ def coverage_check(table: str) -> dg.AssetChecksDefinition:
 
 
 kpi_checks = [kpi_check(table) for table in declared().published] + [coverage_check(t) for t in declared().provisional]
+
+
+defs = dg.Definitions(asset_checks=kpi_checks)

@@ -19,3 +19,6 @@ def stale_run_recovery(context: dg.SensorEvaluationContext) -> dg.SkipReason:
     for path in removed:
         context.log.warning(f"removed {path}, left by a run that did not finish")
     return dg.SkipReason(f"{len(recovery.failed_runs)} dead run(s) recovered, {len(removed)} leftover(s) removed")
+
+
+defs = dg.Definitions(sensors=[stale_run_recovery])

@@ -33,3 +33,6 @@ def reference_tables_asset(context: dg.AssetExecutionContext):
     context.log.info(f"reference tables written: {counts}; postcode directory {settings.postcode_directory}")
     for name, key in REFERENCE_KEYS.items():
         yield dg.MaterializeResult(asset_key=key, metadata={"rows": counts[name]})
+
+
+defs = dg.Definitions(assets=[reference_tables_asset])

@@ -50,3 +50,6 @@ def reference_registers(context: dg.AssetExecutionContext):
                 ),
             },
         )
+
+
+defs = dg.Definitions(assets=[reference_registers])

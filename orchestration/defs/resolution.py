@@ -54,3 +54,6 @@ def supplier_resolution(context: dg.AssetExecutionContext):
                 ),
             },
         )
+
+
+defs = dg.Definitions(assets=[supplier_resolution])

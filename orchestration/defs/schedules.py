@@ -109,3 +109,10 @@ def rebuild_after_new_loads(context: dg.SensorEvaluationContext):
     if published is not None and published.timestamp >= newest_load:
         return dg.SkipReason("the publication is newer than every load")
     return dg.RunRequest(run_key=f"loads-until-{newest_load:.0f}")
+
+
+defs = dg.Definitions(
+    jobs=[ingest_spend_job, *snapshot_jobs.values(), build_and_publish_job],
+    schedules=[monthly_publication],
+    sensors=[landing_zone_sensor, rebuild_after_new_loads],
+)

@@ -59,3 +59,6 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             + "; ".join(f"{r['unique_id']}: {r['status']} ({r.get('message')})" for r in failed[:20]),
             metadata={"failed": len(failed)},
         )
+
+
+defs = dg.Definitions(assets=[dbt_warehouse], resources={"dbt": dbt_resource()})

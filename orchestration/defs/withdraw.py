@@ -63,3 +63,6 @@ def withdraw_delivery_op(context: dg.OpExecutionContext, config: WithdrawConfig)
 )
 def withdraw_delivery_job():
     withdraw_delivery_op()
+
+
+defs = dg.Definitions(jobs=[withdraw_delivery_job])
