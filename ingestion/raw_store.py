@@ -92,6 +92,8 @@ def write_partition(
     return final
 
 
+# The one place the placeholder partition is named. It holds no rows (an empty, typed table), so no
+# reader needs to filter it out; it has no manifest, so it is never counted as a load.
 PLACEHOLDER = ("_none", "_none")
 
 

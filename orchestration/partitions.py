@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ingestion.canonical import FEEDS
 from ingestion.registry import load_registry
 from ingestion.settings import load_settings
 
@@ -20,8 +21,15 @@ def partner_codes() -> list[str]:
 
 
 PARTNER_PARTITIONS = dg.StaticPartitionsDefinition(partner_codes())
-SPEND_PARTITIONS = dg.MultiPartitionsDefinition({"partner": PARTNER_PARTITIONS, "period": PERIOD_PARTITIONS})
+PERIODIC_PARTITIONS = dg.MultiPartitionsDefinition({"partner": PARTNER_PARTITIONS, "period": PERIOD_PARTITIONS})
 
 
-def spend_partition_key(partner: str, period: str) -> dg.MultiPartitionKey:
-    return dg.MultiPartitionKey({"partner": partner, "period": period})
+def partitions_for(feed: str) -> dg.PartitionsDefinition:
+    """A periodic feed (FeedSchema.periodic: spend) is partitioned by partner and period; a snapshot
+    feed, whose new file replaces the last, by partner only."""
+    return PERIODIC_PARTITIONS if FEEDS[feed].periodic else PARTNER_PARTITIONS
+
+
+def partition_key_for(feed: str, partner: str, period: str) -> str | dg.MultiPartitionKey:
+    """The partition a landed file of this feed loads into."""
+    return dg.MultiPartitionKey({"partner": partner, "period": period}) if FEEDS[feed].periodic else partner

@@ -14,10 +14,11 @@ import time
 import dagster as dg
 import duckdb
 
+from ingestion.canonical import FEEDS
 from ingestion.landing import scan_landing
 from ingestion.registry import load_registry
 from ingestion.settings import load_settings
-from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
+from orchestration.partitions import PERIOD_PARTITIONS, partition_key_for
 from publishing.coverage import partial_years, provisional_figures
 from publishing.data_quality import print_data_quality
 
@@ -187,7 +188,7 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
     wait_for_free_pools(
         instance, load_settings().slot_wait_seconds, lambda line: print(line, flush=True), pools=("raw_writer",)
     )
-    periods = sorted({f.period.key for f in files if f.feed == "spend"})
+    periods = sorted({f.period.key for f in files if FEEDS[f.feed].periodic})
     instance.add_dynamic_partitions(
         PERIOD_PARTITIONS.name, [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)]
     )
@@ -196,7 +197,7 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
     started = time.monotonic()
     seen: set[tuple[str, str]] = set()
     for index, landed in enumerate(files, start=1):
-        key = spend_partition_key(landed.partner, landed.period.key) if landed.feed == "spend" else landed.partner
+        key = partition_key_for(landed.feed, landed.partner, landed.period.key)
         if (landed.feed, str(key)) in seen:  # a partner's snapshot lists share one partition run
             continue
         seen.add((landed.feed, str(key)))

@@ -143,7 +143,7 @@ def _party_records(con, raw_dir: Path) -> pd.DataFrame:
                    {"bool_or(" + vcse + ")" if vcse else "cast(null as boolean)"} as is_vcse_declared,
                    max(cast(loaded_at as date)) as evidence_date
             from {{rows}}
-            where partner_code <> '_none' and {name} is not null
+            where {name} is not null
             group by all""",
         )
         frames.append(frame)
@@ -169,7 +169,7 @@ def build_supplier_tables(
         select partner_code, supplier_ref, supplier_name, postcode, postcode_district, address_type,
                company_number, charity_number, vat_number, is_sme, is_vcse,
                cast(loaded_at as date) as evidence_date
-        from {rows} where partner_code <> '_none'
+        from {rows}
         order by partner_code, period, source_file, source_row_number""",
     )
     # Names and vendor IDs trimmed, and empty text read as missing, exactly as stg_raw__spend does:
@@ -185,7 +185,7 @@ def build_supplier_tables(
                min(vat_number) as vat_number, count(*) as payments,
                max(cast(loaded_at as date)) as evidence_date
         from {rows}
-        where partner_code <> '_none' and not is_redacted and nullif(trim(supplier_name), '') is not null
+        where not is_redacted and nullif(trim(supplier_name), '') is not null
         group by all""",
     )
     parties = _party_records(con, raw_dir)

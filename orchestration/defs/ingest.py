@@ -2,13 +2,12 @@
 
 import dagster as dg
 
+from ingestion.canonical import FEEDS
 from ingestion.landing import scan_landing
 from ingestion.load import LoadReport, load_file
 from ingestion.registry import load_registry, load_rules
 from ingestion.settings import load_settings
-from orchestration.partitions import PARTNER_PARTITIONS, SPEND_PARTITIONS
-
-RAW_SPEND = dg.AssetKey(["raw", "spend"])
+from orchestration.partitions import partitions_for
 
 
 def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, period: str | None, check_name: str):
@@ -65,35 +64,17 @@ def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, 
     )
 
 
-@dg.asset(
-    key=RAW_SPEND,
-    partitions_def=SPEND_PARTITIONS,
-    group_name="raw",
-    output_required=False,
-    check_specs=[
-        dg.AssetCheckSpec(
-            "spend_feed_valid",
-            asset=RAW_SPEND,
-            blocking=True,
-            description="The file passed its Great Expectations suite",
-        )
-    ],
-    description="A partner's spend ledger file for one period, validated, as Parquet with lineage.",
-    pool="raw_writer",
-)
-def raw_spend(context: dg.AssetExecutionContext):
-    key = context.partition_key.keys_by_dimension
-    yield from _load_partition(context, "spend", key["partner"], key["period"], "spend_feed_valid")
-
-
-def snapshot_feed_asset(feed: str) -> dg.AssetsDefinition:
-    """A partner-partitioned raw asset for a feed that partners send as a whole (snapshot) file."""
+def raw_feed_asset(feed: str) -> dg.AssetsDefinition:
+    """The raw asset of one feed, as its FeedSchema declares it: a periodic feed (spend) has a
+    partition per partner and period, a snapshot feed one per partner (all its landed lists)."""
     key = dg.AssetKey(["raw", feed])
     check = f"{feed}_feed_valid"
+    periodic = FEEDS[feed].periodic
+    words = feed.replace("_", " ")
 
     @dg.asset(
         key=key,
-        partitions_def=PARTNER_PARTITIONS,
+        partitions_def=partitions_for(feed),
         group_name="raw",
         output_required=False,
         check_specs=[
@@ -101,17 +82,25 @@ def snapshot_feed_asset(feed: str) -> dg.AssetsDefinition:
                 check, asset=key, blocking=True, description="The file passed its Great Expectations suite"
             )
         ],
-        description=f"A partner's latest {feed.replace('_', ' ')} file(s), validated, as Parquet with lineage.",
+        description=(
+            f"A partner's {words} file for one period, validated, as Parquet with lineage."
+            if periodic
+            else f"A partner's latest {words} file(s), validated, as Parquet with lineage."
+        ),
         pool="raw_writer",
     )
     def _asset(context: dg.AssetExecutionContext):
-        yield from _load_partition(context, feed, context.partition_key, None, check)
+        if periodic:
+            keys = context.partition_key.keys_by_dimension
+            yield from _load_partition(context, feed, keys["partner"], keys["period"], check)
+        else:
+            yield from _load_partition(context, feed, context.partition_key, None, check)
 
     return _asset
 
 
-SNAPSHOT_FEEDS = ("suppliers", "contracts", "tenders", "sv_commitments", "sv_deliveries", "supply_chain")
-snapshot_assets = {feed: snapshot_feed_asset(feed) for feed in SNAPSHOT_FEEDS}
+raw_assets = {feed: raw_feed_asset(feed) for feed in FEEDS}
+RAW_KEYS = [dg.AssetKey(["raw", feed]) for feed in FEEDS]
 
 
 # Written by the raw ingest assets beside each partition's rows; declared so dbt lineage is whole.
@@ -128,4 +117,4 @@ raw_side_tables = [
     ),
 ]
 
-defs = dg.Definitions(assets=[raw_spend, *snapshot_assets.values(), *raw_side_tables])
+defs = dg.Definitions(assets=[*raw_assets.values(), *raw_side_tables])

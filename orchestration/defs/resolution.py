@@ -6,7 +6,7 @@ from ingestion.raw_store import write_tables
 from ingestion.registry import load_rules
 from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides
 from ingestion.settings import load_settings
-from orchestration.defs.ingest import RAW_SPEND, SNAPSHOT_FEEDS
+from orchestration.defs.ingest import RAW_KEYS
 from orchestration.defs.registers import REGISTER_KEYS
 
 RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTION_TABLES}
@@ -17,7 +17,7 @@ RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTIO
         dg.AssetSpec(
             key,
             group_name="resolution",
-            deps=[RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS), *REGISTER_KEYS.values()],
+            deps=[*RAW_KEYS, *REGISTER_KEYS.values()],
             description=f"Supplier resolution table '{name}'",
         )
         for name, key in RESOLUTION_KEYS.items()

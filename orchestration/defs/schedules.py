@@ -2,30 +2,30 @@
 
 import dagster as dg
 
+from ingestion.canonical import FEEDS
 from ingestion.landing import file_hash, scan_landing
 from ingestion.raw_store import read_manifest
 from ingestion.registry import load_registry
 from ingestion.settings import load_settings
-from orchestration.defs.ingest import RAW_SPEND, SNAPSHOT_FEEDS
+from orchestration.defs.ingest import RAW_KEYS
 from orchestration.defs.publish import PUBLISHED
 from orchestration.defs.reference import REFERENCE_KEYS
 from orchestration.defs.registers import REGISTER_KEYS
 from orchestration.defs.resolution import RESOLUTION_KEYS
 from orchestration.defs.transform import dbt_warehouse
-from orchestration.partitions import PERIOD_PARTITIONS, spend_partition_key
+from orchestration.partitions import PERIOD_PARTITIONS, partition_key_for
 
-ingest_spend_job = dg.define_asset_job(
-    "ingest_spend",
-    selection=dg.AssetSelection.assets(RAW_SPEND),
-    description="Load one partner x period spend file (validate, quarantine, write Parquet).",
-)
-snapshot_jobs = {
+ingest_jobs = {
     feed: dg.define_asset_job(
         f"ingest_{feed}",
         selection=dg.AssetSelection.assets(dg.AssetKey(["raw", feed])),
-        description=f"Load one partner's {feed.replace('_', ' ')} file(s).",
+        description=(
+            f"Load one partner x period {feed.replace('_', ' ')} file (validate, quarantine, write Parquet)."
+            if schema.periodic
+            else f"Load one partner's {feed.replace('_', ' ')} file(s)."
+        ),
     )
-    for feed in SNAPSHOT_FEEDS
+    for feed, schema in FEEDS.items()
 }
 build_and_publish_job = dg.define_asset_job(
     "build_and_publish",
@@ -49,7 +49,7 @@ monthly_publication = dg.ScheduleDefinition(
 
 
 @dg.sensor(
-    jobs=[ingest_spend_job, *snapshot_jobs.values()],
+    jobs=list(ingest_jobs.values()),
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
@@ -63,7 +63,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
     if PERIOD_PARTITIONS.name is None:  # orchestration/partitions.py names it; Dagster types the name optional
         raise dg.DagsterInvariantViolationError("the period partitions need a name to hold landed periods")
     new_periods = sorted(
-        {f.period.key for f in scan.files if f.feed == "spend"}
+        {f.period.key for f in scan.files if FEEDS[f.feed].periodic}
         - set(context.instance.get_dynamic_partitions(PERIOD_PARTITIONS.name))
     )
     requests = []
@@ -72,19 +72,13 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
         manifest = read_manifest(settings.raw_dir, landed.feed, landed.partner, landed.period.key)
         if manifest and manifest.get("source_file_hash") == digest:
             continue
-        run_key = f"{landed.partner}/{landed.feed}/{landed.period.key}/{digest}"
-        if landed.feed == "spend":
-            requests.append(
-                dg.RunRequest(
-                    run_key=run_key,
-                    job_name=ingest_spend_job.name,
-                    partition_key=spend_partition_key(landed.partner, landed.period.key),
-                )
+        requests.append(
+            dg.RunRequest(
+                run_key=f"{landed.partner}/{landed.feed}/{landed.period.key}/{digest}",
+                job_name=ingest_jobs[landed.feed].name,
+                partition_key=partition_key_for(landed.feed, landed.partner, landed.period.key),
             )
-        else:
-            requests.append(
-                dg.RunRequest(run_key=run_key, job_name=snapshot_jobs[landed.feed].name, partition_key=landed.partner)
-            )
+        )
     return dg.SensorResult(
         run_requests=requests,
         dynamic_partitions_requests=[PERIOD_PARTITIONS.build_add_request(new_periods)] if new_periods else [],
@@ -96,11 +90,7 @@ def rebuild_after_new_loads(context: dg.SensorEvaluationContext):
     """After new raw loads, rebuild what depends on them and republish, once per burst of loads:
     one request when the newest raw materialization is newer than the newest publication attempt."""
     newest_load = max(
-        (
-            event.timestamp
-            for key in [RAW_SPEND, *(dg.AssetKey(["raw", f]) for f in SNAPSHOT_FEEDS)]
-            if (event := context.instance.get_latest_materialization_event(key))
-        ),
+        (event.timestamp for key in RAW_KEYS if (event := context.instance.get_latest_materialization_event(key))),
         default=None,
     )
     if newest_load is None:
@@ -112,7 +102,7 @@ def rebuild_after_new_loads(context: dg.SensorEvaluationContext):
 
 
 defs = dg.Definitions(
-    jobs=[ingest_spend_job, *snapshot_jobs.values(), build_and_publish_job],
+    jobs=[*ingest_jobs.values(), build_and_publish_job],
     schedules=[monthly_publication],
     sensors=[landing_zone_sensor, rebuild_after_new_loads],
 )

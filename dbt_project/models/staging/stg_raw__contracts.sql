@@ -12,4 +12,3 @@ select
     is_sme as is_sme_on_register,
     source_file, source_file_hash, cast(source_row_number as bigint) as source_row_number, load_id
 from {{ source('raw', 'contracts') }}
-where partner_code <> '_none'

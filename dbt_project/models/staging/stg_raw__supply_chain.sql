@@ -6,4 +6,3 @@ select
     {{ financial_year('period_end') }} as financial_year,
     source_file, source_file_hash, cast(source_row_number as bigint) as source_row_number, load_id
 from {{ source('raw', 'supply_chain') }}
-where partner_code <> '_none'

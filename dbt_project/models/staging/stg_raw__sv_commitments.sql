@@ -3,4 +3,3 @@ select
     {{ pence_to_gbp('portal_committed_pence') }} as portal_committed_gbp, framework,
     source_file, source_file_hash, cast(source_row_number as bigint) as source_row_number, load_id
 from {{ source('raw', 'sv_commitments') }}
-where partner_code <> '_none'

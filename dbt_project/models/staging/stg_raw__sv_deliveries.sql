@@ -4,4 +4,3 @@ select
     {{ pence_to_gbp('portal_delivered_pence') }} as portal_delivered_gbp,
     source_file, source_file_hash, cast(source_row_number as bigint) as source_row_number, load_id
 from {{ source('raw', 'sv_deliveries') }}
-where partner_code <> '_none'

@@ -11,4 +11,3 @@ select
     {{ pence_to_gbp('bid_value_pence') }} as bid_value_gbp,
     source_file, source_file_hash, cast(source_row_number as bigint) as source_row_number, load_id
 from {{ source('raw', 'tenders') }}
-where partner_code <> '_none'
