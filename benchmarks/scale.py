@@ -223,6 +223,7 @@ def run_pipeline(made: dict, work: Path) -> dict:
         "SVW_WAREHOUSE": str(work / "work" / "warehouse.duckdb"),
         "SVW_POSTCODE_DIRECTORY": str(POSTCODES),
         "DAGSTER_HOME": str(work / "dagster_home"),
+        "PYTHONUNBUFFERED": "1",  # progress lines arrive as printed, so the stage times are right
     }
     (work / "dagster_home").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "orchestration" / "dagster.yaml", work / "dagster_home" / "dagster.yaml")
