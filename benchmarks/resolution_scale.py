@@ -50,23 +50,11 @@ def scaled_names(size: int, seed: int = 7) -> pd.DataFrame:
     """`size` distinct payee names grown from the real ones, as resolution records of ten partners."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+    from benchmarks.scale import name_pool
     from benchmarks.supplier_matching_honest import load_records
 
     base = sorted(set(load_records()["name"].dropna()))
-    rng = random.Random(seed)
-    names = list(base[:size])
-    seen = set(names)
-    while len(names) < size:
-        name = rng.choice(base)
-        first, _, rest = name.partition(" ")
-        variant = (
-            f"{first} {rng.choice(WORDS)} {rng.choice(WORDS)} {rest}".strip()
-            if rng.random() < 0.7
-            else f"{name} {rng.randint(1, 999)}"
-        )
-        if variant not in seen:
-            seen.add(variant)
-            names.append(variant)
+    names = name_pool(base, size, random.Random(seed), words=WORDS, branches=999)
     return pd.DataFrame(
         {
             "record_key": [f"partner{i % PARTNERS}:{name}" for i, name in enumerate(names)],

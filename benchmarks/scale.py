@@ -66,16 +66,22 @@ def read_trafford_year() -> pd.DataFrame:
         return pd.read_csv(io.BytesIO(archive.read(name)), dtype=str, keep_default_na=False)
 
 
-def name_pool(base_names: list[str], size: int, rng: random.Random) -> list[str]:
+def name_pool(
+    base_names: list[str],
+    size: int,
+    rng: random.Random,
+    words: tuple[str, ...] | list[str] = WORDS,
+    branches: int = 9999,
+) -> list[str]:
     """`size` distinct names: the real ones, then variants (a word pair inserted, a branch number)."""
     pool, seen = list(base_names[:size]), set(base_names[:size])
     while len(pool) < size:
         name = rng.choice(base_names)
         first, _, rest = name.partition(" ")
         variant = (
-            f"{first} {rng.choice(WORDS)} {rng.choice(WORDS)} {rest}".strip()
+            f"{first} {rng.choice(words)} {rng.choice(words)} {rest}".strip()
             if rng.random() < 0.7
-            else f"{name} {rng.randint(1, 9999)}"
+            else f"{name} {rng.randint(1, branches)}"
         )
         if variant not in seen:
             seen.add(variant)

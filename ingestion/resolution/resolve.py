@@ -58,6 +58,16 @@ METHOD_RANK = {
     "override_split": 14,
 }
 TRUNCATED_LENGTH = 35
+# What resolve returns, one row per record
+LINK_COLUMNS = (
+    "record_key",
+    "supplier_id",
+    "link_method",
+    "link_score",
+    "linked_to",
+    "identity_basis",
+    "carries_identity_number",
+)
 
 
 @dataclass
@@ -360,17 +370,7 @@ def resolve(
     overrides = overrides or Overrides()
     frame = prepare(records, use_identifiers)
     if frame.empty:
-        return pd.DataFrame(
-            columns=[
-                "record_key",
-                "supplier_id",
-                "link_method",
-                "link_score",
-                "linked_to",
-                "identity_basis",
-                "carries_identity_number",
-            ]
-        )
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
     split = set(overrides.force_split)
     auto = frame[~frame["record_key"].isin(split)]
     named = auto[~auto["record_key"].isin(register_keys or set())]
@@ -440,18 +440,7 @@ def resolve(
     # Organisations kept apart (numbers that disagree, a partner's own two payees) may share a first
     # name key; the basis then also names the organisation's first record, so each keeps its own id.
     first_names = Counter(next(iter(present("key", positions)), None) for positions in members.values())
-    rows: dict[str, list] = {
-        column: []
-        for column in (
-            "record_key",
-            "supplier_id",
-            "link_method",
-            "link_score",
-            "linked_to",
-            "identity_basis",
-            "carries_identity_number",
-        )
-    }
+    rows: dict[str, list] = {column: [] for column in LINK_COLUMNS}
     for root, positions in members.items():
         companies = present("company_number", positions)
         charities = present("charity_number", positions)
