@@ -15,6 +15,7 @@ import jinja2
 from publishing.charts import grouped_bars, horizontal_bars
 from publishing.data_quality import annex
 from publishing.declared import declared
+from publishing.sections import section_contexts
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -300,6 +301,7 @@ def statement_context(con, partner: str, year: str) -> dict:
         "local": now_local,
         "partial_year_note": now_local["partial_year_note"] if now_local and now_local["is_partial_year"] else None,
         "data_quality": annex(con, partner, year),  # quarantined rows and accepted exceptions
+        "sections": section_contexts(con, partner, year),  # publishing/sections: one per capability
     }
 
 
