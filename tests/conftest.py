@@ -124,3 +124,22 @@ def sample_workspace(tmp_path_factory) -> Workspace:
     saved = _activate(ws)
     yield ws
     _restore(saved)
+
+
+@pytest.fixture(scope="session")
+def published_sample(tmp_path_factory) -> Workspace:
+    """The bundled samples run once through the whole pipeline and published, shared read-only by the
+    known-answer tests of every module that only reads the publication (a pipeline run costs minutes,
+    so each new KPI's tests read this one rather than running their own). Tests that change the landing
+    zone or the warehouse use `sample_workspace` instead."""
+    from orchestration import run_pipeline
+
+    ws = Workspace(tmp_path_factory.mktemp("published_sample"))
+    shutil.copytree(SAMPLE_DIR / "landing", ws.landing)
+    saved = _activate(ws)
+    try:
+        code = run_pipeline.run(quiet=True)
+    finally:
+        _restore(saved)
+    assert code == 0, f"the pipeline failed on the bundled samples (exit code {code})"
+    return ws
