@@ -16,7 +16,8 @@ import duckdb
 
 from ingestion.canonical import FEEDS
 from ingestion.landing import scan_landing
-from ingestion.registry import load_registry
+from ingestion.load import recorded_report
+from ingestion.registry import load_registry, load_rules
 from ingestion.settings import load_settings
 from orchestration.partitions import PERIOD_PARTITIONS, partition_key_for
 from publishing.coverage import partial_years, provisional_figures
@@ -180,23 +181,52 @@ def print_kpis(published_warehouse) -> None:
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
+def unchanged_partitions(files) -> tuple[set[tuple[str, str]], list[str]]:
+    """The partitions every one of whose files is loaded exactly as it would load again, and the
+    problems those earlier loads recorded (a failed file stays a problem until it is fixed).
+
+    A re-run with nothing changed then costs one hash per file instead of one Dagster run each."""
+    settings = load_settings()
+    rules = load_rules(settings.config_dir)
+    by_partition: dict[tuple[str, str], list] = {}
+    for landed in files:
+        key = partition_key_for(landed.feed, landed.partner, landed.period.key)
+        by_partition.setdefault((landed.feed, str(key)), []).append(landed)
+    unchanged: set[tuple[str, str]] = set()
+    problems: list[str] = []
+    for partition, members in by_partition.items():
+        reports = [recorded_report(f, rules, settings.raw_dir) for f in members]
+        if all(r is not None for r in reports):
+            unchanged.add(partition)
+            problems += [
+                f"unchanged since its last load, which failed: {r.summary()}"
+                for r in reports
+                if r is not None and not r.passed
+            ]
+    return unchanged, problems
+
+
 def ingest(files, instance, quiet: bool = False) -> list[str]:
-    """One ingest run per landed file's partition, as the sensor would launch them."""
+    """One ingest run per landed file's partition, as the sensor would launch them; a partition whose
+    files are all loaded exactly as they would load again is skipped (its load is already recorded)."""
     from orchestration.definitions import defs
     from orchestration.recovery import wait_for_free_pools
 
     wait_for_free_pools(
         instance, load_settings().slot_wait_seconds, lambda line: print(line, flush=True), pools=("raw_writer",)
     )
-    periods = sorted({f.period.key for f in files if FEEDS[f.feed].periodic})
+    skip, problems = unchanged_partitions(files)
+    to_load = [f for f in files if (f.feed, str(partition_key_for(f.feed, f.partner, f.period.key))) not in skip]
+    if skip and not quiet:
+        print(f"  {len(files) - len(to_load)} file(s) unchanged since their last load: not loaded again")
+    periods = sorted({f.period.key for f in to_load if FEEDS[f.feed].periodic})
     instance.add_dynamic_partitions(
         PERIOD_PARTITIONS.name, [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)]
     )
-    jobs = {feed: defs.resolve_job_def(f"ingest_{feed}") for feed in {f.feed for f in files}}
-    problems: list[str] = []
+    jobs = {feed: defs.resolve_job_def(f"ingest_{feed}") for feed in {f.feed for f in to_load}}
     started = time.monotonic()
     seen: set[tuple[str, str]] = set()
-    for index, landed in enumerate(files, start=1):
+    for index, landed in enumerate(to_load, start=1):
         key = partition_key_for(landed.feed, landed.partner, landed.period.key)
         if (landed.feed, str(key)) in seen:  # a partner's snapshot lists share one partition run
             continue
@@ -205,8 +235,8 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
             instance=instance, partition_key=key, raise_on_error=False, run_config=QUIET_LOGS
         )
         problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]
-        if not quiet and (index % 20 == 0 or index == len(files)):
-            print(f"  loaded {index}/{len(files)} files ({time.monotonic() - started:.0f}s)")
+        if not quiet and (index % 20 == 0 or index == len(to_load)):
+            print(f"  loaded {index}/{len(to_load)} files ({time.monotonic() - started:.0f}s)")
     return problems
 
 
