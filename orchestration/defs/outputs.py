@@ -75,8 +75,18 @@ def exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 def catalogue(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
     staging = run_staging(context)
-    path = build_catalogue(DBT_EXECUTABLE, settings.dbt_project_dir, settings.environment(), staging / "catalogue")
-    return dg.MaterializeResult(metadata={"path": str(path)})
+    path, from_cache = build_catalogue(
+        DBT_EXECUTABLE,
+        settings.dbt_project_dir,
+        settings.environment(),
+        staging / "catalogue",
+        cache_dir=settings.work_dir / "catalogue_cache",
+        warehouse=settings.warehouse_path,
+    )
+    context.log.info(
+        "catalogue: dbt project and schema unchanged, cached copy" if from_cache else "catalogue: generated"
+    )
+    return dg.MaterializeResult(metadata={"path": str(path), "from_cache": from_cache})
 
 
 @dg.asset(
