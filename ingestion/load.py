@@ -26,6 +26,7 @@ from ingestion import money_checks, raw_store
 from ingestion.canonical import FEEDS
 from ingestion.generic_feed import generic_arrow_schema, generic_suite, prepare_generic
 from ingestion.landing import LandedFile, file_hash
+from ingestion.manifest import LoadManifest
 from ingestion.mapping import MappingError, map_columns, mapping_header_keys
 from ingestion.normalise import (
     normalise_postcodes,
@@ -431,11 +432,11 @@ def recorded_report(
     previous = raw_store.read_manifest(raw_dir, landed.feed, landed.partner, landed.period.key)
     if not (
         previous
-        and previous.get("source_file_hash") == digest
-        and previous.get("mapping_fingerprint") == config.fingerprint()
-        and previous.get("exceptions_fingerprint") == accepted.fingerprint(config.exceptions, landed.path.name)
-        and previous.get("rule_versions") == rules.versions()
-        and previous.get("raw_format_version") == RAW_FORMAT_VERSION
+        and previous.source_file_hash == digest
+        and previous.mapping_fingerprint == config.fingerprint()
+        and previous.exceptions_fingerprint == accepted.fingerprint(config.exceptions, landed.path.name)
+        and previous.rule_versions == rules.versions()
+        and previous.raw_format_version == RAW_FORMAT_VERSION
     ):
         return None
     return LoadReport(
@@ -445,13 +446,13 @@ def recorded_report(
         source_file=source_name or f"{landed.partner}/{landed.feed}/{landed.path.name}",
         source_file_hash=digest,
         status="unchanged",
-        passed=bool(previous["passed"]),
-        state=previous.get("state"),
-        rows_in=previous["rows_in"],
-        rows_loaded=previous["rows_loaded"],
-        rows_quarantined=previous["rows_quarantined"],
-        checks=[CheckResult(**c) for c in previous["checks"]],
-        load_id=previous["load_id"],
+        passed=previous.passed,
+        state=previous.state,
+        rows_in=previous.rows_in,
+        rows_loaded=previous.rows_loaded,
+        rows_quarantined=previous.rows_quarantined,
+        checks=[CheckResult(**c) for c in previous.checks],
+        load_id=previous.load_id,
     )
 
 
@@ -529,35 +530,33 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
     state = file_state(results, rows_in)
     amount_column = AMOUNT_COLUMNS.get(landed.feed)
     amount = int(loaded[amount_column].sum()) if amount_column in loaded and len(loaded) else None
-    manifest = {
-        "partner": landed.partner,
-        "feed": landed.feed,
-        "period": landed.period.key,
-        "source_file": source_file,
-        "source_file_hash": digest,
-        "mapping_fingerprint": fingerprint,
-        "rule_versions": rule_versions,
-        "raw_format_version": RAW_FORMAT_VERSION,
-        "load_id": load_id,
-        "loaded_at": loaded_at.isoformat(),
-        "rows_in": rows_in,
-        "rows_loaded": len(loaded),
-        "rows_quarantined": len(quarantined),
-        "blank_rows_skipped": table.blank_rows_skipped if table else 0,
-        "header_row": table.header_row if table else None,
-        "encoding": table.encoding if table else None,
-        "loaded_amount_pence": amount,
-        "passed": passed,
-        "state": state,
-        "checks": [c.as_dict() for c in results],
-        # the partner's accepted exceptions as they stood for this load, and what became of each
-        # entry for this file (dq_accepted_exceptions is built from these)
-        "exceptions_file": config.exceptions.label if config.exceptions else None,
-        "exceptions_version": config.exceptions.version if config.exceptions else None,
-        "exceptions_fingerprint": exceptions_fingerprint,
-        "exceptions_applied": [o.exception.id for o in outcomes if o.status == accepted.APPLIED],
-        "accepted_exceptions": [o.as_dict(config.exceptions) for o in outcomes],
-    }
+    manifest = LoadManifest(
+        partner=landed.partner,
+        feed=landed.feed,
+        period=landed.period.key,
+        source_file=source_file,
+        source_file_hash=digest,
+        mapping_fingerprint=fingerprint,
+        rule_versions=rule_versions,
+        raw_format_version=RAW_FORMAT_VERSION,
+        load_id=load_id,
+        loaded_at=loaded_at.isoformat(),
+        rows_in=rows_in,
+        rows_loaded=len(loaded),
+        rows_quarantined=len(quarantined),
+        blank_rows_skipped=table.blank_rows_skipped if table else 0,
+        header_row=table.header_row if table else None,
+        encoding=table.encoding if table else None,
+        loaded_amount_pence=amount,
+        passed=passed,
+        state=state,
+        checks=[c.as_dict() for c in results],
+        exceptions_file=config.exceptions.label if config.exceptions else None,
+        exceptions_version=config.exceptions.version if config.exceptions else None,
+        exceptions_fingerprint=exceptions_fingerprint,
+        exceptions_applied=[o.exception.id for o in outcomes if o.status == accepted.APPLIED],
+        accepted_exceptions=[o.as_dict(config.exceptions) for o in outcomes],
+    )
     raw_store.write_partition(
         raw_dir,
         landed.feed,
@@ -579,7 +578,7 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
         rows_in=rows_in,
         rows_loaded=len(loaded),
         rows_quarantined=len(quarantined),
-        blank_rows_skipped=manifest["blank_rows_skipped"],
+        blank_rows_skipped=manifest.blank_rows_skipped,
         loaded_amount_pence=amount,
         checks=results,
         load_id=load_id,

@@ -36,6 +36,7 @@ import yaml
 from ingestion import raw_store
 from ingestion import replacement as replaced
 from ingestion.landing import LandedFile
+from ingestion.manifest import LoadManifest
 from ingestion.mapping import map_columns
 from ingestion.readers import RawTable
 from ingestion.registry import Partner, Registry, Rules, parse_registry
@@ -116,7 +117,7 @@ def _other_partitions(raw_dir: Path, partner: str, period: str) -> pd.DataFrame:
     frames = []
     for folder in sorted((raw_dir / "spend" / f"partner={partner}").glob("period=*")):
         manifest = raw_store.read_manifest(raw_dir, "spend", partner, folder.name.removeprefix("period="))
-        if manifest is None or manifest["period"] == period or not manifest.get("passed"):
+        if manifest is None or manifest.period == period or not manifest.passed:
             continue
         if (folder / raw_store.ROWS).exists():
             table = pq.read_table(folder / raw_store.ROWS, columns=[*TRANSACTION_KEY, "source_file", "period"])
@@ -255,7 +256,7 @@ def apply(
     table: RawTable | None,
     results: list[CheckResult],
     bad_rows: dict[int, list[CheckResult]],
-    previous: dict | None,
+    previous: LoadManifest | None,
     digest: str,
 ) -> tuple[list[CheckResult], dict[int, list[CheckResult]]]:
     """The load's results and bad rows with the money checks added (spend files that could be read

@@ -132,9 +132,7 @@ def loads_from_elsewhere(raw_dir: Path, landing_dir: Path, config_dir: Path) -> 
         raise ConfigError(f"{config_dir / 'rules.yml'} is not valid YAML: {exc}; fix the line it names") from exc
     scan = scan_landing(landing_dir, load_registry(config_dir))
     fed = {(f.feed, f.partner, f.period.key) for f in scan.files}
-    return sorted(
-        {m["source_file"] for m in all_manifests(raw_dir) if (m["feed"], m["partner"], m["period"]) not in fed}
-    )
+    return sorted({m.source_file for m in all_manifests(raw_dir) if m.partition not in fed})
 
 
 def _run(args) -> int:

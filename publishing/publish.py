@@ -26,6 +26,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingestion.manifest import LoadManifest
 from publishing.declared import declared
 from publishing.gate import GateReport
 
@@ -58,7 +59,11 @@ def read_tables(warehouse: Path, tables: tuple[str, ...] | None = None) -> dict[
 
 
 def _publication_tables(
-    publication_id: str, published_at: datetime, gate: GateReport, manifests: list[dict], rule_versions: dict[str, str]
+    publication_id: str,
+    published_at: datetime,
+    gate: GateReport,
+    manifests: list[LoadManifest],
+    rule_versions: dict[str, str],
 ) -> dict[str, pa.Table]:
     publication = pa.Table.from_pylist(
         [
@@ -78,19 +83,19 @@ def _publication_tables(
         [
             {
                 "publication_id": publication_id,
-                "partner_code": m["partner"],
-                "feed": m["feed"],
-                "period": m["period"],
-                "source_file": m["source_file"],
-                "source_file_hash": m["source_file_hash"],
-                "load_id": m["load_id"],
-                "loaded_at": m["loaded_at"],
-                "rows_in": m["rows_in"],
-                "rows_loaded": m["rows_loaded"],
-                "rows_quarantined": m["rows_quarantined"],
-                "passed": m["passed"],
+                "partner_code": m.partner,
+                "feed": m.feed,
+                "period": m.period,
+                "source_file": m.source_file,
+                "source_file_hash": m.source_file_hash,
+                "load_id": m.load_id,
+                "loaded_at": m.loaded_at,
+                "rows_in": m.rows_in,
+                "rows_loaded": m.rows_loaded,
+                "rows_quarantined": m.rows_quarantined,
+                "passed": m.passed,
                 # loaded | quarantined | empty | refused | failed_to_read (ingestion/load.py)
-                "state": m.get("state") or ("loaded" if m["passed"] else "quarantined"),
+                "state": m.state,
             }
             for m in manifests
         ],
@@ -130,7 +135,7 @@ def publish(
     warehouse: Path,
     staging: Path,
     gate: GateReport,
-    manifests: list[dict],
+    manifests: list[LoadManifest],
     rule_versions: dict[str, str],
 ) -> Publication:
     """Stage the warehouse and Parquet files of a new publication in `staging` (nothing is switched

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.landing import scan_landing
+from ingestion.manifest import LoadManifest
 from ingestion.raw_store import all_manifests
 from ingestion.registry import load_registry, load_rules
 from ingestion.settings import load_settings
@@ -31,11 +32,11 @@ PUBLISHED = dg.AssetKey(["published", "warehouse"])
 CURRENT = dg.AssetKey(["published", "current"])
 
 
-def evaluate_gate() -> tuple[GateReport, list[dict]]:
+def evaluate_gate() -> tuple[GateReport, list[LoadManifest]]:
     """Every check from every layer, as the publication will record them."""
     settings = load_settings()
     manifests = all_manifests(settings.raw_dir)
-    newest = max((datetime.fromisoformat(m["loaded_at"]) for m in manifests), default=None)
+    newest = max((datetime.fromisoformat(m.loaded_at) for m in manifests), default=None)
     report = GateReport()
     scan = scan_landing(settings.landing_dir, load_registry(settings.config_dir))
     report.checks += landing_checks(scan.problems) + delivery_checks(scan.files, manifests)

@@ -70,7 +70,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
     for landed in scan.files:
         digest = file_hash(landed.path)
         manifest = read_manifest(settings.raw_dir, landed.feed, landed.partner, landed.period.key)
-        if manifest and manifest.get("source_file_hash") == digest:
+        if manifest and manifest.source_file_hash == digest:
             continue
         requests.append(
             dg.RunRequest(

@@ -373,7 +373,7 @@ def test_hostile_deliveries_are_recorded_and_block_with_nothing_read(small_zone,
     for path in small_zone.raw.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
-    states = {m["source_file"].split("/")[-1]: m["state"] for m in raw_store.all_manifests(small_zone.raw)}
+    states = {m.source_file.split("/")[-1]: m.state for m in raw_store.all_manifests(small_zone.raw)}
     assert states["trafford-supplier-spend-2019-06.zip"] == "failed_to_read"
     assert states["trafford-supplier-spend-2019-07.zip"] == states["trafford-supplier-spend-2019-11.csv"] == "refused"
     assert not {"trafford-supplier-spend-2019-08.csv", "trafford-supplier-spend-2019-09.csv"} & set(states)

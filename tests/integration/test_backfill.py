@@ -10,11 +10,11 @@ pytestmark = pytest.mark.slow
 
 def test_backfill_a_partner_period_range(sample_workspace, capsys):
     assert run_pipeline.backfill("spend", ["stockport"], "2019-04", "2019-06", publish=False) == 0
-    loaded = {(m["partner"], m["period"]) for m in all_manifests(sample_workspace.raw)}
+    loaded = {(m.partner, m.period) for m in all_manifests(sample_workspace.raw)}
     assert loaded == {("stockport", "2019-04"), ("stockport", "2019-05"), ("stockport", "2019-06")}
-    first = read_manifest(sample_workspace.raw, "spend", "stockport", "2019-05")["load_id"]
+    first = read_manifest(sample_workspace.raw, "spend", "stockport", "2019-05").load_id
     assert run_pipeline.backfill("spend", ["stockport"], "2019-05", "2019-05", publish=False) == 0
-    assert read_manifest(sample_workspace.raw, "spend", "stockport", "2019-05")["load_id"] == first
+    assert read_manifest(sample_workspace.raw, "spend", "stockport", "2019-05").load_id == first
     assert "backfilling 1 partition(s)" in capsys.readouterr().out
 
 
@@ -28,14 +28,14 @@ def test_an_unchanged_file_costs_no_dagster_run_and_a_changed_one_loads_again(
     (tmp_path / "dagster_home").mkdir()
 
     assert run_pipeline.backfill("spend", ["trafford"], "2019-04", "2019-04", publish=False) == 0
-    first = read_manifest(sample_workspace.raw, "spend", "trafford", "2019-04")["load_id"]
+    first = read_manifest(sample_workspace.raw, "spend", "trafford", "2019-04").load_id
     runs_before = len(open_instance().get_run_records())
     capsys.readouterr()
 
     assert run_pipeline.backfill("spend", ["trafford"], "2019-04", "2019-04", publish=False) == 0
     assert len(open_instance().get_run_records()) == runs_before, "an unchanged file started a Dagster run"
     assert "1 file(s) unchanged since their last load: not loaded again" in capsys.readouterr().out
-    assert read_manifest(sample_workspace.raw, "spend", "trafford", "2019-04")["load_id"] == first
+    assert read_manifest(sample_workspace.raw, "spend", "trafford", "2019-04").load_id == first
 
     # the same file with one more (blank) line is a new delivery: it loads again, in a run of its own
     (landed,) = [
@@ -47,4 +47,4 @@ def test_an_unchanged_file_costs_no_dagster_run_and_a_changed_one_loads_again(
         handle.write(b"\n")
     assert run_pipeline.backfill("spend", ["trafford"], "2019-04", "2019-04", publish=False) == 0
     assert len(open_instance().get_run_records()) == runs_before + 1
-    assert read_manifest(sample_workspace.raw, "spend", "trafford", "2019-04")["load_id"] != first
+    assert read_manifest(sample_workspace.raw, "spend", "trafford", "2019-04").load_id != first

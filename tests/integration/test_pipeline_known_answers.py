@@ -188,9 +188,9 @@ def test_parquet_copy_of_every_published_table(published):
 
 def test_every_row_accounted_for_and_lineage_on_published_rows(published):
     manifests = all_manifests(published.raw)
-    rows_in = sum(m["rows_in"] for m in manifests if m["feed"] == "spend")
-    loaded = sum(m["rows_loaded"] for m in manifests if m["feed"] == "spend")
-    quarantined = sum(m["rows_quarantined"] for m in manifests if m["feed"] == "spend")
+    rows_in = sum(m.rows_in or 0 for m in manifests if m.feed == "spend")
+    loaded = sum(m.rows_loaded for m in manifests if m.feed == "spend")
+    quarantined = sum(m.rows_quarantined for m in manifests if m.feed == "spend")
     assert rows_in == loaded + quarantined
     fct = published_table(published, "fct_spend")
     assert len(fct) == loaded
@@ -216,10 +216,10 @@ def test_every_organisation_says_which_rules_made_it(published):
 
 
 def test_rerun_reloads_nothing_and_republishes(published):
-    before = {(m["feed"], m["partner"], m["period"]): m["load_id"] for m in all_manifests(published.raw)}
+    before = {m.partition: m.load_id for m in all_manifests(published.raw)}
     first_id = published_table(published, "publication").iloc[0]["publication_id"]
     assert run_pipeline.run(quiet=True) == 0
-    after = {(m["feed"], m["partner"], m["period"]): m["load_id"] for m in all_manifests(published.raw)}
+    after = {m.partition: m.load_id for m in all_manifests(published.raw)}
     assert before == after
     assert published_table(published, "publication").iloc[0]["publication_id"] != first_id
 
