@@ -234,9 +234,9 @@ def foreign_rows(mapped: pd.DataFrame, partner: Partner) -> Found:
 
 
 def _partner(code: str) -> Partner:
-    """The partner's entry (name, code, home districts) from the registry the pipeline runs with
-    (a layout does not carry its partner's name); a partner that registry lacks (a caller loading
-    with a registry of its own) is known by its code alone."""
+    """For a LandedFile built by hand (not by the landing scan, which carries the entry): the
+    partner's entry from the registry the environment names; a partner that registry lacks is known
+    by its code alone."""
     path = load_settings().config_dir / "partners.yml"
     partners = _registry(path, path.stat().st_mtime_ns).partners if path.exists() else {}
     return partners.get(code) or Partner(code=code, name=code, type="other", home_lad_codes=(), groups=())
@@ -270,7 +270,7 @@ def apply(
         repeated_lines(raw, prepared, source_file),
         delivered_twice(prepared, raw_dir, landed.partner, landed.period.key),
         outside_named_period(prepared, landed, rules.feed_validation.max_share_outside_named_period),
-        foreign_rows(mapped, _partner(landed.partner)),
+        foreign_rows(mapped, landed.registered or _partner(landed.partner)),
     ]
     bad = dict(bad_rows)
     for result, rows in found:

@@ -18,7 +18,7 @@ from ingestion.canonical import FEEDS
 from ingestion.landing import scan_landing
 from ingestion.load import recorded_report
 from ingestion.registry import load_registry, load_rules
-from ingestion.settings import load_settings
+from ingestion.settings import Settings, load_settings
 from orchestration.partitions import PERIOD_PARTITIONS, partition_key_for
 from publishing.coverage import partial_years, provisional_figures
 from publishing.data_quality import print_data_quality
@@ -39,7 +39,7 @@ def _instance() -> dg.DagsterInstance:
     return open_instance()
 
 
-def recover(instance: dg.DagsterInstance) -> None:
+def recover(instance: dg.DagsterInstance, settings: Settings | None = None) -> None:
     """What a killed run left: dead runs marked failed, their slots freed, their staged releases removed."""
     from orchestration.recovery import recover_stale_runs
     from publishing.publish import clean_leftovers
@@ -47,7 +47,7 @@ def recover(instance: dg.DagsterInstance) -> None:
     recovery = recover_stale_runs(instance)
     for line in recovery.lines():
         print(f"  recovered: {line}", flush=True)
-    for path in clean_leftovers(load_settings().published_dir, recovery.live_runs):
+    for path in clean_leftovers((settings or load_settings()).published_dir, recovery.live_runs):
         print(f"  recovered: removed {path} (left by a run that did not finish)", flush=True)
 
 
@@ -112,7 +112,7 @@ def _failed_check_lines(result) -> list[str]:
     return lines
 
 
-def print_kpis(published_warehouse) -> None:
+def print_kpis(published_warehouse, config_dir=None) -> None:
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
         rows = con.execute(
             "select reporting_unit, financial_year, in_scope_spend_gbp, home_share_pct, gm_share_pct, "
@@ -170,7 +170,7 @@ def print_kpis(published_warehouse) -> None:
             )
         if any(row[-1] for row in social):
             print("(social value valued with the ILLUSTRATIVE demo framework; set SVW_FRAMEWORK for a real one)")
-    print_data_quality(published_warehouse, load_registry(load_settings().config_dir))
+    print_data_quality(published_warehouse, load_registry(config_dir or load_settings().config_dir))
     print(f"\nStatements, dashboard, exports and catalogue: {published_warehouse.parent}")
     print(f"(release {published_warehouse.resolve().parent.name}; BI tools keep the path {published_warehouse})")
 
@@ -181,12 +181,19 @@ def print_kpis(published_warehouse) -> None:
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-def unchanged_partitions(files) -> tuple[set[tuple[str, str]], list[str]]:
+def _run_config(settings: Settings) -> dict:
+    """Quiet logs, and the folders this run was given (orchestration/resources.py): the jobs use
+    them whatever the environment of the process says."""
+    from orchestration.resources import run_config_for
+
+    return {**QUIET_LOGS, **run_config_for(settings)}
+
+
+def unchanged_partitions(files, settings: Settings) -> tuple[set[tuple[str, str]], list[str]]:
     """The partitions every one of whose files is loaded exactly as it would load again, and the
     problems those earlier loads recorded (a failed file stays a problem until it is fixed).
 
     A re-run with nothing changed then costs one hash per file instead of one Dagster run each."""
-    settings = load_settings()
     rules = load_rules(settings.config_dir)
     by_partition: dict[tuple[str, str], list] = {}
     for landed in files:
@@ -206,16 +213,17 @@ def unchanged_partitions(files) -> tuple[set[tuple[str, str]], list[str]]:
     return unchanged, problems
 
 
-def ingest(files, instance, quiet: bool = False) -> list[str]:
+def ingest(files, instance, quiet: bool = False, settings: Settings | None = None) -> list[str]:
     """One ingest run per landed file's partition, as the sensor would launch them; a partition whose
     files are all loaded exactly as they would load again is skipped (its load is already recorded)."""
     from orchestration.definitions import defs
     from orchestration.recovery import wait_for_free_pools
 
+    settings = settings or load_settings()
     wait_for_free_pools(
-        instance, load_settings().slot_wait_seconds, lambda line: print(line, flush=True), pools=("raw_writer",)
+        instance, settings.slot_wait_seconds, lambda line: print(line, flush=True), pools=("raw_writer",)
     )
-    skip, problems = unchanged_partitions(files)
+    skip, problems = unchanged_partitions(files, settings)
     to_load = [f for f in files if (f.feed, str(partition_key_for(f.feed, f.partner, f.period.key))) not in skip]
     if skip and not quiet:
         print(f"  {len(files) - len(to_load)} file(s) unchanged since their last load: not loaded again")
@@ -232,7 +240,7 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
             continue
         seen.add((landed.feed, str(key)))
         result = jobs[landed.feed].execute_in_process(
-            instance=instance, partition_key=key, raise_on_error=False, run_config=QUIET_LOGS
+            instance=instance, partition_key=key, raise_on_error=False, run_config=_run_config(settings)
         )
         problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]
         if not quiet and (index % 20 == 0 or index == len(to_load)):
@@ -240,18 +248,18 @@ def ingest(files, instance, quiet: bool = False) -> list[str]:
     return problems
 
 
-def build_and_publish(instance, problems: list[str]) -> int:
+def build_and_publish(instance, problems: list[str], settings: Settings | None = None) -> int:
     from orchestration.definitions import defs
     from orchestration.recovery import wait_for_free_pools
 
-    settings = load_settings()
-    recover(instance)
+    settings = settings or load_settings()
+    recover(instance, settings)
     wait_for_free_pools(
         instance, settings.slot_wait_seconds, lambda line: print(line, flush=True), pools=("warehouse_writer",)
     )
     print("building marts, running checks, publishing ...", flush=True)
     result = defs.resolve_job_def("build_and_publish").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET_LOGS
+        instance=instance, raise_on_error=False, run_config=_run_config(settings)
     )
     problems = problems + _failed_check_lines(result)
     if not result.success:
@@ -271,12 +279,12 @@ def build_and_publish(instance, problems: list[str]) -> int:
             f"The previous publication in {settings.current_dir} is unchanged."
         )
         return EXIT_BLOCKED
-    print_kpis(settings.published_warehouse_path)
+    print_kpis(settings.published_warehouse_path, settings.config_dir)
     return EXIT_OK
 
 
-def _scan():
-    settings = load_settings()
+def _scan(settings: Settings | None = None):
+    settings = settings or load_settings()
     registry = load_registry(settings.config_dir)
     scan = scan_landing(settings.landing_dir, registry)
     print(f"landing zone {settings.landing_dir}: {len(scan.files)} files for {len(registry.partners)} partners")
@@ -285,20 +293,29 @@ def _scan():
     return scan
 
 
-def run(quiet: bool = False) -> int:
-    """Everything in the landing zone, then build and publish."""
-    scan = _scan()
+def run(quiet: bool = False, settings: Settings | None = None) -> int:
+    """Everything in the landing zone, then build and publish (in the folders given, else those the
+    environment names)."""
+    settings = settings or load_settings()
+    scan = _scan(settings)
     instance = _instance()
-    recover(instance)
-    return build_and_publish(instance, ingest(scan.files, instance, quiet))
+    recover(instance, settings)
+    return build_and_publish(instance, ingest(scan.files, instance, quiet, settings), settings)
 
 
 def backfill(
-    feed: str | None, partners: list[str] | None, start: str | None, end: str | None, publish: bool, quiet: bool = False
+    feed: str | None,
+    partners: list[str] | None,
+    start: str | None,
+    end: str | None,
+    publish: bool,
+    quiet: bool = False,
+    settings: Settings | None = None,
 ) -> int:
     """Re-run the ingest partitions whose files match (period keys compared as yyyy-mm), and
     optionally rebuild and publish. Unchanged files stay no-ops; a changed mapping reloads."""
-    scan = _scan()
+    settings = settings or load_settings()
+    scan = _scan(settings)
     chosen = [
         f
         for f in scan.files
@@ -309,10 +326,10 @@ def backfill(
     ]
     print(f"backfilling {len(chosen)} partition(s)")
     instance = _instance()
-    recover(instance)
-    problems = ingest(chosen, instance, quiet)
+    recover(instance, settings)
+    problems = ingest(chosen, instance, quiet, settings)
     if publish:
-        return build_and_publish(instance, problems)
+        return build_and_publish(instance, problems, settings)
     for line in problems:
         print(f"  {line}")
     return 1 if problems else 0

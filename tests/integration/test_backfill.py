@@ -48,3 +48,17 @@ def test_an_unchanged_file_costs_no_dagster_run_and_a_changed_one_loads_again(
     assert run_pipeline.backfill("spend", ["trafford"], "2019-04", "2019-04", publish=False) == 0
     assert len(open_instance().get_run_records()) == runs_before + 1
     assert read_manifest(sample_workspace.raw, "spend", "trafford", "2019-04").load_id != first
+
+
+def test_a_run_uses_the_folders_it_is_handed_not_the_environment(sample_workspace, monkeypatch, tmp_path):
+    """Issue 12: assets read their paths from the WarehouseSettings resource, so a caller (a test, a
+    deployment) passes paths; the environment only supplies defaults."""
+    from dataclasses import replace
+
+    from ingestion.settings import load_settings
+
+    given = replace(load_settings(), raw_dir=tmp_path / "raw_given", work_dir=tmp_path / "work_given")
+    monkeypatch.setenv("SVW_RAW_DIR", str(tmp_path / "raw_from_environment"))
+    assert run_pipeline.backfill("spend", ["rochdale"], "2019-04", "2019-04", publish=False, settings=given) == 0
+    assert read_manifest(given.raw_dir, "spend", "rochdale", "2019-04") is not None
+    assert not (tmp_path / "raw_from_environment").exists()
