@@ -15,7 +15,7 @@ export SVW_POSTCODE_DIRECTORY ?= $(CURDIR)/data/sample/reference/sample_postcode
 SQLFLUFF_VENV := .venv-sqlfluff
 SQLFLUFF_STAMP := $(SQLFLUFF_VENV)/.installed
 
-.PHONY: help setup manifest browsers run test test-fast check lint-sql dev samples clean
+.PHONY: help setup manifest browsers postgres run test test-fast check lint-sql dev samples clean
 
 help:
 	@echo "make run      set up, run the whole pipeline on data/landing (the bundled sample when empty), publish"
@@ -68,7 +68,16 @@ browsers:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
 	fi
 
-test: manifest browsers
+# The PostgreSQL profile's test starts a throwaway server of its own (tests/integration/
+# test_postgres_profile.py); it needs Debian's postgresql package, installed here when missing.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing postgresql (Debian package; the server is not started)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+test: manifest browsers postgres
 	$(BIN)/python -m pytest
 
 test-fast: manifest
