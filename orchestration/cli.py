@@ -166,10 +166,10 @@ def _run(args) -> int:
             "data/published with them)."
         )
         return 2
-    return _run_reporting_errors(args.quiet)
+    return _run_reporting_errors(args.quiet, args.rebuild)
 
 
-def _run_reporting_errors(quiet: bool) -> int:
+def _run_reporting_errors(quiet: bool, rebuild: bool = False) -> int:
     """The pipeline, with what went wrong said in one line and its own exit code (README "Exit
     codes") instead of a traceback: a full disk, a locked file, unreadable configuration, a slot
     another live run held too long."""
@@ -182,7 +182,7 @@ def _run_reporting_errors(quiet: bool) -> int:
     from orchestration.run_pipeline import EXIT_BUSY, EXIT_CONFIG, EXIT_DISK_FULL, classify_failure, run
 
     try:
-        return run(quiet=quiet)
+        return run(quiet=quiet, rebuild=rebuild)
     except SlotWaitTimeout as exc:
         print(f"NOT RUN: {exc}")
         return EXIT_BUSY
@@ -274,6 +274,11 @@ def main(argv: list[str] | None = None) -> None:
     refill.set_defaults(handler=_backfill)
     run = commands.add_parser("run", help="run the whole pipeline on the landing zone and publish")
     run.add_argument("--quiet", action="store_true")
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild and publish even when nothing changed since the last publication",
+    )
     run.set_defaults(handler=_run)
     pull = commands.add_parser("withdraw", help="withdraw a loaded delivery: remove its raw partition, record why")
     pull.add_argument("--partner", required=True, help="partner code from config/partners.yml")

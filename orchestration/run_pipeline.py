@@ -293,14 +293,28 @@ def _scan(settings: Settings | None = None):
     return scan
 
 
-def run(quiet: bool = False, settings: Settings | None = None) -> int:
+def run(quiet: bool = False, settings: Settings | None = None, rebuild: bool = False) -> int:
     """Everything in the landing zone, then build and publish (in the folders given, else those the
-    environment names)."""
+    environment names). When the current publication was made from exactly these inputs, nothing is
+    rebuilt (orchestration/freshness.py) unless `rebuild` asks for it."""
+    from orchestration.freshness import record_publication, unchanged_since_publication
+
     settings = settings or load_settings()
     scan = _scan(settings)
     instance = _instance()
     recover(instance, settings)
-    return build_and_publish(instance, ingest(scan.files, instance, quiet, settings), settings)
+    problems = ingest(scan.files, instance, quiet, settings)
+    if not rebuild and not scan.problems and not problems and (current := unchanged_since_publication(settings)):
+        print(
+            f"nothing changed since publication {current} (files, loads, withdrawals, configuration, "
+            "reference files and code all as they were): not rebuilt; `svw run --rebuild` forces it"
+        )
+        print_kpis(settings.published_warehouse_path, settings.config_dir)
+        return EXIT_OK
+    code = build_and_publish(instance, problems, settings)
+    if code == EXIT_OK:
+        record_publication(settings)
+    return code
 
 
 def backfill(

@@ -215,13 +215,20 @@ def test_every_organisation_says_which_rules_made_it(published):
     assert suppliers[suppliers["is_redacted_pool"]]["postcode"].isna().all()
 
 
-def test_rerun_reloads_nothing_and_republishes(published):
+def test_rerun_with_nothing_changed_reloads_and_rebuilds_nothing_unless_asked(published, capsys):
+    """Issue 13: a re-run with nothing changed costs a lookup; `--rebuild` republishes the same figures."""
     before = {m.partition: m.load_id for m in all_manifests(published.raw)}
     first_id = published_table(published, "publication").iloc[0]["publication_id"]
+    first_kpis = published_table(published, "kpi_local_spend")
+    capsys.readouterr()
     assert run_pipeline.run(quiet=True) == 0
+    assert f"nothing changed since publication {first_id}" in capsys.readouterr().out
+    assert published_table(published, "publication").iloc[0]["publication_id"] == first_id
+    assert run_pipeline.run(quiet=True, rebuild=True) == 0
     after = {m.partition: m.load_id for m in all_manifests(published.raw)}
     assert before == after
     assert published_table(published, "publication").iloc[0]["publication_id"] != first_id
+    pd.testing.assert_frame_equal(published_table(published, "kpi_local_spend"), first_kpis)
 
 
 SV_TABLES = {
