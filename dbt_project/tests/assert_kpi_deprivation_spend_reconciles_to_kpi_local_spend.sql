@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_deprivation_spend'}}}) }}
 -- One row per kpi_local_spend row and domain, with the same in-scope £, and parts nested inside
 -- the whole: decile 1 within deciles 1-2 within located within in scope (spend and suppliers).
 with domains as (

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_spend_by_area'}}}) }}
 -- Each level of the ward view adds up to the unit-year's in-scope spend; its GM rows to the GM
 -- spend and its unknown row to the unknown-location spend of kpi_local_spend (same rule, same £).
 with levels as (
