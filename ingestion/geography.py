@@ -109,21 +109,22 @@ def read_postcode_directory(path: Path, lsoa_boundaries: Path | None = None) -> 
     ward_col = _pick(header, WARD_COLUMNS, pattern=r"wd\d{2}cd")
     lsoa21_col, lsoa11_col = _pick(header, LSOA21_COLUMNS), _pick(header, LSOA11_COLUMNS)
     oa21_col = _pick(header, OA21_COLUMNS)
-    coordinate_cols = [
-        _pick(header, names) for names in (LAT_COLUMNS, LONG_COLUMNS, EASTING_COLUMNS, NORTHING_COLUMNS)
-    ]
+    coordinate_cols = [_pick(header, names) for names in (LAT_COLUMNS, LONG_COLUMNS, EASTING_COLUMNS, NORTHING_COLUMNS)]
     wanted = (postcode_col, lad_col, terminated_col, ward_col, lsoa21_col, lsoa11_col, oa21_col, *coordinate_cols)
     usecols = list(dict.fromkeys(c for c in wanted if c))
     frame = pd.read_csv(path, usecols=usecols, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     lsoa21 = _codes(frame, lsoa21_col)
-    source = pd.Series(np.where(lsoa21.notna(), "directory", None), index=frame.index, dtype="object")
+    source = pd.Series(None, index=frame.index, dtype="string")
+    source[lsoa21.notna()] = "directory"
     missing = lsoa21.isna().to_numpy()
     points = _points(frame, header) if lsoa_boundaries is not None and missing.any() else None
     if points is not None and lsoa_boundaries is not None:
         lon, lat = points
         placed = LsoaPolygons(lsoa_boundaries).place(lon[missing], lat[missing])
         lsoa21.loc[missing] = pd.array(placed, dtype="string")
-        source.loc[missing] = np.where(pd.notna(placed), "point_in_polygon", None)
+        newly = missing.copy()
+        newly[missing] = pd.notna(placed)
+        source[newly] = "point_in_polygon"
     out = pd.DataFrame(
         {
             "postcode": normalise_postcodes(frame[postcode_col]),

@@ -36,7 +36,7 @@ class Settings:
     gias: Path | None = None  # SVW_GIAS: edubasealldataYYYYMMDD.csv (+ allgroupsdata)
     # Geography and deprivation (docs/geography-and-deprivation.md)
     lsoa_boundaries: Path | None = None  # SVW_LSOA_BOUNDARIES: LSOA 2021 GeoJSON, for a directory of points only
-    deprivation_dir: Path | None = None  # SVW_DEPRIVATION_DIR: editions.csv + files; None = config/reference/deprivation
+    deprivation_dir: Path | None = None  # SVW_DEPRIVATION_DIR: editions.csv + files (default: shipped)
     keep_releases: int = 3  # SVW_KEEP_RELEASES: publications kept under published/releases/ (current among them)
     slot_wait_seconds: int = 600  # SVW_SLOT_WAIT_SECONDS: how long a run waits for a live run's warehouse slot
 

@@ -125,9 +125,7 @@ def spend_map(rows: pd.DataFrame, unit: str, year: str) -> SpendMap:
     )
     layers: list[alt.Chart] = [shaded]
     if level == "ward":
-        layers.append(
-            alt.Chart(alt.Data(name="outlines")).mark_geoshape(fill=None, stroke="#333333", strokeWidth=1)
-        )
+        layers.append(alt.Chart(alt.Data(name="outlines")).mark_geoshape(fill=None, stroke="#333333", strokeWidth=1))
     chart = (
         alt.layer(*layers)
         .project(type="mercator")
@@ -169,6 +167,5 @@ def dashboard_maps(parquet_dir: Path) -> dict[str, dict[str, str]]:
     if not path.exists():
         return {}
     return {
-        unit: {year: m.svg for year, m in years.items()}
-        for unit, years in spend_maps(pd.read_parquet(path)).items()
+        unit: {year: m.svg for year, m in years.items()} for unit, years in spend_maps(pd.read_parquet(path)).items()
     }

@@ -43,14 +43,13 @@ class Neighbourhood:
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as handle:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
 def _deciles(name: str) -> dict[str, dict[str, int]]:
     return {
-        r["lsoa_code"]: {d: int(r[f"{d}_decile"]) for d in DOMAINS}
-        for r in _read_csv(REFERENCE / "deprivation" / name)
+        r["lsoa_code"]: {d: int(r[f"{d}_decile"]) for d in DOMAINS} for r in _read_csv(REFERENCE / "deprivation" / name)
     }
 
 
@@ -105,13 +104,14 @@ def assign_neighbourhoods(world: World, seed: int) -> tuple[dict[str, Neighbourh
             spend_1920[payee] += amount
     ranked = sorted(spend_1920, key=lambda f: (-spend_1920[f], f))
     gm_firm = next(f for f in ranked if world.firms[f].lad in GM_LADS and world.firms[f].postcode)
+    gm_lad = str(world.firms[gm_firm].lad)
     out_firm = next(f for f in ranked if world.firms[f].lad not in GM_LADS and world.firms[f].lad)
     split = sorted(
         r["lsoa21_code"]
         for r in changes
-        if r["change_code"] == "S" and ward_of.get(r["lsoa21_code"]) and r["lsoa21_code"] in by_lad[world.firms[gm_firm].lad]
+        if r["change_code"] == "S" and ward_of.get(r["lsoa21_code"]) and r["lsoa21_code"] in by_lad[gm_lad]
     )
-    changed = gm(world.firms[gm_firm].lad, split[0] if split else None)
+    changed = gm(gm_lad, split[0] if split else None)
     placed[world.firms[gm_firm].postcode] = changed  # type: ignore[index]
     deprived = next(c for c in elsewhere if imd2019[c]["imd"] == 1 and iod2025[c]["imd"] == 1)
     placed[world.firms[out_firm].postcode] = outside(deprived)  # type: ignore[index]
@@ -153,7 +153,7 @@ def neighbourhood_answers(world: World, placed: dict[str, Neighbourhood]) -> dic
                     key = payee if not isinstance(payee, str) else f"redacted:{partner}"
                     in_scope[key] += amount
             total = sum(in_scope.values())
-            located: dict[int, dict[str, int]] = {}
+            located: dict[int | str, dict[str, int]] = {}
             by_district: dict[str, int] = defaultdict(int)
             by_ward: dict[str, int] = defaultdict(int)
             for payee, amount in in_scope.items():

@@ -24,9 +24,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
 
 
 def _published(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_name = ?", [table]
-    ).fetchone()
+    found = con.execute("select count(*) from information_schema.tables where table_name = ?", [table]).fetchone()
     return bool(found and found[0])
 
 

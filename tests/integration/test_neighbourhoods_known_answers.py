@@ -114,9 +114,10 @@ def test_statement_shows_the_section_with_a_map_and_the_dashboard_gets_maps(publ
     maps = dashboard_maps(published_sample.published / "parquet")
     assert set(maps) == {"stockport", "trafford", "rochdale", "tameside", "bury", "STAR", "GM"}
     assert all(set(years) == {"2018/19", "2019/20", "2020/21"} for years in maps.values())
-    assert maps["GM"]["2020/21"].lstrip().startswith("<svg") and 'aria-label="Map of Greater Manchester' in maps[
-        "GM"
-    ]["2020/21"]
+    assert (
+        maps["GM"]["2020/21"].lstrip().startswith("<svg")
+        and 'aria-label="Map of Greater Manchester' in maps["GM"]["2020/21"]
+    )
 
 
 def test_new_tables_passed_their_checks_and_name_their_rules(published_sample):

@@ -18,11 +18,23 @@ with placed as (
 ),
 
 by_domain as (
-    select *, 'imd' as domain, imd_decile as decile from placed
+    select
+        *,
+        'imd' as domain,
+        imd_decile as decile
+    from placed
     union all
-    select *, 'income' as domain, income_decile as decile from placed
+    select
+        *,
+        'income' as domain,
+        income_decile as decile
+    from placed
     union all
-    select *, 'employment' as domain, employment_decile as decile from placed
+    select
+        *,
+        'employment' as domain,
+        employment_decile as decile
+    from placed
 ),
 
 totals as (
