@@ -462,6 +462,45 @@ class IdentityChecksRule(RuleSection):
     max_in_scope_gap_pct: float = rule("a percentage between 0 and 100", _percentage)
 
 
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def _financial_years(value: tuple[str, ...]) -> bool:
+    matches = [_FINANCIAL_YEAR.match(v) for v in value]
+    return bool(value) and all(m and (int(m.group(1)) + 1) % 100 == int(m.group(2)) for m in matches)
+
+
+@dataclass(frozen=True)
+class DeprivationRule(RuleSection):
+    """Which edition of the English Indices of Deprivation measures which financial year's spend
+    (docs/geography-and-deprivation.md). The edition decides the LSOA vintage a supplier is placed
+    on (IMD 2019: LSOA 2011; IoD 2025: LSOA 2021); the ward and district view always reports on
+    current codes."""
+
+    SECTION: ClassVar[str] = "deprivation"
+    TABLE: ClassVar[str] = "deprivation_rule"
+
+    edition_choice: str = rule(
+        "in_force (each year by the edition in force then, editions_from below) or latest (every year by the "
+        "newest edition listed)",
+        lambda v: v in ("in_force", "latest"),
+    )
+    editions: tuple[str, ...] = rule(
+        "a non-empty list of edition codes from the deprivation reference's editions.csv, oldest first", bool
+    )
+    editions_from: tuple[str, ...] = rule(
+        "one financial year per edition (like 2019/20), increasing: the first year each edition measures",
+        _financial_years,
+    )
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        if len(self.editions_from) != len(self.editions):
+            return [("editions_from", f"one year per edition ({len(self.editions)} editions)")]
+        if list(self.editions_from) != sorted(set(self.editions_from)):
+            return [("editions_from", "strictly increasing years")]
+        return []
+
+
 # Every section rules.yml must have, in the order Rules lists them.
 RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     LocalSpendRule,
@@ -472,6 +511,7 @@ RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     SocialValueRule,
     SupplierMatchingRule,
     IdentityChecksRule,
+    DeprivationRule,
 )
 
 
@@ -485,6 +525,7 @@ class Rules:
     social_value: SocialValueRule
     supplier_matching: SupplierMatchingRule
     identity_checks: IdentityChecksRule
+    deprivation: DeprivationRule
 
     @property
     def redaction_patterns(self) -> tuple[str, ...]:

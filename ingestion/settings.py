@@ -34,6 +34,9 @@ class Settings:
     charity_register: Path | None = None  # SVW_CHARITY_REGISTER: publicextract.charity(_other_names).txt
     cqc_locations: Path | None = None  # SVW_CQC_LOCATIONS: CQC care directory or HSCA active locations
     gias: Path | None = None  # SVW_GIAS: edubasealldataYYYYMMDD.csv (+ allgroupsdata)
+    # Geography and deprivation (docs/geography-and-deprivation.md)
+    lsoa_boundaries: Path | None = None  # SVW_LSOA_BOUNDARIES: LSOA 2021 GeoJSON, for a directory of points only
+    deprivation_dir: Path | None = None  # SVW_DEPRIVATION_DIR: editions.csv + files (default: shipped)
     keep_releases: int = 3  # SVW_KEEP_RELEASES: publications kept under published/releases/ (current among them)
     slot_wait_seconds: int = 600  # SVW_SLOT_WAIT_SECONDS: how long a run waits for a live run's warehouse slot
 
@@ -116,6 +119,8 @@ def load_settings() -> Settings:
         charity_register=_optional_path("SVW_CHARITY_REGISTER"),
         cqc_locations=_optional_path("SVW_CQC_LOCATIONS"),
         gias=_optional_path("SVW_GIAS"),
+        lsoa_boundaries=_optional_path("SVW_LSOA_BOUNDARIES"),
+        deprivation_dir=_optional_path("SVW_DEPRIVATION_DIR"),
         keep_releases=_positive_int("SVW_KEEP_RELEASES", 3),
         slot_wait_seconds=_positive_int("SVW_SLOT_WAIT_SECONDS", 600),
     )

@@ -26,7 +26,13 @@ def reference_tables_asset(context: dg.AssetExecutionContext, warehouse: Warehou
     settings = warehouse.get()
     rules = load_rules(settings.config_dir)
     tables = reference_tables(
-        load_registry(settings.config_dir), rules, settings.config_dir, settings.postcode_directory, settings.framework
+        load_registry(settings.config_dir),
+        rules,
+        settings.config_dir,
+        settings.postcode_directory,
+        settings.framework,
+        lsoa_boundaries=settings.lsoa_boundaries,
+        deprivation_dir=settings.deprivation_dir,
     )
     counts = write_tables(tables, settings.reference_dir)
     ensure_feed_placeholders(settings.raw_dir, SCHEMAS)

@@ -29,8 +29,19 @@ class Section:
         return f"sections/{self.key}.html.j2"
 
 
+# Imported here, below Section: a section module may build on this one.
+from publishing.sections.neighbourhoods import neighbourhoods_context  # noqa: E402
+
 # Later capabilities append their Section here, in the order the statement prints them.
-SECTIONS: list[Section] = []
+SECTIONS: list[Section] = [
+    # issue 16: deprivation of the neighbourhoods spend reaches, the borough/ward table and the map
+    Section(
+        "neighbourhoods",
+        "Where the money lands",
+        neighbourhoods_context,
+        missing_text="No neighbourhood figures were published for this year (no in-scope spend).",
+    ),
+]
 
 
 def section_contexts(con: duckdb.DuckDBPyConnection, partner: str, year: str) -> list[dict]:
