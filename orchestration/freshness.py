@@ -56,8 +56,15 @@ def inputs_fingerprint(settings: Settings) -> str:
     withdrawals = settings.raw_dir / "_withdrawals.jsonl"
     digest.update(withdrawals.read_bytes() if withdrawals.exists() else b"")
     _hash_tree(digest, settings.config_dir)
-    for path in (settings.postcode_directory, settings.framework, *settings.register_paths.values()):
+    for path in (
+        settings.postcode_directory,
+        settings.framework,
+        settings.lsoa_boundaries,
+        *settings.register_paths.values(),
+    ):
         _stat(digest, path)
+    if settings.deprivation_dir is not None and settings.deprivation_dir.is_dir():
+        _hash_tree(digest, settings.deprivation_dir)
     digest.update(json.dumps(sorted(settings.environment().items())).encode())
     for folder in CODE_FOLDERS:
         _hash_tree(digest, PROJECT_ROOT / folder)
