@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ingestion.samples.answers import local_spend_answers
 from ingestion.samples.layouts import write_partner_feeds
+from ingestion.samples.procurement_act import write_procurement_act_feeds
 from ingestion.samples.social_value import (
     build_bids,
     build_contracts,
@@ -66,6 +67,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     contracts = build_contracts(world, sv_rng, framework)
     bids = build_bids(world, sv_rng)
     write_social_value_feeds(world, contracts, bids, landing)
+    procurement_act = write_procurement_act_feeds(world, contracts, landing, seed)  # own stream: seed + 171
     answers = {
         "generator": "ingestion.samples",
         "seed": seed,
@@ -89,6 +91,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
         },
         "payments": len(world.payments),
         "redacted_payments": sum(1 for p in world.payments if p.firm_id is None),
+        "procurement_act": procurement_act,
     }
     (out / "answers.json").write_text(json.dumps(answers, indent=2), encoding="utf-8")
     return answers
