@@ -67,7 +67,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     contracts = build_contracts(world, sv_rng, framework)
     bids = build_bids(world, sv_rng)
     write_social_value_feeds(world, contracts, bids, landing)
-    procurement_act = write_procurement_act_feeds(world, contracts, landing, seed)  # own stream: seed + 171
+    procurement_act = write_procurement_act_feeds(world, contracts, bids, landing, seed)  # own stream: seed + 171
     answers = {
         "generator": "ingestion.samples",
         "seed": seed,

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from ingestion.samples.social_value import Contract
+from ingestion.samples.social_value import Bid, Contract
 from ingestion.samples.world import PARTNER_HOME, THRESHOLD_PENCE, World
 
 PROMPT_DAYS = 30
@@ -64,19 +65,62 @@ def _read(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _invoices(landing: Path, rng: random.Random) -> tuple[list[list], dict]:
-    suppliers = _read(landing / "stockport" / "suppliers" / "stockport_suppliers.csv")
-    charities = [s for s in suppliers if s["Charity No"].strip()]
-    others = [s for s in suppliers if not s["Charity No"].strip()]
+def _stem(name: str) -> str:
+    return re.sub(r"\s+(ltd|limited|llp|plc)$", "", name.strip().lower())
+
+
+def _declared_flags(bids: list[Bid]) -> dict[int, tuple[bool | None, bool | None]]:
+    """Each bidder's SME and VCSE status as its bids declare it, for firms whose bids all agree (a
+    firm that declared differently on different bids is left out of the invoice sample, so the
+    answer does not depend on which declaration the pipeline's trust order picks)."""
+    seen: dict[int, set[tuple[bool, bool]]] = defaultdict(set)
+    for bid in bids:
+        seen[bid.firm_id].add((bid.is_sme, bid.is_vcse))
+    return {firm: next(iter(flags)) for firm, flags in seen.items() if len(flags) == 1}
+
+
+def _invoice_suppliers(world: World, landing: Path, bids: list[Bid]) -> list[tuple[dict, bool | None, bool]]:
+    """(supplier-list row, is_sme, is_vcse) for Stockport's suppliers whose status is unambiguous:
+    VCSE = a registered charity (registration evidence) or a consistent VCSE declaration; SME = a
+    consistent declaration (None where the firm never bid: not known)."""
+    by_number = {f.company_number: f for f in world.firms.values() if f.company_number}
+    by_number.update({f.charity_number: f for f in world.firms.values() if f.charity_number})
+    declared = _declared_flags(bids)
+    bidders = {b.firm_id for b in bids}
+    # Firms that share a name but for the legal form ('Tame Highways LLP', '... Limited', '... plc')
+    # are distinct firms here, which supplier resolution may join on the name: left out, so a
+    # segment's answer never depends on that.
+    stems = defaultdict(int)
+    for f in world.firms.values():
+        stems[_stem(f.name)] += 1
+    out = []
+    for row in _read(landing / "stockport" / "suppliers" / "stockport_suppliers.csv"):
+        firm = by_number.get(row["Charity No"].strip()) or by_number.get(row["Company Reg No"].strip())
+        if firm is None or (firm.firm_id in bidders and firm.firm_id not in declared) or stems[_stem(firm.name)] > 1:
+            continue
+        sme, vcse = declared.get(firm.firm_id, (None, False))
+        out.append((row, sme, firm.kind == "charity" or vcse))
+    return out
+
+
+def _segments(is_sme: bool | None, is_vcse: bool) -> tuple[str, ...]:
+    named = ("sme",) * bool(is_sme) + ("vcse",) * is_vcse
+    return ("all", *named) if named else ("all", "neither_or_unknown")
+
+
+def _invoices(world: World, landing: Path, bids: list[Bid], rng: random.Random) -> tuple[list[list], dict]:
+    suppliers = _invoice_suppliers(world, landing, bids)
+    charities = [s for s in suppliers if s[2]]
+    others = [s for s in suppliers if not s[2]]
     rows: list[list] = []
     truth: dict[str, dict] = {}
     number = 0
     for fy in PAYMENT_YEARS:
-        tallies: dict[str, list] = {"all": [], "vcse": []}
-        interest = {"all": 0, "vcse": 0}
+        tallies: dict[str, list] = defaultdict(list)
+        interest: dict[str, int] = defaultdict(int)
         for i in range(INVOICES_PER_YEAR):
-            is_vcse = i % 8 == 0  # one invoice in eight is a charity's
-            supplier = rng.choice(charities if is_vcse else others)
+            is_vcse = i % 8 == 0  # one invoice in eight is a VCSE's
+            supplier, sme, vcse = rng.choice(charities if is_vcse else others)
             share = VCSE_PROMPT_SHARE[fy] if is_vcse else PROMPT_SHARE[fy]
             prompt = rng.random() < share
             days = rng.randint(3, PROMPT_DAYS) if prompt else rng.randint(PROMPT_DAYS + 1, 95)
@@ -100,7 +144,7 @@ def _invoices(landing: Path, rng: random.Random) -> tuple[list[list], dict]:
             )
             if disputed:
                 continue  # reg. 113 counts valid, undisputed invoices
-            for segment in ("all", "vcse") if is_vcse else ("all",):
+            for segment in _segments(sme, vcse):
                 tallies[segment].append(days)
                 interest[segment] += late_interest
         truth[_label(fy)] = {
@@ -110,7 +154,7 @@ def _invoices(landing: Path, rng: random.Random) -> tuple[list[list], dict]:
                 "avg_days_to_pay": round(sum(days_list) / len(days_list), 2),
                 "interest_paid_gbp": interest[segment] / 100,
             }
-            for segment, days_list in tallies.items()
+            for segment, days_list in sorted(tallies.items())
         }
     return rows, truth
 
@@ -142,10 +186,10 @@ def _lm3(
 ) -> tuple[list[list], dict[str, dict[str, float | int]]]:
     """Stockport's survey returns, and the true LM3 per financial year (partner stockport)."""
     partner, home = "stockport", PARTNER_HOME["stockport"]
-    net: dict[tuple[str, int], int] = defaultdict(int)
+    net: dict[tuple[str, int | str], int] = defaultdict(int)
     for p in world.payments:
-        if p.partner == partner and p.firm_id is not None:
-            net[(_fy(p.payment_date), p.firm_id)] += p.amount_pence
+        if p.partner == partner:  # redacted payees pooled, as the local-spend rule pools them
+            net[(_fy(p.payment_date), p.firm_id if p.firm_id is not None else "redacted")] += p.amount_pence
     in_scope = {key: amount for key, amount in net.items() if amount >= THRESHOLD_PENCE}
     by_year: dict[str, dict] = defaultdict(lambda: {"suppliers": set(), "r2_chain": 0, "r2_staff": 0, "r3": 0.0})
     survey: list[list] = []
@@ -180,10 +224,12 @@ def _lm3(
     return survey, truth
 
 
-def write_procurement_act_feeds(world: World, contracts: list[Contract], landing: Path, seed: int) -> dict:
+def write_procurement_act_feeds(
+    world: World, contracts: list[Contract], bids: list[Bid], landing: Path, seed: int
+) -> dict:
     """Write the issue-17 sample feeds under landing/ and return their true figures."""
     rng = random.Random(seed + 171)
-    invoices, invoice_truth = _invoices(landing, rng)
+    invoices, invoice_truth = _invoices(world, landing, bids, rng)
     _write(
         landing / "stockport" / "invoices" / "STAR_invoices_stockport.csv",
         [

@@ -106,7 +106,7 @@ select
     u.interest_paid_gbp,
     u.interest_liable_gbp,
     u.source_files,
-    rule.prompt_payment_days,
+    cast(rule.prompt_payment_days as bigint) as prompt_payment_days,
     rule.rule_version
 from (select * from invoice_level union all select * from summaries) as u
 cross join rule
