@@ -500,9 +500,7 @@ class LocalMultiplierRule(RuleSection):
 
     locality: str = rule("home (the reporting unit's home boroughs, as for local spend)", lambda v: v == "home")
     min_return_coverage_pct: float = rule("a percentage between 0 and 100", _percentage)
-    missing_survey: str = rule(
-        "zero (round 3 counts nothing a survey did not measure)", lambda v: v == "zero"
-    )
+    missing_survey: str = rule("zero (round 3 counts nothing a survey did not measure)", lambda v: v == "zero")
 
 
 # Every section rules.yml must have, in the order Rules lists them.

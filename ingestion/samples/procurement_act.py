@@ -69,7 +69,7 @@ def _stem(name: str) -> str:
     return re.sub(r"\s+(ltd|limited|llp|plc)$", "", name.strip().lower())
 
 
-def _declared_flags(bids: list[Bid]) -> dict[int, tuple[bool | None, bool | None]]:
+def _declared_flags(bids: list[Bid]) -> dict[int, tuple[bool, bool]]:
     """Each bidder's SME and VCSE status as its bids declare it, for firms whose bids all agree (a
     firm that declared differently on different bids is left out of the invoice sample, so the
     answer does not depend on which declaration the pipeline's trust order picks)."""
@@ -90,7 +90,7 @@ def _invoice_suppliers(world: World, landing: Path, bids: list[Bid]) -> list[tup
     # Firms that share a name but for the legal form ('Tame Highways LLP', '... Limited', '... plc')
     # are distinct firms here, which supplier resolution may join on the name: left out, so a
     # segment's answer never depends on that.
-    stems = defaultdict(int)
+    stems: defaultdict[str, int] = defaultdict(int)
     for f in world.firms.values():
         stems[_stem(f.name)] += 1
     out = []
@@ -98,7 +98,8 @@ def _invoice_suppliers(world: World, landing: Path, bids: list[Bid]) -> list[tup
         firm = by_number.get(row["Charity No"].strip()) or by_number.get(row["Company Reg No"].strip())
         if firm is None or (firm.firm_id in bidders and firm.firm_id not in declared) or stems[_stem(firm.name)] > 1:
             continue
-        sme, vcse = declared.get(firm.firm_id, (None, False))
+        sme: bool | None = declared[firm.firm_id][0] if firm.firm_id in declared else None
+        vcse = firm.firm_id in declared and declared[firm.firm_id][1]
         out.append((row, sme, firm.kind == "charity" or vcse))
     return out
 
@@ -128,7 +129,9 @@ def _invoices(world: World, landing: Path, bids: list[Bid], rng: random.Random) 
             received = paid - timedelta(days=days)
             amount = rng.randint(150_00, 40_000_00)
             disputed = rng.random() < 0.03
-            late_interest = round(amount * 0.085 * (days - PROMPT_DAYS) / 365) if not prompt and rng.random() < 0.3 else 0
+            late_interest = (
+                round(amount * 0.085 * (days - PROMPT_DAYS) / 365) if not prompt and rng.random() < 0.3 else 0
+            )
             number += 1
             rows.append(
                 [
@@ -262,8 +265,14 @@ def write_procurement_act_feeds(
         paid = figures["invoices_paid"]
         late = paid - round(paid * pct / 100)
         stockport_summary[fy] = {"pct_paid_within_30_days": pct, "avg_days_to_pay": days}
-        rows.append([fy, f"{pct:.2f}%", paid, late, f"{days:.2f}", f"£{figures['interest_paid_gbp']:,.2f}", "£12,400.00"])
-    _write(landing / "stockport" / "payment_summary" / "STAR_reg113_payment_performance_stockport.csv", summary_header, rows)
+        rows.append(
+            [fy, f"{pct:.2f}%", paid, late, f"{days:.2f}", f"£{figures['interest_paid_gbp']:,.2f}", "£12,400.00"]
+        )
+    _write(
+        landing / "stockport" / "payment_summary" / "STAR_reg113_payment_performance_stockport.csv",
+        summary_header,
+        rows,
+    )
     _write(
         landing / "rochdale" / "payment_summary" / "STAR_reg113_payment_performance_rochdale.csv",
         summary_header,

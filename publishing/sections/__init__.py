@@ -45,7 +45,9 @@ def _register_procurement_act_sections() -> None:
                 pa.payment_performance,
                 "No payment performance figures (invoice records or a regulation 113 summary) were published for the year.",
             ),
-            Section("svmi", "Social Value Maturity Index", pa.svmi, "No SVMi self-assessment was published for the year."),
+            Section(
+                "svmi", "Social Value Maturity Index", pa.svmi, "No SVMi self-assessment was published for the year."
+            ),
             Section(
                 "local_multiplier",
                 "Local multiplier (LM3 estimate)",
