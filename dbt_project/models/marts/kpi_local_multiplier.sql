@@ -14,7 +14,10 @@ with rule as (
 ),
 
 contracts as (
-    select partner_code, contract_ref, max(supplier_id) as supplier_id
+    select
+        partner_code,
+        contract_ref,
+        max(supplier_id) as supplier_id
     from {{ ref('fct_contract') }}
     group by 1, 2
 ),
@@ -64,7 +67,11 @@ with_survey as (
 ),
 
 covered_suppliers as (
-    select distinct w.reporting_unit, w.partner_code, w.financial_year, k.supplier_id
+    select distinct
+        w.reporting_unit,
+        w.partner_code,
+        w.financial_year,
+        k.supplier_id
     from with_survey as w
     inner join contracts as k on w.partner_code = k.partner_code and w.contract_ref = k.contract_ref
     where k.supplier_id is not null
@@ -134,7 +141,8 @@ select
         when m.round1_gbp = 0
             then 'no in-scope spend with the suppliers who sent returns'
         when m.coverage_pct < rule.min_return_coverage_pct
-            then 'suppliers with supply-chain returns hold ' || cast(m.coverage_pct as varchar)
+            then
+                'suppliers with supply-chain returns hold ' || cast(m.coverage_pct as varchar)
                 || '% of in-scope spend, below the ' || cast(rule.min_return_coverage_pct as varchar) || '% the rule asks'
     end as provisional_reason,
     rule.rule_version

@@ -13,7 +13,10 @@ with rule as (
 supplier_of_ref as (
     -- the partner's own supplier reference -> the resolved organisation (supplier list first,
     -- then the ledger's payees), one organisation per reference
-    select partner_code, supplier_ref, supplier_id
+    select
+        partner_code,
+        supplier_ref,
+        supplier_id
     from (
         select
             r.partner_code,
@@ -44,13 +47,28 @@ invoices as (
 ),
 
 segmented as (
-    select *, 'all' as supplier_segment from invoices
+    select
+        *,
+        'all' as supplier_segment
+    from invoices
     union all
-    select *, 'sme' as supplier_segment from invoices where is_sme
+    select
+        *,
+        'sme' as supplier_segment
+    from invoices
+    where is_sme
     union all
-    select *, 'vcse' as supplier_segment from invoices where is_vcse
+    select
+        *,
+        'vcse' as supplier_segment
+    from invoices
+    where is_vcse
     union all
-    select *, 'neither_or_unknown' as supplier_segment from invoices where not coalesce(is_sme, false) and not coalesce(is_vcse, false)
+    select
+        *,
+        'neither_or_unknown' as supplier_segment
+    from invoices
+    where not coalesce(is_sme, false) and not coalesce(is_vcse, false)
 ),
 
 invoice_level as (
@@ -108,5 +126,9 @@ select
     u.source_files,
     cast(rule.prompt_payment_days as bigint) as prompt_payment_days,
     rule.rule_version
-from (select * from invoice_level union all select * from summaries) as u
+from (
+    select * from invoice_level
+    union all
+    select * from summaries
+) as u
 cross join rule

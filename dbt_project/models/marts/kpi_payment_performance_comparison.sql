@@ -2,7 +2,8 @@
 -- side by side and their difference (issue 17). Today: invoice-level records against the partner's
 -- own regulation 113 summary; a UK8 notice would be a third column pair.
 with p as (
-    select * from {{ ref('kpi_payment_performance') }} where supplier_segment = 'all'
+    select * from {{ ref('kpi_payment_performance') }}
+    where supplier_segment = 'all'
 )
 
 select

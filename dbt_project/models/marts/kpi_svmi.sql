@@ -11,11 +11,22 @@ with rule as (
 ),
 
 scores as (
-    select partner_code, financial_year, dimension, score from {{ ref('stg_raw__svmi') }}
+    select
+        partner_code,
+        financial_year,
+        dimension,
+        score
+    from {{ ref('stg_raw__svmi') }}
 ),
 
 with_overall as (
-    select partner_code, financial_year, dimension, score, 1 as dimensions_scored from scores
+    select
+        partner_code,
+        financial_year,
+        dimension,
+        score,
+        1 as dimensions_scored
+    from scores
     union all
     select
         partner_code,

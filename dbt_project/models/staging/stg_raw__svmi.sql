@@ -6,5 +6,8 @@ select
     cast(score as decimal(6, 2)) as score,
     cast(assessed_on as date) as assessed_on,
     assessed_by,
-    source_file, source_file_hash, cast(source_row_number as bigint) as source_row_number, load_id
+    source_file,
+    source_file_hash,
+    cast(source_row_number as bigint) as source_row_number,
+    load_id
 from {{ source('raw', 'svmi') }}
