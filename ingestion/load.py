@@ -24,6 +24,7 @@ import pyarrow as pa
 from ingestion import exceptions as accepted
 from ingestion import money_checks, raw_store
 from ingestion.canonical import FEEDS
+from ingestion.feed_checks import add_helper_columns, extra_suite
 from ingestion.generic_feed import generic_arrow_schema, generic_suite, prepare_generic
 from ingestion.landing import LandedFile, file_hash
 from ingestion.manifest import LoadManifest
@@ -288,7 +289,9 @@ def _base_suite(config: FeedConfig, rules: Rules):
         return spend_suite(config.tolerance_pct, max_pence, _date_format(config))
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)
-    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers)
+    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers) + extra_suite(
+        config.feed, rules, config.tolerance_pct
+    )
 
 
 def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
@@ -296,7 +299,8 @@ def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Per
         return _prepare_spend(mapped, config, rules, period)
     if config.feed == "suppliers":
         return _prepare_suppliers(mapped)
-    return prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers)
+    prepared = prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers)
+    return add_helper_columns(config.feed, prepared, rules)
 
 
 @dataclass

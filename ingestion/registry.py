@@ -501,6 +501,47 @@ class DeprivationRule(RuleSection):
         return []
 
 
+@dataclass(frozen=True)
+class PaymentPerformanceRule(RuleSection):
+    """Issue 17: how invoice-level records become the regulation 113 figures."""
+
+    SECTION: ClassVar[str] = "payment_performance"
+    TABLE: ClassVar[str] = "payment_performance_rule"
+
+    prompt_payment_days: int = rule("a whole number of days >= 1 (30 under PCR 2015 reg. 113)", lambda v: v >= 1)
+    count_disputed_invoices: bool = rule("true or false (reg. 113 counts valid, undisputed invoices: false)")
+    period_basis: str = rule("paid_date (an invoice counts in the year it was paid)", lambda v: v == "paid_date")
+
+
+@dataclass(frozen=True)
+class SvmiRule(RuleSection):
+    """Issue 17: the Social Value Maturity Index's dimensions and score scale."""
+
+    SECTION: ClassVar[str] = "svmi"
+    TABLE: ClassVar[str] = "svmi_rule"
+
+    dimensions: tuple[str, ...] = rule("a non-empty list of dimension codes (lower case, underscores)", bool)
+    min_score: float = rule("a number (the lowest score on the scale)")
+    max_score: float = rule("a number (the highest score on the scale)")
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        if self.min_score >= self.max_score:
+            return [("min_score", f"below max_score ({self.max_score})")]
+        return []
+
+
+@dataclass(frozen=True)
+class LocalMultiplierRule(RuleSection):
+    """Issue 17: the LM3-style estimate from supply-chain returns and the re-spend survey."""
+
+    SECTION: ClassVar[str] = "local_multiplier"
+    TABLE: ClassVar[str] = "local_multiplier_rule"
+
+    locality: str = rule("home (the reporting unit's home boroughs, as for local spend)", lambda v: v == "home")
+    min_return_coverage_pct: float = rule("a percentage between 0 and 100", _percentage)
+    missing_survey: str = rule("zero (round 3 counts nothing a survey did not measure)", lambda v: v == "zero")
+
+
 # Every section rules.yml must have, in the order Rules lists them.
 RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     LocalSpendRule,
@@ -512,6 +553,9 @@ RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     SupplierMatchingRule,
     IdentityChecksRule,
     DeprivationRule,
+    PaymentPerformanceRule,
+    SvmiRule,
+    LocalMultiplierRule,
 )
 
 
@@ -526,6 +570,9 @@ class Rules:
     supplier_matching: SupplierMatchingRule
     identity_checks: IdentityChecksRule
     deprivation: DeprivationRule
+    payment_performance: PaymentPerformanceRule
+    svmi: SvmiRule
+    local_multiplier: LocalMultiplierRule
 
     @property
     def redaction_patterns(self) -> tuple[str, ...]:

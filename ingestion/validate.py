@@ -9,6 +9,7 @@ working DuckDB datasource on our stack, see engineering notes).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -236,7 +237,7 @@ def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: 
     outcome = batch.validate(suite, result_format=result_format)
     results: list[CheckResult] = []
     bad_rows: dict[int, list[CheckResult]] = {}
-    for exp, res in zip(expectations, outcome.results, strict=True):
+    for exp, res in zip(expectations, _in_suite_order(expectations, outcome.results), strict=True):
         info = res.result or {}
         rows = sorted(
             int(item[ROW_ID])
@@ -261,6 +262,26 @@ def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: 
             for row in rows:
                 bad_rows.setdefault(row, []).append(check)
     return results, bad_rows
+
+
+def _config_key(config) -> str:
+    """An expectation's type and arguments, without the batch GX adds to a result's copy."""
+    kwargs = {k: v for k, v in config.to_json_dict()["kwargs"].items() if k != "batch_id"}
+    return json.dumps([config.type, kwargs], sort_keys=True, default=str)
+
+
+def _in_suite_order(expectations: list[Expectation], gx_results: list) -> list:
+    """GX returns results grouped by column, not in the order the suite lists its expectations (two
+    checks on one column with another between them come back swapped), so each result is matched
+    back to its expectation by type and arguments; identical expectations have identical results."""
+    remaining = list(gx_results)
+    keys = [_config_key(r.expectation_config) for r in remaining]
+    ordered = []
+    for exp in expectations:
+        index = keys.index(_config_key(exp.gx_expectation.configuration))
+        ordered.append(remaining.pop(index))
+        keys.pop(index)
+    return ordered
 
 
 def verdict(results: list[CheckResult]) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 from ingestion.samples.answers import local_spend_answers
 from ingestion.samples.layouts import write_partner_feeds
 from ingestion.samples.neighbourhoods import Neighbourhood, assign_neighbourhoods, neighbourhood_answers
+from ingestion.samples.procurement_act import write_procurement_act_feeds
 from ingestion.samples.social_value import (
     build_bids,
     build_contracts,
@@ -77,6 +78,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     contracts = build_contracts(world, sv_rng, framework)
     bids = build_bids(world, sv_rng)
     write_social_value_feeds(world, contracts, bids, landing)
+    procurement_act = write_procurement_act_feeds(world, contracts, bids, landing, seed)  # own stream: seed + 171
     answers = {
         "generator": "ingestion.samples",
         "seed": seed,
@@ -101,6 +103,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
         "neighbourhoods": {"planted": planted_places, **neighbourhood_answers(world, places)},
         "payments": len(world.payments),
         "redacted_payments": sum(1 for p in world.payments if p.firm_id is None),
+        "procurement_act": procurement_act,
     }
     (out / "answers.json").write_text(json.dumps(answers, indent=2), encoding="utf-8")
     return answers

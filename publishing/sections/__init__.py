@@ -44,6 +44,34 @@ SECTIONS: list[Section] = [
 ]
 
 
+def _register_procurement_act_sections() -> None:
+    """Issue 17: payment performance, SVMi and the local multiplier (publishing/sections/procurement_act.py)."""
+    from publishing.sections import procurement_act as pa
+
+    SECTIONS.extend(
+        [
+            Section(
+                "payment_performance",
+                "Paying suppliers promptly",
+                pa.payment_performance,
+                "No payment performance figures (invoice records or a regulation 113 summary) were published for the year.",
+            ),
+            Section(
+                "svmi", "Social Value Maturity Index", pa.svmi, "No SVMi self-assessment was published for the year."
+            ),
+            Section(
+                "local_multiplier",
+                "Local multiplier (LM3 estimate)",
+                pa.local_multiplier,
+                "No local multiplier estimate: no supply-chain returns were published for the year.",
+            ),
+        ]
+    )
+
+
+_register_procurement_act_sections()
+
+
 def section_contexts(con: duckdb.DuckDBPyConnection, partner: str, year: str) -> list[dict]:
     """Each registered section with its figures for one partner and year (figures None when absent)."""
     return [

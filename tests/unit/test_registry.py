@@ -46,6 +46,9 @@ def test_shipped_registry_and_rules_load(config_dir):
         "supplier_matching",
         "identity_checks",
         "deprivation",
+        "payment_performance",
+        "svmi",
+        "local_multiplier",
     }
 
 
