@@ -137,7 +137,9 @@ def for_parquet(table: pa.Table) -> pa.Table:
             column = column.cast(pa.float64())
             field = pa.field(field.name, pa.float64(), field.nullable, field.metadata)
         columns.append((field, column))
-    return pa.Table.from_arrays([c for _, c in columns], schema=pa.schema([f for f, _ in columns], table.schema.metadata))
+    return pa.Table.from_arrays(
+        [c for _, c in columns], schema=pa.schema([f for f, _ in columns], table.schema.metadata)
+    )
 
 
 def write_warehouse(path: Path, tables: dict[str, pa.Table]) -> None:

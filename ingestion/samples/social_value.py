@@ -252,7 +252,9 @@ def social_value_answers(contracts: list[Contract], bids: list[Bid], framework) 
                 if status == "validated"
             )
             all_committed = sum(
-                to_the_penny(q, framework[(edition_at(c.award_date), m)]) for c in mine for m, q in c.commitments.items()
+                to_the_penny(q, framework[(edition_at(c.award_date), m)])
+                for c in mine
+                for m, q in c.commitments.items()
             )
             delivery.append(
                 {
