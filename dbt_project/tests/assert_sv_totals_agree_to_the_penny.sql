@@ -41,12 +41,18 @@ qualifying as (
     group by 1, 2
 ),
 
+partner_secured as (
+    select *
+    from {{ ref('kpi_sv_secured') }}
+    where reporting_unit_type = 'partner'
+),
+
 secured_vs_delivery as (
     select
         'kpi_sv_secured vs kpi_sv_delivery' as comparison,
         coalesce(k.reporting_unit, q.reporting_unit) as reporting_unit,
         coalesce(k.financial_year, q.financial_year) as financial_year
-    from (select * from {{ ref('kpi_sv_secured') }} where reporting_unit_type = 'partner') as k
+    from partner_secured as k
     full outer join qualifying as q
         on k.reporting_unit = q.reporting_unit and k.financial_year = q.financial_year
     where k.sv_committed_gbp is distinct from q.committed_gbp
