@@ -101,10 +101,9 @@ def shared_defaults(pin_landing: bool = True) -> Iterator[None]:
     default, its dagster.yaml copied from orchestration/ as make does) so the run shows in the UI,
     and the landing zone chosen once, so a file landing mid-run cannot switch it. Restored after,
     so an in-process caller (a test) keeps its own environment."""
-    from ingestion.settings import load_settings
 
     saved = {key: os.environ.get(key) for key in ("DAGSTER_HOME", "SVW_LANDING_DIR")}
-    settings = load_settings()
+    settings = _settings()
     home = settings.dagster_home
     if home is not None:
         ensure_dagster_home(home)
@@ -170,11 +169,21 @@ def _progress(quiet: bool, what: str) -> Iterator:
         yield on_file, status
 
 
-def _known_partners() -> list[str]:
-    from ingestion.registry import load_registry
+def _settings():
+    """The settings, or exit 2 naming the one that cannot be read (SVW_KEEP_RELEASES=three)."""
     from ingestion.settings import load_settings
 
-    return sorted(load_registry(load_settings().config_dir).partners)
+    try:
+        return load_settings()
+    except ValueError as exc:
+        print(f"configuration problem: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _known_partners() -> list[str]:
+    from ingestion.registry import load_registry
+
+    return sorted(load_registry(_settings().config_dir).partners)
 
 
 @app.command("run", epilog="Example:\n  svw run\n  SVW_LANDING_DIR=/path/to/landing svw run --quiet")
@@ -344,13 +353,12 @@ def validate_feed_command(
     """Check a partner's files before submitting them: exit 0 submit, 1 fix first, 2 nothing validated."""
     from ingestion.feed_report import TargetError, expand_targets, validate_feed, validate_feeds
     from ingestion.registry import ConfigError, load_registry, load_rules
-    from ingestion.settings import load_settings
 
     try:
         check_feed(feed)
     except UsageProblem as exc:
         _usage(exc)
-    settings = load_settings()
+    settings = _settings()
     try:
         registry = load_registry(settings.config_dir)
         rules = load_rules(settings.config_dir)
@@ -427,7 +435,6 @@ def withdraw_command(
 ) -> None:
     """Withdraw a loaded delivery: remove its raw partition and record who, when and why (exit 0, or 2)."""
     from ingestion.registry import ConfigError, load_registry
-    from ingestion.settings import load_settings
     from ingestion.withdraw import WithdrawError, withdraw
 
     try:
@@ -436,7 +443,7 @@ def withdraw_command(
             check_period(period, "--period")
     except UsageProblem as exc:
         _usage(exc)
-    settings = load_settings()
+    settings = _settings()
     try:
         registry = load_registry(settings.config_dir)
         check_partners([partner], sorted(registry.partners))
@@ -485,14 +492,13 @@ def as_published_command(
     Exit 0 found (its folder kept), 1 found but its folder was pruned (SVW_KEEP_RELEASES), 2 none."""
     from datetime import date
 
-    from ingestion.settings import load_settings
     from publishing.history import as_published, print_table
 
     try:
         day = date.fromisoformat(on)
     except ValueError:
         _usage(UsageProblem(f"--on {on!r} is not a date: write it as YYYY-MM-DD (e.g. 2026-11-30)"))
-    settings = load_settings()
+    settings = _settings()
     found = as_published(settings.published_dir, day)
     if found is None:
         print(f"no publication was in force on {day:%Y-%m-%d} (none in {settings.published_dir} by then)")
@@ -511,9 +517,7 @@ def as_published_command(
 @app.command("settings")
 def settings_command() -> None:
     """Print every setting, its value, and whether it came from the environment or the default."""
-    from ingestion.settings import load_settings
-
-    settings = load_settings()
+    settings = _settings()
     values = {
         "SVW_LANDING_DIR": f"{settings.landing_dir} ({settings.landing_reason})",
         "SVW_RAW_DIR": settings.raw_dir,
@@ -539,9 +543,7 @@ def settings_command() -> None:
 )
 def dev_command(ctx: typer.Context) -> None:
     """Open the Dagster UI (and daemon: schedule, sensors) on the same instance and landing zone as svw run."""
-    from ingestion.settings import load_settings
-
-    settings = load_settings()
+    settings = _settings()
     home = settings.dagster_home or PROJECT_ROOT / "data" / "dagster_home"
     ensure_dagster_home(home)
     os.environ["DAGSTER_HOME"] = str(home)

@@ -139,3 +139,9 @@ def test_the_monthly_schedule_and_the_sensors_are_on_by_default():
 
 def test_svw_is_the_console_script():
     assert (Path(sys.executable).parent / "svw").exists()
+
+
+def test_a_setting_that_is_not_a_number_is_a_configuration_problem(capsys, workspace, monkeypatch):
+    monkeypatch.setenv("SVW_KEEP_RELEASES", "three")
+    code, out = svw(capsys, "backfill", "--partner", "stockport")
+    assert code == 2 and "configuration problem: SVW_KEEP_RELEASES='three'" in out
