@@ -156,7 +156,7 @@ def _progress(quiet: bool, what: str) -> Iterator:
         task = bar.add_task(what, total=None)
 
         def on_file(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"{what}: {name}")
+            bar.update(task, completed=done, total=total, description=f"{what} (last: {name})")
 
         @contextlib.contextmanager
         def status(text: str) -> Iterator[None]:
