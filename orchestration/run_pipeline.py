@@ -8,8 +8,10 @@ one build-and-publish run. Exit code 0 only when the publication went through.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
+from collections.abc import Callable, Iterator
 
 import dagster as dg
 import duckdb
@@ -213,7 +215,14 @@ def unchanged_partitions(files, settings: Settings) -> tuple[set[tuple[str, str]
     return unchanged, problems
 
 
-def ingest(files, instance, quiet: bool = False, settings: Settings | None = None) -> list[str]:
+# Called after each landed file is loaded: (files done, files in all, the file's name). `svw` draws
+# a progress bar from it; without one, a line is printed every 20 files.
+FileProgress = Callable[[int, int, str], None]
+
+
+def ingest(
+    files, instance, quiet: bool = False, settings: Settings | None = None, progress: FileProgress | None = None
+) -> list[str]:
     """One ingest run per landed file's partition, as the sensor would launch them; a partition whose
     files are all loaded exactly as they would load again is skipped (its load is already recorded)."""
     from orchestration.definitions import defs
@@ -237,18 +246,34 @@ def ingest(files, instance, quiet: bool = False, settings: Settings | None = Non
     for index, landed in enumerate(to_load, start=1):
         key = partition_key_for(landed.feed, landed.partner, landed.period.key)
         if (landed.feed, str(key)) in seen:  # a partner's snapshot lists share one partition run
+            if progress is not None:
+                progress(index, len(to_load), landed.path.name)
             continue
         seen.add((landed.feed, str(key)))
         result = jobs[landed.feed].execute_in_process(
             instance=instance, partition_key=key, raise_on_error=False, run_config=_run_config(settings)
         )
         problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]
-        if not quiet and (index % 20 == 0 or index == len(to_load)):
+        if progress is not None:
+            progress(index, len(to_load), landed.path.name)
+        elif not quiet and (index % 20 == 0 or index == len(to_load)):
             print(f"  loaded {index}/{len(to_load)} files ({time.monotonic() - started:.0f}s)")
     return problems
 
 
-def build_and_publish(instance, problems: list[str], settings: Settings | None = None) -> int:
+# Wraps the long build step (minutes, one Dagster run): `svw` shows a spinner with the time elapsed.
+StepStatus = Callable[[str], contextlib.AbstractContextManager]
+
+
+@contextlib.contextmanager
+def printed_status(text: str) -> Iterator[None]:
+    print(f"{text} ...", flush=True)
+    yield
+
+
+def build_and_publish(
+    instance, problems: list[str], settings: Settings | None = None, status: StepStatus = printed_status
+) -> int:
     from orchestration.definitions import defs
     from orchestration.recovery import wait_for_free_pools
 
@@ -257,10 +282,10 @@ def build_and_publish(instance, problems: list[str], settings: Settings | None =
     wait_for_free_pools(
         instance, settings.slot_wait_seconds, lambda line: print(line, flush=True), pools=("warehouse_writer",)
     )
-    print("building marts, running checks, publishing ...", flush=True)
-    result = defs.resolve_job_def("build_and_publish").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=_run_config(settings)
-    )
+    with status("building marts, running checks, publishing"):
+        result = defs.resolve_job_def("build_and_publish").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=_run_config(settings)
+        )
     problems = problems + _failed_check_lines(result)
     if not result.success:
         print(f"(every event of this run, stack traces included: Dagster run {result.run_id}, shown by `make dev`)")
@@ -293,7 +318,13 @@ def _scan(settings: Settings | None = None):
     return scan
 
 
-def run(quiet: bool = False, settings: Settings | None = None, rebuild: bool = False) -> int:
+def run(
+    quiet: bool = False,
+    settings: Settings | None = None,
+    rebuild: bool = False,
+    progress: FileProgress | None = None,
+    status: StepStatus = printed_status,
+) -> int:
     """Everything in the landing zone, then build and publish (in the folders given, else those the
     environment names). When the current publication was made from exactly these inputs, nothing is
     rebuilt (orchestration/freshness.py) unless `rebuild` asks for it."""
@@ -303,7 +334,7 @@ def run(quiet: bool = False, settings: Settings | None = None, rebuild: bool = F
     scan = _scan(settings)
     instance = _instance()
     recover(instance, settings)
-    problems = ingest(scan.files, instance, quiet, settings)
+    problems = ingest(scan.files, instance, quiet, settings, progress)
     if not rebuild and not scan.problems and not problems and (current := unchanged_since_publication(settings)):
         print(
             f"nothing changed since publication {current} (files, loads, withdrawals, configuration, "
@@ -311,10 +342,23 @@ def run(quiet: bool = False, settings: Settings | None = None, rebuild: bool = F
         )
         print_kpis(settings.published_warehouse_path, settings.config_dir)
         return EXIT_OK
-    code = build_and_publish(instance, problems, settings)
+    code = build_and_publish(instance, problems, settings, status)
     if code == EXIT_OK:
         record_publication(settings)
     return code
+
+
+def backfill_files(files, feed: str | None, partners: list[str] | None, start: str | None, end: str | None) -> list:
+    """The landed files a backfill re-runs (period keys compared as yyyy-mm; a snapshot feed's
+    'current' is in every range)."""
+    return [
+        f
+        for f in files
+        if (feed is None or f.feed == feed)
+        and (not partners or f.partner in partners)
+        and (start is None or f.period.key == "current" or f.period.key >= start)
+        and (end is None or f.period.key == "current" or f.period.key <= end)
+    ]
 
 
 def backfill(
@@ -325,25 +369,29 @@ def backfill(
     publish: bool,
     quiet: bool = False,
     settings: Settings | None = None,
+    progress: FileProgress | None = None,
+    status: StepStatus = printed_status,
 ) -> int:
-    """Re-run the ingest partitions whose files match (period keys compared as yyyy-mm), and
-    optionally rebuild and publish. Unchanged files stay no-ops; a changed mapping reloads."""
+    """Re-run the ingest partitions whose files match, and optionally rebuild and publish.
+    Unchanged files stay no-ops; a changed mapping reloads. Nothing matching is a mistake in what
+    was typed (or the wrong landing zone), so it stops with exit 2 before rebuilding anything."""
     settings = settings or load_settings()
     scan = _scan(settings)
-    chosen = [
-        f
-        for f in scan.files
-        if (feed is None or f.feed == feed)
-        and (not partners or f.partner in partners)
-        and (start is None or f.period.key == "current" or f.period.key >= start)
-        and (end is None or f.period.key == "current" or f.period.key <= end)
-    ]
+    chosen = backfill_files(scan.files, feed, partners, start, end)
+    if not chosen:
+        print(
+            f"NOT RUN: no landed file in {settings.landing_dir} matches "
+            f"(feed {feed or 'any'}, partner {', '.join(partners or []) or 'any'}, "
+            f"periods {start or 'first'} to {end or 'last'}). Check the landing zone printed above "
+            "(SVW_LANDING_DIR chooses another) and the periods its files cover."
+        )
+        return EXIT_CONFIG
     print(f"backfilling {len(chosen)} partition(s)")
     instance = _instance()
     recover(instance, settings)
-    problems = ingest(chosen, instance, quiet, settings)
+    problems = ingest(chosen, instance, quiet, settings, progress)
     if publish:
-        return build_and_publish(instance, problems, settings)
+        return build_and_publish(instance, problems, settings, status)
     for line in problems:
         print(f"  {line}")
     return 1 if problems else 0

@@ -45,6 +45,10 @@ monthly_publication = dg.ScheduleDefinition(
     cron_schedule="0 6 2 * *",
     execution_timezone="Europe/London",
     description="Rebuild marts and republish on the 2nd of each month, after month-end feeds land.",
+    # On as soon as the daemon runs (`make dev`), as the README promises; Dagster's default is
+    # STOPPED, which left the monthly publication silently never happening. Turn it off in the UI
+    # (Automation -> monthly_rebuild_and_publish) if a deployment publishes by hand.
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
 
