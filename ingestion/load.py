@@ -23,6 +23,8 @@ import pyarrow as pa
 
 from ingestion import exceptions as accepted
 from ingestion import money_checks, raw_store
+from ingestion.attributes import FEED as ATTRIBUTES_FEED
+from ingestion.attributes import attribute_expectations, prepare_attributes
 from ingestion.canonical import FEEDS
 from ingestion.generic_feed import generic_arrow_schema, generic_suite, prepare_generic
 from ingestion.landing import LandedFile, file_hash
@@ -287,7 +289,10 @@ def _base_suite(config: FeedConfig, rules: Rules):
         return spend_suite(config.tolerance_pct, max_pence, _date_format(config))
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)
-    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers)
+    suite = generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers)
+    if config.feed == ATTRIBUTES_FEED:  # dated facts: a known scheme, dates in order (ingestion/attributes.py)
+        suite += attribute_expectations(config.schemes, config.tolerance_pct)
+    return suite
 
 
 def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
@@ -295,7 +300,10 @@ def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Per
         return _prepare_spend(mapped, config, rules, period)
     if config.feed == "suppliers":
         return _prepare_suppliers(mapped)
-    return prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers)
+    prepared = prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers)
+    if config.feed == ATTRIBUTES_FEED:
+        prepared = prepare_attributes(prepared, mapped, config.schemes)
+    return prepared
 
 
 @dataclass
