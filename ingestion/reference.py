@@ -13,6 +13,7 @@ from typing import get_origin, get_type_hints
 
 import pandas as pd
 
+from ingestion.attributes import load_schemes, scheme_table
 from ingestion.frameworks import read_framework, read_gm_priorities
 from ingestion.geography import read_postcode_directory
 from ingestion.registry import RULE_SECTIONS, Registry, Rules, RuleSection
@@ -26,6 +27,7 @@ REFERENCE_TABLES = (
     "address_preference",
     "framework_measures",
     "gm_priorities",
+    "schemes",  # config/schemes.yml: the schemes a supplier_attributes fact may name
     # one per rules.yml section (rule_table)
     *(section.TABLE for section in RULE_SECTIONS),
 )
@@ -65,6 +67,7 @@ def reference_tables(
         **rule_tables(rules),
         "framework_measures": read_framework(framework or config_dir / "frameworks" / "demo_framework.csv"),
         "gm_priorities": read_gm_priorities(config_dir / "gm_priorities.csv"),
+        "schemes": scheme_table(load_schemes(config_dir)),
         "address_preference": address_preference,
         "partners": partners,
         "reporting_unit_members": pd.DataFrame(members),

@@ -468,6 +468,23 @@ class IdentityChecksRule(RuleSection):
     max_in_scope_gap_pct: float = rule("a percentage between 0 and 100", _percentage)
 
 
+@dataclass(frozen=True)
+class SupplierAttributesRule(RuleSection):
+    """How dated supplier facts (config/schemes.yml, the supplier_attributes feed) count in KPIs."""
+
+    SECTION: ClassVar[str] = "supplier_attributes"
+    TABLE: ClassVar[str] = "supplier_attribute_rule"
+
+    partial_dates: str = rule(
+        "conservative (a month or year counts from its last day, lapses from its first) or whole_period",
+        lambda v: v in ("conservative", "whole_period"),
+    )
+    unconfirmed_facts: str = rule(
+        "report_separately (not counted in the share; published beside it) or count",
+        lambda v: v in ("report_separately", "count"),
+    )
+
+
 # Every section rules.yml must have, in the order Rules lists them.
 RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     LocalSpendRule,
@@ -478,6 +495,7 @@ RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     SocialValueRule,
     SupplierMatchingRule,
     IdentityChecksRule,
+    SupplierAttributesRule,
 )
 
 
@@ -491,6 +509,7 @@ class Rules:
     social_value: SocialValueRule
     supplier_matching: SupplierMatchingRule
     identity_checks: IdentityChecksRule
+    supplier_attributes: SupplierAttributesRule
 
     @property
     def redaction_patterns(self) -> tuple[str, ...]:
