@@ -164,7 +164,10 @@ def prepare_attributes(prepared: pd.DataFrame, mapped: pd.DataFrame, schemes: Sc
     given_mask = pd.Series(given_confirmed, index=out.index) & given.notna()
     out["confirmed"] = given.where(given_mask, by_wording)
     out["confirmed_basis"] = pd.Series(
-        [CONFIRMED_BY_FEED if g else (CONFIRMED_BY_WORDING if c else None) for g, c in zip(given_mask, out["scheme_code"])],
+        [
+            CONFIRMED_BY_FEED if g else (CONFIRMED_BY_WORDING if pd.notna(c) else None)
+            for g, c in zip(given_mask.tolist(), out["scheme_code"].tolist(), strict=True)
+        ],
         index=out.index,
         dtype="string",
     )

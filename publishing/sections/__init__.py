@@ -29,8 +29,18 @@ class Section:
         return f"sections/{self.key}.html.j2"
 
 
+# Imported here, after Section: each section module only supplies its context function.
+from publishing.sections.good_employers import good_employers_context  # noqa: E402
+
 # Later capabilities append their Section here, in the order the statement prints them.
-SECTIONS: list[Section] = []
+SECTIONS: list[Section] = [
+    Section(
+        "good_employers",
+        "Good employers: the Good Employment Charter, the Real Living Wage and carbon plans",
+        good_employers_context,
+        missing_text="No dated supplier facts (supplier_attributes) were published for this year.",
+    ),
+]
 
 
 def section_contexts(con: duckdb.DuckDBPyConnection, partner: str, year: str) -> list[dict]:
