@@ -154,9 +154,7 @@ def prepare_attributes(prepared: pd.DataFrame, mapped: pd.DataFrame, schemes: Sc
         raise ConfigError(f"the {FEED} layout has no scheme list attached (config/{SCHEMES_FILE}); load the registry")
     out = prepared.copy()
     status = out["scheme_status"] if "scheme_status" in out else pd.Series(None, index=out.index)
-    matched = [
-        schemes.match(_text(s), _text(t)) for s, t in zip(out["scheme"].tolist(), status.tolist(), strict=True)
-    ]
+    matched = [schemes.match(_text(s), _text(t)) for s, t in zip(out["scheme"].tolist(), status.tolist(), strict=True)]
     out["scheme_code"] = pd.Series([m[0] for m in matched], index=out.index, dtype="string")
     given_confirmed = "confirmed" in mapped and mapped["confirmed"].notna().to_numpy()
     by_wording = pd.Series([m[1] for m in matched], index=out.index, dtype="boolean")

@@ -48,8 +48,8 @@ def _partial(text: str) -> tuple[date, str] | None:
         year, month = int(m.group(1)), int(m.group(2))
         return (date(year, month, 1), MONTH) if 1 <= month <= 12 else None
     if m := _MONTH_NAME.match(text):
-        month = _MONTHS.get(m.group(1).lower())
-        return (date(int(m.group(2)), month, 1), MONTH) if month else None
+        named = _MONTHS.get(m.group(1).lower())
+        return (date(int(m.group(2)), named, 1), MONTH) if named else None
     if m := _YEAR.match(text):
         year = int(m.group(1))
         return (date(year, 1, 1), YEAR) if 1900 <= year <= 2100 else None

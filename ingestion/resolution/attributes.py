@@ -46,7 +46,11 @@ def attribute_links(facts: pd.DataFrame, records: pd.DataFrame, links: pd.DataFr
     by_name: defaultdict[str, set[str]] = defaultdict(set)
     companies_of: defaultdict[str, set[str]] = defaultdict(set)
     for key, company, charity, name in zip(
-        records["record_key"], records["company_number"], records["charity_number"], records["supplier_name"], strict=True
+        records["record_key"],
+        records["company_number"],
+        records["charity_number"],
+        records["supplier_name"],
+        strict=True,
     ):
         supplier = supplier_of.get(key)
         if supplier is None:

@@ -22,8 +22,8 @@ from ingestion.normalise import normalise_postcodes, postcode_districts
 from ingestion.registers import RegisterTables
 from ingestion.registers.evidence import register_evidence, registers_reached
 from ingestion.registry import SupplierClassificationRule, SupplierMatchingRule
-from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.attributes import attribute_links
+from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
 from ingestion.resolution.names import name_key
 from ingestion.resolution.resolve import Overrides, resolve

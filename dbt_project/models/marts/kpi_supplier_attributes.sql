@@ -172,13 +172,15 @@ select
     cast(case
         when c.in_scope_spend_gbp = 0 then 'no in-scope spend this year'
         when rule.unconfirmed_facts = 'count' and c.unconfirmed_spend_gbp != 0
-            then 'includes '
-            || printf('%.1f', cast(round(100 * c.unconfirmed_spend_gbp / c.in_scope_spend_gbp, 1) as double))
-            || '% of in-scope spend resting on unconfirmed facts'
+            then
+                'includes '
+                || printf('%.1f', cast(round(100 * c.unconfirmed_spend_gbp / c.in_scope_spend_gbp, 1) as double))
+                || '% of in-scope spend resting on unconfirmed facts'
         when c.unconfirmed_spend_gbp != 0
-            then 'unconfirmed facts would add '
-            || printf('%.1f', cast(round(100 * c.unconfirmed_spend_gbp / c.in_scope_spend_gbp, 1) as double))
-            || '% of in-scope spend (not counted)'
+            then
+                'unconfirmed facts would add '
+                || printf('%.1f', cast(round(100 * c.unconfirmed_spend_gbp / c.in_scope_spend_gbp, 1) as double))
+                || '% of in-scope spend (not counted)'
         else 'no in-scope spend rests on unconfirmed facts'
     end as varchar) as unconfirmed_note,
     cast(rule.rule_version as varchar) as rule_version,
