@@ -37,7 +37,7 @@ def good_employers_context(con: duckdb.DuckDBPyConnection, partner: str, year: s
                   partial_dates_rule, schemes_version, is_partial_year, partial_year_note
            from kpi_supplier_attributes
            where reporting_unit = ? and reporting_unit_type = 'partner' and financial_year = ?
-           order by scheme_code""",
+           order by scheme_name""",
         [partner, year],
     )
     if not schemes:
