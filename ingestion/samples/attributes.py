@@ -233,6 +233,13 @@ def attribute_answers(world: World, contracts: list[Contract], facts: list[Fact]
                 held = status(c.firm_id, scheme, c.award_date)
                 if held:
                     t[f"contract_{held}"] += c.value_pence
+    # the mid-year accreditation, alone: its firm's in-scope STAR spend in that year either side of the day
+    mid = next(f for f in facts if f.plant == "mid_year")
+    split = {"before": 0, "on_or_after": 0}
+    for p in world.payments:
+        if p.firm_id == mid.firm_id and p.partner in PARTNER_HOME and _fy(p.payment_date) == _fy(mid.counts_from):
+            if (p.partner, _fy(p.payment_date), p.firm_id) in in_scope:
+                split["before" if p.payment_date < mid.counts_from else "on_or_after"] += p.amount_pence
     rows = []
     for (unit, fy, scheme), t in sorted(totals.items()):
         rows.append(
@@ -264,5 +271,10 @@ def attribute_answers(world: World, contracts: list[Contract], facts: list[Fact]
             }
             for f in facts
         ],
+        "mid_year_star_spend_gbp": {
+            "financial_year": _fy(mid.counts_from),
+            "before": split["before"] / 100,
+            "on_or_after": split["on_or_after"] / 100,
+        },
         "kpi_supplier_attributes": rows,
     }

@@ -85,6 +85,11 @@ def test_the_planted_cases_show_in_the_figures(con):
         )[0]
 
     rlw = "real_living_wage_employer"
+    # the mid-year firm is the only confirmed Real Living Wage employer in 2019/20: the year's share is
+    # its spend on or after 15 Oct 2019, and its spend before that day (planted, non-zero) is left out
+    mid = ANSWERS["mid_year_star_spend_gbp"]
+    assert mid["before"] > 0 and mid["on_or_after"] > 0
+    assert float(star(mid["financial_year"], rlw)["holding_spend_gbp"]) == pytest.approx(mid["on_or_after"], abs=0.005)
     # the only confirmed accreditation before 2022 starts on 15 Oct 2019: nothing in 2018/19
     assert star("2018/19", rlw)["holding_spend_gbp"] == 0 and star("2019/20", rlw)["holding_spend_gbp"] > 0
     # the unconfirmed fact is published beside the share, not in it
