@@ -17,8 +17,12 @@ class FeedSchema:
     # A feed without a period in its file name is a snapshot: each new file replaces the last.
     periodic: bool
     # Column types for feeds read by the generic path (ingestion/generic_feed.py):
-    # text, date, amount (-> <name without _gbp>_pence), number, flag. Untyped columns are text.
+    # text, date, amount (-> <name without _gbp>_pence), number, flag, partial_date (a day, a month
+    # or a year: stored as the period's first day plus <name>_precision). Untyped columns are text.
     types: dict[str, str] = field(default_factory=dict)
+    # Columns a feed's own preparation adds to the parsed ones (name -> type), stored after them:
+    # supplier_attributes' scheme code and how its confirmed status was settled (ingestion/attributes.py).
+    derived: dict[str, str] = field(default_factory=dict)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -189,5 +193,25 @@ FEEDS: dict[str, FeedSchema] = {
             "respondents": "number",
             "supplier_local_respend_pct": "number",
         },
+    ),
+    # Dated facts about organisations (a GM Good Employment Charter membership, a Real Living Wage
+    # accreditation): docs/supplier-attributes.md. GM-wide facts come through the gm_shared
+    # pseudo-partner (config/partners.yml); any partner may send its own. Schemes: config/schemes.yml.
+    "supplier_attributes": FeedSchema(
+        name="supplier_attributes",
+        required=("organisation_name", "scheme", "valid_from"),
+        optional=(
+            "scheme_status",
+            "valid_to",
+            "company_number",
+            "charity_number",
+            "evidence_url",
+            "evidence_note",
+            "source",
+            "confirmed",
+        ),
+        periodic=False,
+        types={"valid_from": "partial_date", "valid_to": "partial_date", "confirmed": "flag"},
+        derived={"scheme_code": "text", "confirmed_basis": "text"},
     ),
 }

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from ingestion.canonical import FeedSchema
 from ingestion.normalise import _arrow_text, parse_amount_pence, parse_dates, parse_flag
+from ingestion.partial_dates import parse_partial_dates
 from ingestion.validate import BLOCKING, EXCLUDE, ROW_ID, Expectation, file_has_rows, gx
 
 ROW_KINDS = ("bid", "award")
@@ -67,6 +68,10 @@ def prepare_generic(
         given = mapped[column] if column in mapped else pd.Series(None, index=mapped.index, dtype="string")
         if kind == "date":
             parsed = parse_dates(given, date_format or "%Y-%m-%d")
+        elif kind == "partial_date":
+            parsed, precision = parse_partial_dates(given, date_format or "%Y-%m-%d")
+            precision.index = mapped.index
+            out[f"{column}_precision"] = precision
         elif kind == "amount":
             parsed = parse_amount_pence(given)
         elif kind == "number":
@@ -96,6 +101,7 @@ def generic_suite(
     scope: _Scope = {"row_condition": condition, "condition_parser": "pandas"} if "row_kind" in schema.columns else {}
     how = {
         "date": f"a date written as {date_format!r}",
+        "partial_date": f"a date written as {date_format!r}, or a month (2022-11, Nov 2022) or a year (2022)",
         "amount": "an amount such as 1234.56 or £1,234.56",
         "number": "a number such as 12 or 12.5",
         "flag": "Yes or No",
@@ -154,6 +160,7 @@ def generic_suite(
 ARROW_TYPES = {
     "text": pa.string(),
     "date": pa.date32(),
+    "partial_date": pa.date32(),  # the named period's first day; <column>_precision says day/month/year
     "amount": pa.int64(),
     "number": pa.float64(),
     "flag": pa.bool_(),
@@ -165,6 +172,9 @@ def generic_arrow_schema(schema: FeedSchema) -> pa.Schema:
     for column in schema.columns:
         kind = schema.types.get(column, "text")
         fields.append((stored_name(column, kind), ARROW_TYPES[kind]))
+        if kind == "partial_date":
+            fields.append((f"{column}_precision", pa.string()))
+    fields += [(column, ARROW_TYPES[kind]) for column, kind in schema.derived.items()]
     fields += [
         ("source_file", pa.string()),
         ("source_file_hash", pa.string()),

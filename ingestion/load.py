@@ -23,6 +23,8 @@ import pyarrow as pa
 
 from ingestion import exceptions as accepted
 from ingestion import money_checks, raw_store
+from ingestion.attributes import FEED as ATTRIBUTES_FEED
+from ingestion.attributes import attribute_expectations, prepare_attributes
 from ingestion.canonical import FEEDS
 from ingestion.feed_checks import add_helper_columns, extra_suite
 from ingestion.generic_feed import generic_arrow_schema, generic_suite, prepare_generic
@@ -289,9 +291,11 @@ def _base_suite(config: FeedConfig, rules: Rules):
         return spend_suite(config.tolerance_pct, max_pence, _date_format(config))
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)
-    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers) + extra_suite(
-        config.feed, rules, config.tolerance_pct
-    )
+    suite = generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers)
+    suite += extra_suite(config.feed, rules, config.tolerance_pct)
+    if config.feed == ATTRIBUTES_FEED:  # dated facts: a known scheme, dates in order (ingestion/attributes.py)
+        suite += attribute_expectations(config.schemes, config.tolerance_pct)
+    return suite
 
 
 def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
@@ -300,6 +304,8 @@ def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Per
     if config.feed == "suppliers":
         return _prepare_suppliers(mapped)
     prepared = prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers)
+    if config.feed == ATTRIBUTES_FEED:
+        prepared = prepare_attributes(prepared, mapped, config.schemes)
     return add_helper_columns(config.feed, prepared, rules)
 
 

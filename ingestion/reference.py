@@ -13,6 +13,7 @@ from typing import get_origin, get_type_hints
 
 import pandas as pd
 
+from ingestion.attributes import load_schemes, scheme_table
 from ingestion.deprivation import read_editions, read_geography_lookups
 from ingestion.frameworks import read_framework, read_gm_priorities
 from ingestion.geography import read_postcode_directory
@@ -32,6 +33,7 @@ REFERENCE_TABLES = (
     "output_areas",
     "deprivation",
     "deprivation_editions",
+    "schemes",  # config/schemes.yml: the schemes a supplier_attributes fact may name
     # one per rules.yml section (rule_table)
     *(section.TABLE for section in RULE_SECTIONS),
 )
@@ -81,6 +83,7 @@ def reference_tables(
         "deprivation_editions": editions,
         "framework_measures": read_framework(framework or config_dir / "frameworks" / "demo_framework.csv"),
         "gm_priorities": read_gm_priorities(config_dir / "gm_priorities.csv"),
+        "schemes": scheme_table(load_schemes(config_dir)),
         "address_preference": address_preference,
         "partners": partners,
         "reporting_unit_members": pd.DataFrame(members),

@@ -67,6 +67,9 @@ class FeedConfig:
     exceptions: Any = field(default=None, compare=False, repr=False)
     # Where the files are fetched from (ingestion/sources/spec.py SourceSpec); None: dropped in by hand.
     source: Any = field(default=None, compare=False, repr=False)
+    # supplier_attributes layouts: the scheme list (config/schemes.yml, ingestion/attributes.py),
+    # attached like the exceptions; its version is part of the fingerprint, so a changed list reloads.
+    schemes: Any = field(default=None, compare=False, repr=False)
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -75,7 +78,9 @@ class FeedConfig:
     def fingerprint(self) -> str:
         """Changes whenever the mapping changes, so a re-mapped file is reloaded, not skipped."""
         # where the file came from (source) is not how it is read
-        mapping = {k: v for k, v in self.__dict__.items() if k not in ("exceptions", "source")}
+        mapping = {k: v for k, v in self.__dict__.items() if k not in ("exceptions", "source", "schemes")}
+        if self.schemes is not None:
+            mapping["schemes_version"] = self.schemes.version
         payload = json.dumps(mapping, sort_keys=True, default=list)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -222,7 +227,7 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
             raise ConfigError(
                 f"{where}: buyers entry {pattern_text!r} is not a valid regular expression: {exc}"
             ) from exc
-    needs_date_format = feed == "spend" or "date" in schema.types.values()
+    needs_date_format = feed == "spend" or bool({"date", "partial_date"} & set(schema.types.values()))
     if needs_date_format and not raw.get("date_format"):
         raise ConfigError(
             f"{where}: 'date_format' is required (for example '%d/%m/%Y'); "
@@ -309,9 +314,10 @@ def load_registry(config_dir: Path) -> Registry:
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
     # Imported here: the exceptions module builds on this one (ConfigError, the partners' layouts).
+    from ingestion.attributes import attach_schemes
     from ingestion.exceptions import attach_exceptions
 
-    return attach_exceptions(parse_registry(raw), config_dir / "exceptions")
+    return attach_schemes(attach_exceptions(parse_registry(raw), config_dir / "exceptions"), config_dir)
 
 
 # --- Rules (config/rules.yml) -------------------------------------------------------------------
@@ -542,6 +548,23 @@ class LocalMultiplierRule(RuleSection):
     missing_survey: str = rule("zero (round 3 counts nothing a survey did not measure)", lambda v: v == "zero")
 
 
+@dataclass(frozen=True)
+class SupplierAttributesRule(RuleSection):
+    """How dated supplier facts (config/schemes.yml, the supplier_attributes feed) count in KPIs."""
+
+    SECTION: ClassVar[str] = "supplier_attributes"
+    TABLE: ClassVar[str] = "supplier_attribute_rule"
+
+    partial_dates: str = rule(
+        "conservative (a month or year counts from its last day, lapses from its first) or whole_period",
+        lambda v: v in ("conservative", "whole_period"),
+    )
+    unconfirmed_facts: str = rule(
+        "report_separately (not counted in the share; published beside it) or count",
+        lambda v: v in ("report_separately", "count"),
+    )
+
+
 # Every section rules.yml must have, in the order Rules lists them.
 RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     LocalSpendRule,
@@ -556,6 +579,7 @@ RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     PaymentPerformanceRule,
     SvmiRule,
     LocalMultiplierRule,
+    SupplierAttributesRule,
 )
 
 
@@ -573,6 +597,7 @@ class Rules:
     payment_performance: PaymentPerformanceRule
     svmi: SvmiRule
     local_multiplier: LocalMultiplierRule
+    supplier_attributes: SupplierAttributesRule
 
     @property
     def redaction_patterns(self) -> tuple[str, ...]:

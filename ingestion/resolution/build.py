@@ -22,12 +22,20 @@ from ingestion.normalise import normalise_postcodes, postcode_districts
 from ingestion.registers import RegisterTables
 from ingestion.registers.evidence import register_evidence, registers_reached
 from ingestion.registry import SupplierClassificationRule, SupplierMatchingRule
+from ingestion.resolution.attributes import attribute_links
 from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
 from ingestion.resolution.names import name_key
 from ingestion.resolution.resolve import Overrides, resolve
 
-RESOLUTION_TABLES = ("payee_records", "party_records", "supplier_records", "supplier_links", "flag_overrides")
+RESOLUTION_TABLES = (
+    "payee_records",
+    "party_records",
+    "supplier_records",
+    "supplier_links",
+    "flag_overrides",
+    "attribute_links",  # supplier_attributes facts -> organisations (ingestion/resolution/attributes.py)
+)
 
 
 class OverridesError(ValueError):
@@ -151,6 +159,15 @@ def _party_records(con, raw_dir: Path) -> pd.DataFrame:
     return parties.sort_values(["feed", "partner_code", "supplier_name"], kind="stable", ignore_index=True)
 
 
+def _attribute_facts(con, raw_dir: Path) -> pd.DataFrame:
+    """The supplier_attributes facts loaded (none: an empty frame, whether or not the feed has a folder)."""
+    columns = ["partner_code", "source_file_hash", "source_row_number", "organisation_name"]
+    columns += ["company_number", "charity_number"]
+    if not any((raw_dir / "supplier_attributes").glob("partner=*/period=*/rows.parquet")):
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+    return _read(con, raw_dir, "supplier_attributes", f"select {', '.join(columns)} from {{rows}}")
+
+
 def build_supplier_tables(
     raw_dir: Path,
     overrides: OverridesFile,
@@ -189,6 +206,7 @@ def build_supplier_tables(
         group by all""",
     )
     parties = _party_records(con, raw_dir)
+    facts = _attribute_facts(con, raw_dir)
     con.close()
 
     payees["record_key"] = [
@@ -274,4 +292,6 @@ def build_supplier_tables(
         # the identity of every organisation depends on the matching rules: their version travels with it
         "supplier_links": links.assign(matching_rule_version=matching_rules.version),
         "flag_overrides": overrides.flags.assign(overrides_version=overrides.version),
+        # matched to the organisations above, never resolved into organisations of their own
+        "attribute_links": attribute_links(facts, records, links),
     }

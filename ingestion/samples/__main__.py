@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from ingestion.samples.answers import local_spend_answers
+from ingestion.samples.attributes import attribute_answers, build_facts, write_facts
 from ingestion.samples.layouts import write_partner_feeds
 from ingestion.samples.neighbourhoods import Neighbourhood, assign_neighbourhoods, neighbourhood_answers
 from ingestion.samples.procurement_act import write_procurement_act_feeds
@@ -79,6 +80,9 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     bids = build_bids(world, sv_rng)
     write_social_value_feeds(world, contracts, bids, landing)
     procurement_act = write_procurement_act_feeds(world, contracts, bids, landing, seed)  # own stream: seed + 171
+    # dated supplier facts: their own stream, so every other sample file stays as it was
+    facts = build_facts(world, contracts, random.Random(seed + 4))
+    write_facts(facts, landing)
     answers = {
         "generator": "ingestion.samples",
         "seed": seed,
@@ -101,6 +105,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
             "2020/21": {"sme_bids_pct": 20, "vcse_bids_pct": 11.5, "sme_awards_pct": 4.9, "vcse_awards_pct": 9},
         },
         "neighbourhoods": {"planted": planted_places, **neighbourhood_answers(world, places)},
+        "supplier_attributes": attribute_answers(world, contracts, facts),
         "payments": len(world.payments),
         "redacted_payments": sum(1 for p in world.payments if p.firm_id is None),
         "procurement_act": procurement_act,

@@ -30,6 +30,7 @@ class Section:
 
 
 # Imported here, below Section: a section module may build on this one.
+from publishing.sections.good_employers import good_employers_context  # noqa: E402
 from publishing.sections.neighbourhoods import neighbourhoods_context  # noqa: E402
 
 # Later capabilities append their Section here, in the order the statement prints them.
@@ -40,6 +41,13 @@ SECTIONS: list[Section] = [
         "Where the money lands",
         neighbourhoods_context,
         missing_text="No neighbourhood figures were published for this year (no in-scope spend).",
+    ),
+    # issue 16: spend and contract value with good employers, as at the payment or award date
+    Section(
+        "good_employers",
+        "Good employers: the Good Employment Charter, the Real Living Wage and carbon plans",
+        good_employers_context,
+        missing_text="No dated supplier facts (supplier_attributes) were published for this year.",
     ),
 ]
 

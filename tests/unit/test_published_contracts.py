@@ -95,6 +95,8 @@ def test_every_published_table_has_a_blocking_data_quality_check():
         "kpi_payment_performance_comparison",
         "kpi_svmi",
         "kpi_local_multiplier",
+        "kpi_supplier_attributes",
+        "fct_supplier_attribute",
         "dq_quarantine_summary",
         "dq_accepted_exceptions",
     ):

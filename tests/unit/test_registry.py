@@ -49,6 +49,7 @@ def test_shipped_registry_and_rules_load(config_dir):
         "payment_performance",
         "svmi",
         "local_multiplier",
+        "supplier_attributes",
     }
 
 

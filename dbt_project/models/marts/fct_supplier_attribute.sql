@@ -1,0 +1,35 @@
+-- One row per supplier fact and organisation it names: every loaded fact of the supplier_attributes
+-- feed, matched or not (an unmatched fact has one row with no supplier_id and match_method
+-- 'unmatched': reported, never dropped), with the days it counts on and the rule that decided them.
+select
+    cast(md5(f.fact_id || '|' || coalesce(f.supplier_id, '')) as varchar) as fact_link_id,
+    cast(f.fact_id as varchar) as fact_id,
+    cast(f.partner_code as varchar) as sent_by_partner_code,
+    cast(f.organisation_name as varchar) as organisation_name,
+    cast(f.company_number as varchar) as company_number,
+    cast(f.charity_number as varchar) as charity_number,
+    cast(f.scheme_code as varchar) as scheme_code,
+    cast(f.scheme_name as varchar) as scheme_name,
+    cast(f.scheme_as_given as varchar) as scheme_as_given,
+    cast(f.scheme_status as varchar) as scheme_status,
+    f.valid_from,
+    cast(f.valid_from_precision as varchar) as valid_from_precision,
+    f.valid_to,
+    cast(f.valid_to_precision as varchar) as valid_to_precision,
+    f.counts_from,
+    f.counts_to,
+    f.is_confirmed,
+    cast(f.confirmed_basis as varchar) as confirmed_basis,
+    cast(f.evidence_url as varchar) as evidence_url,
+    cast(f.evidence_note as varchar) as evidence_note,
+    cast(f.source as varchar) as source,
+    cast(f.supplier_id as varchar) as supplier_id,
+    cast(f.match_method as varchar) as match_method,
+    cast(f.matched_suppliers as integer) as matched_suppliers,
+    f.match_method != 'unmatched' as is_matched,
+    cast(f.source_file as varchar) as source_file,
+    cast(f.source_row_number as bigint) as source_row_number,
+    cast(f.load_id as varchar) as load_id,
+    cast(f.rule_version as varchar) as rule_version,
+    cast(f.schemes_version as varchar) as schemes_version
+from {{ ref('int_supplier__attribute_facts') }} as f
