@@ -34,6 +34,7 @@ import yaml
 
 from ingestion.exceptions import ExceptionsError, parse_exceptions
 from ingestion.landing import LandedFile
+from ingestion.manifest import LoadManifest
 from ingestion.money_checks import foreign_rows, repeated_lines
 from ingestion.periods import Period
 from ingestion.raw_store import partition_dir, read_manifest
@@ -333,13 +334,35 @@ def _landed(tmp_path: Path, exceptions=None) -> LandedFile:
     return LandedFile("stockport", "spend", Period("2019-09", date(2019, 9, 1), 1), tmp_path / CUT, config)
 
 
+def _record(**fields) -> LoadManifest:
+    """A load record of the CUT partition with the fields a replacement is compared on."""
+    base = dict(
+        partner="stockport",
+        feed="spend",
+        period="2019-09",
+        source_file=f"stockport/spend/{CUT}",
+        source_file_hash="aaa",
+        mapping_fingerprint="",
+        rule_versions={},
+        raw_format_version="",
+        load_id="1",
+        loaded_at="2019-10-01T00:00:00",
+        rows_in=200,
+        rows_loaded=200,
+        rows_quarantined=0,
+        passed=True,
+        state="loaded",
+        loaded_amount_pence=1_000_000,
+    )
+    return LoadManifest(**{**base, **fields})
+
+
 def test_a_replacement_compares_with_the_last_passed_file_not_with_itself(tmp_path):
-    good = {"passed": True, "source_file_hash": "aaa", "rows_in": 200, "loaded_amount_pence": 1_000_000}
-    good |= {"source_file": f"stockport/spend/{CUT}", "load_id": "1", "loaded_at": "2019-10-01T00:00:00"}
+    good = _record()
     first = compare(tmp_path, _landed(tmp_path), "bbb", good, rows_in=100, loaded_pence=500_000, max_drop=0.1)
     assert first is not None and not first.success
     # next run: the partition now holds the blocked replacement itself; still blocked
-    failed = good | {"passed": False, "source_file_hash": "bbb", "rows_in": 100, "loaded_amount_pence": 500_000}
+    failed = replace(good, passed=False, source_file_hash="bbb", rows_in=100, loaded_amount_pence=500_000)
     again = compare(tmp_path, _landed(tmp_path), "bbb", failed, rows_in=100, loaded_pence=500_000, max_drop=0.1)
     assert again is not None and not again.success and "rows 200 -> 100" in again.reason
     # a correction within the allowed fall passes; the same file reloaded is no replacement
@@ -360,7 +383,7 @@ def test_a_replacement_is_confirmed_by_an_exact_recorded_entry(tmp_path):
         "accepted_on": "2019-10-15",
     }
     listed = parse_exceptions({"version": "v1", "exceptions": [entry]}, registry.partner("stockport"), "x.yml")
-    good = {"passed": True, "source_file_hash": "aaa", "rows_in": 200, "loaded_amount_pence": 1_000_000}
+    good = _record()
     landed = _landed(tmp_path, listed)
     accepted = compare(tmp_path, landed, "bbb", good, rows_in=100, loaded_pence=500_000, max_drop=0.1)
     assert accepted is not None and accepted.success and accepted.severity == WARNING
