@@ -80,14 +80,14 @@ def _named_svg(svg: str, title: str, description: str) -> str:
     return svg[:head_end] + f"<title>{escape(title)}</title><desc>{escape(description)}</desc>" + svg[head_end:]
 
 
-def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def _config(chart: alt.TopLevelMixin, legend_columns: int = 3) -> alt.TopLevelMixin:
     return (
         chart.configure(font=FONT, background="white")
         .configure_axis(labelFontSize=LABEL_PX, titleFontSize=LABEL_PX, labelLimit=0, labelColor="#1d2733")
         .configure_legend(
             orient="bottom",
             direction="horizontal",
-            columns=3,
+            columns=legend_columns,
             labelFontSize=LABEL_PX,
             titleFontSize=LABEL_PX,
             labelLimit=0,  # never truncate a partner's name
@@ -100,9 +100,9 @@ def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     )
 
 
-def render(chart: alt.TopLevelMixin) -> tuple[str, dict]:
+def render(chart: alt.TopLevelMixin, legend_columns: int = 3) -> tuple[str, dict]:
     """The chart's Vega-Lite spec and its SVG, drawn offline by vl-convert."""
-    spec = _config(chart).to_dict()
+    spec = _config(chart, legend_columns).to_dict()
     return vl_convert.vegalite_to_svg(vl_spec=spec), spec
 
 
@@ -249,17 +249,24 @@ def trend_lines(
         color=alt.Color("unit:N", scale=alt.Scale(domain=legend_names, range=palette), **scale),
         shape=alt.Shape("unit:N", scale=alt.Scale(domain=legend_names, range=shapes), **scale),
     )
-    chart = alt.layer(line, points).properties(title=title, width=460, height=200)
-    svg, spec = render(chart)
+    chart = alt.layer(line, points).properties(title=title, width=440, height=190)
+    svg, spec = render(chart, legend_columns=1)  # one name a line: a long name never widens the chart
     rows = [[n, *[fmt(line["values"].get(yr), unit) for yr in years]] for n, line in zip(legend_names, lines)]
-    described = "; ".join(
-        f"{n}: " + ", ".join(f"{yr} {fmt(v, unit)}" for yr in years if (v := line["values"].get(yr)) is not None)
-        for n, line in zip(legend_names, lines)
-        if any(line["values"].get(yr) is not None for yr in years)
+    latest = (
+        [(n, v) for n, line in zip(legend_names, lines) if (v := line["values"].get(years[-1])) is not None]
+        if years
+        else []
+    )
+    ranked = sorted(latest, key=lambda nv: nv[1])
+    extremes = (
+        f" In {years[-1]} the highest is {ranked[-1][0]} ({fmt(ranked[-1][1], unit)}) and the lowest "
+        f"{ranked[0][0]} ({fmt(ranked[0][1], unit)})."
+        if len(ranked) > 1
+        else ""
     )
     description = (
-        f"Line chart of {value_label.lower()} by financial year, {years[0]} to {years[-1]}, one line per reporting "
-        f"unit (groups dashed). {described or 'No figures.'}"
+        f"Line chart of {value_label} by financial year, {years[0]} to {years[-1]}, one line per reporting unit "
+        f"(groups dashed, square points).{extremes} Every figure is in the table of figures behind the chart."
         if years
         else "No figures."
     )

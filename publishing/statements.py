@@ -299,13 +299,31 @@ def _rag_rule(rule_versions: dict) -> dict:
     """The RAG rule in words, with the ratios of the version the publication was made with (the
     config's values are used only when its version is the publication's: a changed value bumps it)."""
     version = rule_versions.get("social_value")
-    rule = load_rules(load_settings().config_dir).social_value
-    same = rule.version == version
+    rules = load_rules(load_settings().config_dir)
+    same = rules.social_value.version == version
+    window_same = rules.coverage.version == rule_versions.get("coverage")
     return {
         "version": version,
-        "red_pct": round(100 * rule.delivery_red_ratio) if same else None,
-        "amber_pct": round(100 * rule.delivery_amber_ratio) if same else None,
+        "red_pct": round(100 * rules.social_value.delivery_red_ratio) if same else None,
+        "amber_pct": round(100 * rules.social_value.delivery_amber_ratio) if same else None,
+        "return_window_months": rules.coverage.delivery_return_window_months if window_same else None,
     }
+
+
+def _months_before(day: date, months: int) -> date:
+    month = day.month - months
+    year, month = day.year + (month - 1) // 12, (month - 1) % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, 28))
+
+
+def _mark_not_yet_due(red: list[dict], window_months: int | None) -> list[dict]:
+    """A red contract that started within the coverage rule's return window is not yet due a return
+    (kpi_sv_delivery_summary's definition): its red is the rule applied to no evidence, said beside it."""
+    marked = []
+    for c in red:
+        due_from = _months_before(c["as_of_date"], window_months) if window_months and c["as_of_date"] else None
+        marked.append({**c, "not_yet_due": bool(due_from and c["start_date"] and c["start_date"] > due_from)})
+    return marked
 
 
 def _long_date(value) -> str | None:
@@ -370,6 +388,7 @@ def statement_context(con, partner: str, year: str, narratives_dir: Path | None 
         "Social value secured (contract value)": _num(secured.get("threshold_gbp")),
     }
     narrative = load_narrative(narratives_dir, partner, year)
+    rag_rule = _rag_rule(rule_versions)
     largest = [{**c, "rag": labels.rag(c["rag_status"])} for c in _largest_contracts(con, partner, year)]
     return {
         "partner": partner_row or {"partner_code": partner, "partner_name": partner},
@@ -379,9 +398,9 @@ def statement_context(con, partner: str, year: str, narratives_dir: Path | None 
         "charts": [c for c in charts if c],
         "gm_priorities": _committed_by_gm_priority(con, partner, year),
         "largest": largest,
-        "red": _red_rated_contracts(con, partner),
+        "red": _mark_not_yet_due(_red_rated_contracts(con, partner), rag_rule["return_window_months"]),
         "rag_counts": _rag_counts(con, partner, year),
-        "rag_rule": _rag_rule(rule_versions),
+        "rag_rule": rag_rule,
         "feeds": [{**f, "name": labels.feed(f["feed"])} for f in _feeds_loaded(con, partner)],
         "checks": [{**c, "name": labels.layer(c["layer"])} for c in _checks_passed_by_layer(con)],
         "rules": {labels.rule(k): v for k, v in rule_versions.items()},
