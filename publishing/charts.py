@@ -75,7 +75,12 @@ def fmt(value: float | None, unit: str) -> str:
 def _named_svg(svg: str, title: str, description: str) -> str:
     """vl-convert's SVG, given the chart class, role img and its accessible name (aria-label), with a
     <title> and <desc> for readers that use those instead."""
-    svg = re.sub(r"^<svg\b", f'<svg class="chart" role="img" aria-label="{escape(title)}. {escape(description)}"', svg)
+    root = re.match(r"<svg\b[^>]*>", svg)
+    if root is None:
+        raise ValueError("vl-convert gave no <svg> element")
+    attributes = re.sub(r'\s(?:class|role|aria-label)="[^"]*"', "", root.group(0)[4:-1])
+    name = f"{escape(title)}. {escape(description)}"
+    svg = f'<svg class="chart" role="img" aria-label="{name}"{attributes}>' + svg[root.end() :]
     head_end = svg.index(">") + 1
     return svg[:head_end] + f"<title>{escape(title)}</title><desc>{escape(description)}</desc>" + svg[head_end:]
 
@@ -216,7 +221,9 @@ def trend_lines(
     value_label: str,
 ) -> Chart:
     """One line per reporting unit over the years: the trend of a KPI and the comparison of units in
-    one picture. `lines`: [{"name", "kind" ("partner"/"group"), "values": {year: value or None}}].
+    one picture. `lines`: [{"name", "kind" ("partner"/"group"), "values": {year: value or None},
+    "notes": {year: words}}]; a year with words in place of a figure ("not yet known") gets no point
+    and its words in the data table.
     Groups are drawn dashed with square points, partners solid with round points, and the legend
     names both, so the two are told apart by more than colour."""
     names = [line["name"] for line in lines]
@@ -251,7 +258,11 @@ def trend_lines(
     )
     chart = alt.layer(line, points).properties(title=title, width=440, height=190)
     svg, spec = render(chart, legend_columns=1)  # one name a line: a long name never widens the chart
-    rows = [[n, *[fmt(line["values"].get(yr), unit) for yr in years]] for n, line in zip(legend_names, lines)]
+    rows = [
+        [n, *[line.get("notes", {}).get(yr) or fmt(line["values"].get(yr), unit) for yr in years]]
+        for n, line in zip(legend_names, lines)
+    ]
+    unstated = sorted({w for line in lines for w in line.get("notes", {}).values() if w})
     latest = (
         [(n, v) for n, line in zip(legend_names, lines) if (v := line["values"].get(years[-1])) is not None]
         if years
@@ -266,7 +277,9 @@ def trend_lines(
     )
     description = (
         f"Line chart of {value_label} by financial year, {years[0]} to {years[-1]}, one line per reporting unit "
-        f"(groups dashed, square points).{extremes} Every figure is in the table of figures behind the chart."
+        f"(groups dashed, square points).{extremes}"
+        + (f" Not drawn where a figure is not stated ({'; '.join(unstated)})." if unstated else "")
+        + " Every figure is in the table of figures behind the chart."
         if years
         else "No figures."
     )

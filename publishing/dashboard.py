@@ -116,6 +116,13 @@ def _panel(table: str, title: str, columns: list[dict], rows: list[dict], names:
                 "name": name,
                 "kind": kind,
                 "values": {r["financial_year"]: _value(r, column) for r in rows if r["reporting_unit"] == code},
+                "notes": {
+                    r["financial_year"]: text
+                    for r in rows
+                    if r["reporting_unit"] == code
+                    for text, unknown in [_cell(r, column)]
+                    if unknown
+                },
             }
             for _, name, code, kind in units
         ]
@@ -149,7 +156,7 @@ def build_dashboard(parquet_dir: Path, out_path: Path, extra_panels: list[str] |
     """The page, from the publication's Parquet. `extra_panels`: HTML fragments (e.g. a map) placed
     after the KPI panels, each a <section> with its own heading."""
     names = unit_names(parquet_dir)
-    panels = []
+    panels, data = [], {}
     for d in declared().dashboard:  # every table declared with a dashboard panel, in the declared order
         columns = [
             {"key": c, "label": label, "unit": u, **dict(zip(("display", "known"), display_columns(d.name).get(c, ())))}
@@ -157,6 +164,7 @@ def build_dashboard(parquet_dir: Path, out_path: Path, extra_panels: list[str] |
         ]
         rows = _records(parquet_dir, d.name, [c for c, _, _ in d.dashboard_columns])
         panels.append(_panel(d.name, d.dashboard_title or d.name, columns, rows, names))
+        data[d.name] = {"title": d.dashboard_title, "columns": columns, "rows": rows}
     publication = pq.read_table(parquet_dir / "publication.parquet").to_pylist()[0]
     rule_versions = json.loads(publication["rule_versions"])
     years = sorted({y for p in panels for y in p["years"]})
@@ -168,6 +176,19 @@ def build_dashboard(parquet_dir: Path, out_path: Path, extra_panels: list[str] |
         published_at=readable_time(publication["published_at"]),
         rules={labels.rule(k): v for k, v in rule_versions.items()},
         extra_panels=extra_panels or [],
+        # the figures as data too, for a reader's own tools (and the tests): as drawn, no script reads it
+        data=json.dumps(
+            {
+                "kpis": data,
+                "meta": {
+                    "publication_id": publication["publication_id"],
+                    "published_at": str(publication["published_at"]),
+                    "rule_versions": rule_versions,
+                    "names": names,
+                },
+            },
+            default=str,
+        ).replace("</", "<\\/"),
     )
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(html, encoding="utf-8")
