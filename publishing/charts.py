@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 import altair as alt
 import vl_convert
@@ -148,7 +149,7 @@ def grouped_bars(
     offset = alt.YOffset if horizontal else alt.XOffset
     colour = alt.Color("series:N", title=None, sort=names, scale=alt.Scale(domain=names, range=PALETTE[: len(names)]))
     base = alt.Chart(alt.Data(values=records))
-    encode = {
+    encode: dict[str, Any] = {
         ("y" if horizontal else "x"): category_enc(
             "category:N", sort=categories, title=None, axis=alt.Axis(labelAngle=0)
         ),
@@ -167,24 +168,23 @@ def grouped_bars(
         ),
         **encode,
     )
+    text_place: dict[str, Any] = {"align": "left", "dx": 3} if horizontal else {"baseline": "bottom", "dy": -2}
     labels = base.mark_text(
         fontSize=LABEL_PX - 1,
         color="#1d2733",
-        **({"align": "left", "dx": 3} if horizontal else {"baseline": "bottom", "dy": -2}),
+        **text_place,
     ).encode(text="label:N", **encode)
     layers = [bars, labels]
     if note_records:
+        note_place: dict[str, Any] = (
+            {"y": alt.Y("category:N", sort=categories), "x": alt.value(60)}
+            if horizontal
+            else {"x": alt.X("category:N", sort=categories), "y": alt.value(60)}
+        )
         layers.append(
             alt.Chart(alt.Data(values=note_records))
             .mark_text(fontSize=LABEL_PX, fontStyle="italic", color="#7a5a00")
-            .encode(
-                **(
-                    {"y": alt.Y("category:N", sort=categories), "x": alt.value(60)}
-                    if horizontal
-                    else {"x": alt.X("category:N", sort=categories), "y": alt.value(60)}
-                ),
-                text="note:N",
-            )
+            .encode(**note_place, text="note:N")
         )
     size = (
         {"width": WIDTH, "height": max(120, 22 * len(categories) * len(names))}
@@ -242,7 +242,7 @@ def trend_lines(
     shapes = ["square" if kinds[n] == "group" else "circle" for n in names]
     x = alt.X("year:O", sort=years, title="Financial year", axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=_axis_title(unit, value_label), axis=alt.Axis(format=_axis_format(unit), tickCount=5))
-    scale = dict(sort=legend_names, title="Reporting unit")
+    scale: dict[str, Any] = {"sort": legend_names, "title": "Reporting unit"}
     base = alt.Chart(alt.Data(values=records))
     line = base.mark_line(strokeWidth=2).encode(
         x=x,

@@ -56,7 +56,7 @@ def narrative_path(narratives_dir: Path, partner: str, year: str) -> Path:
 
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.validateLink = lambda url: bool(re.match(r"^(https?:|mailto:)", url.strip(), re.IGNORECASE))
+    md.validateLink = lambda url: bool(re.match(r"^(https?:|mailto:)", url.strip(), re.IGNORECASE))  # type: ignore[method-assign]
     return md
 
 

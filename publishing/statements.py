@@ -259,7 +259,9 @@ def _theme_chart(themes: list[dict]) -> Chart | None:
     )
 
 
-def _delivery_chart(years: list[str], delivery: dict) -> Chart:
+def _delivery_chart(years: list[str], delivery: dict) -> Chart | None:
+    if not any(delivery[fy] for fy in years):
+        return None  # no social value commitments loaded: the section's tables say so
     return grouped_bars(
         "Social value committed and delivered, by year of award",
         years,
@@ -340,7 +342,7 @@ def _dates(publication: dict | None, sign_off: dict) -> dict:
     published_day = published.date() if isinstance(published, datetime) else published
     review = sign_off.get("review_on")
     review_is_default = review is None and isinstance(published_day, date)
-    if review_is_default:
+    if review is None and isinstance(published_day, date):
         try:
             review = published_day.replace(year=published_day.year + 1)
         except ValueError:  # 29 February
