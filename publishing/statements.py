@@ -1,20 +1,31 @@
-"""The Annual Social Value Statement: one self-contained HTML document (and its PDF) per partner
-and financial year, written only from the published warehouse, never from working tables.
+"""The Annual Social Value Statement: one self-contained HTML document (and its tagged, accessible
+PDF/UA PDF) per partner and financial year. Its figures come only from the published warehouse, never
+from working tables; its narrative, next year's actions and sign-off come from the partner's own
+Markdown file (publishing/narrative.py), and a section the partner has not written is marked missing.
+
+The sections follow the national template (../shared/docs/social-value-domain.md, "The Annual Social
+Value Statement"): header with publication and review dates and sign-off, the narrative sections,
+the KPI panel, charts (each with its figures as a table), the contracts behind the figures, the
+sections capabilities add (publishing/sections) and the methodology and data-quality annex.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import jinja2
 
-from publishing.charts import grouped_bars, horizontal_bars
+from ingestion.registry import load_rules
+from ingestion.settings import load_settings
+from publishing import labels
+from publishing.charts import Chart, grouped_bars
 from publishing.data_quality import annex
 from publishing.declared import declared
+from publishing.narrative import load_narrative, narrative_path
 from publishing.sections import section_contexts
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -99,8 +110,10 @@ def _red_rated_contracts(con, partner: str) -> list[dict]:
     """Every year's red-rated deliveries (largest 15): a red contract stays news until delivered."""
     return _rows(
         con,
-        "select contract_ref, title, supplier_name, committed_gbp, delivered_gbp, delivery_pct, "
-        "elapsed_pct from kpi_sv_delivery where reporting_unit = ? and rag_status = 'red' "
+        "select contract_ref, title, supplier_name, start_date, end_date, committed_gbp, delivered_gbp, "
+        "delivery_pct, elapsed_pct, latest_return, as_of_date, "
+        "round(100 * delivered_gbp / nullif(committed_gbp * elapsed_pct / 100, 0), 1) as profile_pct "
+        "from kpi_sv_delivery where reporting_unit = ? and rag_status = 'red' "
         "order by committed_gbp desc limit 15",
         [partner],
     )
@@ -129,15 +142,42 @@ def _checks_passed_by_layer(con) -> list[dict]:
     )
 
 
-def _valuation_framework(con, partner: str) -> dict:
-    """The framework the partner's social value was valued with, and whether it is illustrative."""
-    framework = _one(
-        con,
-        "select max(framework) framework, bool_or(framework_is_illustrative) illustrative "
-        "from kpi_sv_secured where reporting_unit = ?",
-        [partner],
+def _valuation_framework(con, partner: str, year: str) -> dict:
+    """The framework the partner's social value was valued with, whether it is illustrative, and the
+    editions that valued the year's commitments (the edition in force at each contract's award)."""
+    framework = (
+        _one(
+            con,
+            "select max(framework) framework, bool_or(framework_is_illustrative) illustrative "
+            "from kpi_sv_secured where reporting_unit = ?",
+            [partner],
+        )
+        or {}
     )
-    return framework or {}
+    editions = _rows(
+        con,
+        "select c.framework, c.framework_edition edition, count(*) commitments "
+        "from fct_sv_commitment c join fct_contract k using (contract_id) "
+        "where k.partner_code = ? and k.financial_year = ? and c.framework is not null "
+        "group by 1, 2 order by 1, 2",
+        [partner, year],
+    )
+    return {**framework, "editions": editions}
+
+
+def _rag_counts(con, partner: str, year: str) -> list[dict]:
+    """How many of the year's contracts are in each RAG status (labelled)."""
+    rows = _rows(
+        con,
+        "select rag_status, count(*) contracts from kpi_sv_delivery "
+        "where reporting_unit = ? and financial_year = ? group by 1",
+        [partner, year],
+    )
+    order = list(labels.RAG)
+    return sorted(
+        ({"status": labels.rag(r["rag_status"]), "code": r["rag_status"], "contracts": r["contracts"]} for r in rows),
+        key=lambda r: order.index(r["code"]) if r["code"] in order else len(order),
+    )
 
 
 # --- How the fetched figures become the statement ------------------------------------------------
@@ -188,10 +228,10 @@ def _headline(con, partner: str, year: str, previous: str | None) -> list[dict]:
     return headline
 
 
-def _local_share_chart(years: list[str], local: dict) -> str:
+def _local_share_chart(years: list[str], local: dict) -> Chart:
     known = {fy: bool(local[fy] and local[fy]["shares_known"]) for fy in years}
     return grouped_bars(
-        "Local share of in-scope spend",
+        "Local share of in-scope spend, by financial year",
         [f"{fy} (part)" if local[fy]["is_partial_year"] else fy for fy in years],
         {
             "Home borough": [_num(local[fy]["home_share_pct"]) if known[fy] else None for fy in years],
@@ -199,31 +239,38 @@ def _local_share_chart(years: list[str], local: dict) -> str:
         },
         "%",
         notes=[None if known[fy] else "not yet known" for fy in years],
+        value_label="Share of in-scope spend",
     )
 
 
-def _theme_chart(themes: list[dict]) -> str:
+def _theme_chart(themes: list[dict]) -> Chart | None:
     if not themes:
-        return ""
-    return horizontal_bars(
+        return None
+    return grouped_bars(
         "Social value by theme (contracts awarded in the year)",
         [t["theme"] for t in themes],
         {
             "Committed": [_num(t["committed"]) for t in themes],
             "Delivered to date": [_num(t["delivered"]) for t in themes],
         },
+        "£",
+        horizontal=True,
+        value_label="Social value",
     )
 
 
-def _delivery_chart(years: list[str], delivery: dict) -> str:
+def _delivery_chart(years: list[str], delivery: dict) -> Chart | None:
+    if not any(delivery[fy] for fy in years):
+        return None  # no social value commitments loaded: the section's tables say so
     return grouped_bars(
-        "Commitments against delivery, by year of award",
+        "Social value committed and delivered, by year of award",
         years,
         {
             "Committed": [_num(delivery[fy]["committed_gbp"]) if delivery[fy] else None for fy in years],
             "Delivered to date": [_num(delivery[fy]["delivered_gbp"]) if delivery[fy] else None for fy in years],
         },
         "£",
+        value_label="Social value",
     )
 
 
@@ -235,22 +282,83 @@ SME_RATES = [
 ]
 
 
-def _sme_chart(partner_name: str, mine: dict | None, gm: dict | None) -> str:
+def _sme_chart(partner_name: str, mine: dict | None, gm: dict | None) -> Chart | None:
     if not mine:
-        return ""
+        return None
     return grouped_bars(
-        "SME and VCSE rates against the GM average",
+        "SME and VCSE shares of bids and awards, against the GM average",
         [k for k, _ in SME_RATES],
         {
             partner_name: [_num(mine[c]) for _, c in SME_RATES],
             "GM average": [_num(gm[c]) if gm else None for _, c in SME_RATES],
         },
         "%",
+        value_label="Share",
     )
 
 
-def statement_context(con, partner: str, year: str) -> dict:
+def _rag_rule(rule_versions: dict) -> dict:
+    """The RAG rule in words, with the ratios of the version the publication was made with (the
+    config's values are used only when its version is the publication's: a changed value bumps it)."""
+    version = rule_versions.get("social_value")
+    rules = load_rules(load_settings().config_dir)
+    same = rules.social_value.version == version
+    window_same = rules.coverage.version == rule_versions.get("coverage")
+    return {
+        "version": version,
+        "red_pct": round(100 * rules.social_value.delivery_red_ratio) if same else None,
+        "amber_pct": round(100 * rules.social_value.delivery_amber_ratio) if same else None,
+        "return_window_months": rules.coverage.delivery_return_window_months if window_same else None,
+    }
+
+
+def _months_before(day: date, months: int) -> date:
+    month = day.month - months
+    year, month = day.year + (month - 1) // 12, (month - 1) % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, 28))
+
+
+def _mark_not_yet_due(red: list[dict], window_months: int | None) -> list[dict]:
+    """A red contract that started within the coverage rule's return window is not yet due a return
+    (kpi_sv_delivery_summary's definition): its red is the rule applied to no evidence, said beside it."""
+    marked = []
+    for c in red:
+        due_from = _months_before(c["as_of_date"], window_months) if window_months and c["as_of_date"] else None
+        marked.append({**c, "not_yet_due": bool(due_from and c["start_date"] and c["start_date"] > due_from)})
+    return marked
+
+
+def _long_date(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+def _dates(publication: dict | None, sign_off: dict) -> dict:
+    """Publication date (the warehouse publication's), review date (the partner's, else a year on)."""
+    published = publication["published_at"] if publication else None
+    published_day = published.date() if isinstance(published, datetime) else published
+    review = sign_off.get("review_on")
+    review_is_default = review is None and isinstance(published_day, date)
+    if review is None and isinstance(published_day, date):
+        try:
+            review = published_day.replace(year=published_day.year + 1)
+        except ValueError:  # 29 February
+            review = published_day.replace(year=published_day.year + 1, day=28)
+    return {
+        "published": _long_date(published_day),
+        "review": _long_date(review),
+        "review_is_default": review_is_default,
+        "signed_off_on": _long_date(sign_off.get("signed_off_on")),
+    }
+
+
+def statement_context(con, partner: str, year: str, narratives_dir: Path | None = None) -> dict:
+    narratives_dir = narratives_dir or load_settings().config_dir / "narratives"
     partner_row = _partner(con, partner)
+    partner_name = partner_row["partner_name"] if partner_row else partner
     years = _years_with_local_spend(con, partner)
     previous = years[years.index(year) - 1] if year in years and years.index(year) > 0 else None
     local = {fy: _kpi_row(con, "kpi_local_spend", partner, fy) for fy in years}
@@ -260,26 +368,30 @@ def statement_context(con, partner: str, year: str) -> dict:
         _theme_chart(_value_by_theme(con, partner, year)),
         _delivery_chart(years, delivery),
         _sme_chart(
-            partner_row["partner_name"] if partner_row else partner,
-            _kpi_row(con, "kpi_sme_vcse", partner, year),
-            _kpi_row(con, "kpi_sme_vcse", "GM", year),
+            partner_name, _kpi_row(con, "kpi_sme_vcse", partner, year), _kpi_row(con, "kpi_sme_vcse", "GM", year)
         ),
     ]
     publication = _publication(con)
+    rule_versions = json.loads(publication["rule_versions"]) if publication else {}
     now_local = local.get(year)
     now_delivery = delivery.get(year)
     coverage = {
         "located_spend_pct": _num(now_local["located_spend_pct"]) if now_local else None,
+        "unknown_location_spend_gbp": _num(now_local["unknown_location_spend_gbp"]) if now_local else None,
+        "in_scope_spend_gbp": _num(now_local["in_scope_spend_gbp"]) if now_local else None,
         "recent_return_pct": _num(now_delivery["recent_return_pct"]) if now_delivery else None,
         "contracts_due_return": now_delivery["contracts_due_return"] if now_delivery else None,
     }
     weighting = _kpi_row(con, "kpi_sv_evaluation_weighting", partner, year) or {}
     secured = _kpi_row(con, "kpi_sv_secured", partner, year) or {}
     thresholds = {
-        "local spend (supplier-year net spend)": _num(now_local["threshold_gbp"]) if now_local else None,
-        "SV weighting (contract value)": _num(weighting.get("threshold_gbp")),
-        "SV secured (contract value)": _num(secured.get("threshold_gbp")),
+        "Local spend (a supplier's net spend in the year)": _num(now_local["threshold_gbp"]) if now_local else None,
+        "Social value weighting (contract value)": _num(weighting.get("threshold_gbp")),
+        "Social value secured (contract value)": _num(secured.get("threshold_gbp")),
     }
+    narrative = load_narrative(narratives_dir, partner, year)
+    rag_rule = _rag_rule(rule_versions)
+    largest = [{**c, "rag": labels.rag(c["rag_status"])} for c in _largest_contracts(con, partner, year)]
     return {
         "partner": partner_row or {"partner_code": partner, "partner_name": partner},
         "year": year,
@@ -287,32 +399,58 @@ def statement_context(con, partner: str, year: str) -> dict:
         "headline": _headline(con, partner, year, previous),
         "charts": [c for c in charts if c],
         "gm_priorities": _committed_by_gm_priority(con, partner, year),
-        "largest": _largest_contracts(con, partner, year),
-        "red": _red_rated_contracts(con, partner),
-        "feeds": _feeds_loaded(con, partner),
-        "checks": _checks_passed_by_layer(con),
-        "rules": json.loads(publication["rule_versions"]) if publication else {},
+        "largest": largest,
+        "red": _mark_not_yet_due(_red_rated_contracts(con, partner), rag_rule["return_window_months"]),
+        "rag_counts": _rag_counts(con, partner, year),
+        "rag_rule": rag_rule,
+        "feeds": [{**f, "name": labels.feed(f["feed"])} for f in _feeds_loaded(con, partner)],
+        "checks": [{**c, "name": labels.layer(c["layer"])} for c in _checks_passed_by_layer(con)],
+        "rules": {labels.rule(k): v for k, v in rule_versions.items()},
+        "coverage_rule_version": rule_versions.get("coverage", "n/a"),
         "coverage": coverage,
-        "framework": _valuation_framework(con, partner),
+        "framework": _valuation_framework(con, partner, year),
         "thresholds": thresholds,
         "publication": publication,
-        "generated_at": datetime.now(UTC).strftime("%d %B %Y"),
+        "dates": _dates(publication, narrative.sign_off),
+        "narrative": narrative,
+        "narrative_file": narrative_path(Path("config/narratives"), partner, year).as_posix(),
+        "generated_at": _long_date(datetime.now(UTC)),
         # a year with fewer than 12 months of spend says so in the title and beside the figures
         "local": now_local,
         "partial_year_note": now_local["partial_year_note"] if now_local and now_local["is_partial_year"] else None,
+        "part_year_rule": labels.label(labels.PART_YEAR_THRESHOLD, now_local["part_year_threshold"])
+        if now_local
+        else None,
         "data_quality": annex(con, partner, year),  # quarantined rows and accepted exceptions
         "sections": section_contexts(con, partner, year),  # publishing/sections: one per capability
     }
 
 
-def render_statements(published_warehouse: Path, out_dir: Path, with_pdf: bool = True) -> list[Statement]:
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
-    environment.filters["money"] = lambda v: (
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    env.filters["money"] = lambda v: (
         "–" if v is None else (f"£{float(v) / 1e6:,.2f}m" if abs(float(v)) >= 1e6 else f"£{float(v):,.0f}")
     )
-    environment.filters["pct"] = lambda v: "–" if v is None else f"{float(v):.1f}%"
-    environment.filters["pounds"] = lambda v: "–" if v is None else f"£{float(v):,.2f}"  # to the penny
-    template = environment.get_template("statement.html.j2")
+    env.filters["pct"] = lambda v: "–" if v is None else f"{float(v):.1f}%"
+    env.filters["pounds"] = lambda v: "–" if v is None else f"£{float(v):,.2f}"  # to the penny
+    env.filters["day"] = lambda v: "–" if v is None else _long_date(v)
+    env.filters["feed_name"] = labels.feed
+    return env
+
+
+def write_pdf(html: str, pdf_path: Path, base_url: Path) -> Path:
+    """A tagged PDF/UA-1 document: structure tags from the HTML, its language and title in the
+    metadata (public-sector accessibility regulations)."""
+    from weasyprint import HTML
+
+    HTML(string=html, base_url=str(base_url)).write_pdf(pdf_path, pdf_variant="pdf/ua-1")
+    return pdf_path
+
+
+def render_statements(
+    published_warehouse: Path, out_dir: Path, with_pdf: bool = True, narratives_dir: Path | None = None
+) -> list[Statement]:
+    template = environment().get_template("statement.html.j2")
     out_dir.mkdir(parents=True, exist_ok=True)
     made = []
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
@@ -323,15 +461,10 @@ def render_statements(published_warehouse: Path, out_dir: Path, with_pdf: bool =
         )
         for pair in pairs:
             partner, year = pair["reporting_unit"], pair["financial_year"]
-            html = template.render(**statement_context(con, partner, year))
+            html = template.render(**statement_context(con, partner, year, narratives_dir))
             stem = f"{partner}_{year.replace('/', '-')}_social_value_statement"
             html_path = out_dir / f"{stem}.html"
             html_path.write_text(html, encoding="utf-8")
-            pdf_path = None
-            if with_pdf:
-                from weasyprint import HTML
-
-                pdf_path = out_dir / f"{stem}.pdf"
-                HTML(string=html, base_url=str(out_dir)).write_pdf(pdf_path)
+            pdf_path = write_pdf(html, out_dir / f"{stem}.pdf", out_dir) if with_pdf else None
             made.append(Statement(partner, year, html_path, pdf_path))
     return made

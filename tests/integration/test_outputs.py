@@ -30,7 +30,7 @@ def test_a_statement_per_star_partner_and_year(published):
     assert "2019/20" in html  # previous year beside each figure
     assert html.count('<svg class="chart"') == 4  # local share, themes, commitments v delivery, SME/VCSE
     assert "Illustrative framework" in html  # valued with the demo framework, and says so
-    assert "Red-rated deliveries" in html and "local_spend" in html
+    assert "Red-rated deliveries" in html and "local-spend-v3" in html
     assert "Coverage in 2020/21: 96.0% of in-scope spend has a known supplier location" in html
     assert "Provisional:" not in html  # the sample's coverage meets the rule
 
