@@ -153,9 +153,14 @@ def _panel(table: str, title: str, columns: list[dict], rows: list[dict], names:
 
 
 def build_dashboard(parquet_dir: Path, out_path: Path, extra_panels: list[str] | None = None) -> Path:
-    """The page, from the publication's Parquet. `extra_panels`: HTML fragments (e.g. a map) placed
-    after the KPI panels, each a <section> with its own heading."""
+    """The page, from the publication's Parquet. `extra_panels`: HTML fragments placed after the KPI
+    panels, each a <section> with its own heading; by default the GM map of where in-scope spend goes
+    (publishing/maps.py), when the publication has the area table."""
     names = unit_names(parquet_dir)
+    if extra_panels is None:
+        from publishing.maps import dashboard_map_panel
+
+        extra_panels = [panel for panel in [dashboard_map_panel(parquet_dir, names)] if panel]
     panels, data = [], {}
     for d in declared().dashboard:  # every table declared with a dashboard panel, in the declared order
         columns = [

@@ -12,6 +12,7 @@ behind it, because a choropleth alone is neither accessible nor checkable.
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -169,3 +170,52 @@ def dashboard_maps(parquet_dir: Path) -> dict[str, dict[str, str]]:
     return {
         unit: {year: m.svg for year, m in years.items()} for unit, years in spend_maps(pd.read_parquet(path)).items()
     }
+
+
+def _money_cell(value: float) -> str:
+    return f"£{value / 1e6:,.2f}m" if abs(value) >= 1e6 else f"£{value:,.0f}"
+
+
+def _table_row(row: dict) -> str:
+    share = row["share_of_in_scope_pct"]
+    return (
+        f"<tr><th scope='row'>{html.escape(str(row['area_name']))}</th>"
+        f"<td class='n'>{_money_cell(row['in_scope_spend_gbp'])}</td>"
+        f"<td class='n'>{'–' if share is None else f'{share:.1f}%'}</td>"
+        f"<td class='n'>{row['suppliers']:,}</td></tr>"
+    )
+
+
+def dashboard_map_panel(parquet_dir: Path, names: dict[str, str]) -> str | None:
+    """The dashboard's map panel: each reporting unit's latest year, GM first and open, every map
+    with its text alternative and the borough table behind it (None when no area table was
+    published). Only the latest year is drawn: a map per unit-year would make the page megabytes."""
+    path = Path(parquet_dir) / "kpi_spend_by_area.parquet"
+    if not path.exists():
+        return None
+    areas = pd.read_parquet(path)
+    if areas.empty:
+        return None
+    latest = areas.groupby("reporting_unit")["financial_year"].transform("max")
+    maps = spend_maps(areas[areas["financial_year"] == latest])
+    order = sorted(maps, key=lambda unit: (unit != "GM", names.get(unit, unit)))
+    parts = [
+        '<section id="map" aria-labelledby="map-heading">',
+        '<h2 id="map-heading">Where in-scope spend goes in Greater Manchester</h2>',
+        "<p>In-scope spend by the borough (or ward, where supplier locations allow) of the supplier's "
+        "address, each unit's latest year. Spend with suppliers outside GM or of unknown location is "
+        "not on the map; the tables give every borough.</p>",
+    ]
+    for unit in order:
+        for year, spend_map_ in maps[unit].items():
+            label = html.escape(f"{names.get(unit, unit)}, {year}")
+            rows = "".join(_table_row(r) for r in spend_map_.table)
+            parts.append(
+                f"<details{' open' if unit == 'GM' else ''}><summary>{label}</summary>"
+                f"<figure>{spend_map_.svg}<figcaption>{html.escape(spend_map_.alt_text)}</figcaption></figure>"
+                f"<table><caption>In-scope spend by borough: {label}</caption><thead><tr><th scope='col'>Borough</th>"
+                f"<th scope='col'>In-scope spend</th><th scope='col'>Share</th><th scope='col'>Suppliers</th></tr>"
+                f"</thead><tbody>{rows}</tbody></table></details>"
+            )
+    parts.append("</section>")
+    return "".join(parts)

@@ -132,3 +132,16 @@ def test_new_tables_passed_their_checks_and_name_their_rules(published_sample):
     publication = table(published_sample, "publication")
     assert json.loads(publication["rule_versions"].iloc[0])["deprivation"] == "deprivation-v1"
     assert (published_sample.published / "exports" / "kpi_deprivation_spend.csv").exists()
+
+
+def test_the_dashboard_shows_the_map_of_each_units_latest_year(published_sample):
+    page = (published_sample.published / "dashboard.html").read_text()
+    panel = page[page.index('<section id="map"') : page.index("</section>", page.index('<section id="map"'))]
+    assert "Where in-scope spend goes in Greater Manchester" in panel
+    assert panel.count("<details") == 7 and "<details open><summary>Greater Manchester, 2020/21</summary>" in panel
+    assert panel.index("Greater Manchester, 2020/21") < panel.index("Stockport")  # GM first
+    assert panel.count('aria-label="Map of Greater Manchester') == 7 and "<figcaption>" in panel
+    assert (
+        "<caption>In-scope spend by borough: Bury Council, 2020/21" in panel
+        and "<th scope='row'>Stockport</th>" in panel
+    )
