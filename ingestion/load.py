@@ -287,7 +287,9 @@ def _base_suite(config: FeedConfig, rules: Rules):
         return spend_suite(config.tolerance_pct, max_pence, _date_format(config))
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)
-    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers)
+    return generic_suite(
+        FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers, config.buyer_ids
+    )
 
 
 def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
@@ -295,7 +297,7 @@ def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Per
         return _prepare_spend(mapped, config, rules, period)
     if config.feed == "suppliers":
         return _prepare_suppliers(mapped)
-    return prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers)
+    return prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers, config.buyer_ids)
 
 
 @dataclass
@@ -327,6 +329,7 @@ def validate_file(path: Path, config: FeedConfig, rules: Rules, period: Period) 
         sheet=config.sheet,
         na_values=config.na_values,
         expected_headers=mapping_header_keys(config),
+        ocds=schema.ocds,
     )
     raw = table.frame.copy()
     raw.insert(0, ROW_ID, table.row_numbers.to_numpy())

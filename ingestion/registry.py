@@ -61,6 +61,9 @@ class FeedConfig:
     # Notices feeds (e.g. a Contracts Finder download for a region): regular expressions for the
     # buyer names that are this partner; notices of other buyers are set aside with the reason.
     buyers: tuple[str, ...] = ()
+    # Notices feeds that carry the buyer's identifier (Procurement Act notices: GB-PPON-...): this
+    # partner's identifiers, matched exactly; other buyers' notices are set aside with the reason.
+    buyer_ids: tuple[str, ...] = ()
     # The partner's accepted exceptions (config/exceptions/<partner>.yml, ingestion/exceptions.py),
     # carried on the layout so every reader of it applies the same list. Not part of the mapping:
     # a load fingerprints the entries for its own file separately.
@@ -160,6 +163,7 @@ LAYOUT_KEYS = {
     "tolerance_pct",
     "constants",
     "buyers",
+    "buyer_ids",
     "source",  # where Dagster fetches the files from (ingestion/sources/spec.py)
 }
 
@@ -222,6 +226,13 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
             raise ConfigError(
                 f"{where}: buyers entry {pattern_text!r} is not a valid regular expression: {exc}"
             ) from exc
+    buyer_ids = _as_tuple(raw.get("buyer_ids"))
+    if buyer_ids and "buyer_id" not in columns_raw:
+        raise ConfigError(
+            f"{where}: 'buyer_ids' needs a feed with a buyer_id column "
+            f"({', '.join(f for f, s in FEEDS.items() if 'buyer_id' in s.columns)}) and the mapping to name "
+            "a source column for it"
+        )
     needs_date_format = feed == "spend" or "date" in schema.types.values()
     if needs_date_format and not raw.get("date_format"):
         raise ConfigError(
@@ -242,6 +253,7 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
         layout=layout,
         constants=constants,
         buyers=buyers,
+        buyer_ids=buyer_ids,
         source=_source(raw.get("source"), where),
     )
 

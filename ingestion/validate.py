@@ -9,6 +9,7 @@ working DuckDB datasource on our stack, see engineering notes).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -219,6 +220,27 @@ def _columns_for_gx(frame: pd.DataFrame, expectations: list[Expectation]) -> pd.
     return pd.DataFrame(subset, index=frame.index)
 
 
+def _config_key(config) -> tuple[str, str]:
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}  # results carry the batch's id
+    return config.type, json.dumps(kwargs, sort_keys=True, default=str)
+
+
+def _in_suite_order(expectations: list[Expectation], results: list) -> list:
+    """GX does not keep the suite's order in its results (two expectations on one column can come
+    back swapped), and in an ephemeral context they have no ids: each result is matched to its
+    expectation by type and arguments (identical expectations are interchangeable)."""
+    pending: dict[tuple[str, str], list] = {}
+    for res in results:
+        pending.setdefault(_config_key(res.expectation_config), []).append(res)
+    ordered = []
+    for exp in expectations:
+        matches = pending.get(_config_key(exp.gx_expectation.configuration)) or []
+        if not matches:
+            return list(results)  # cannot match: fall back to GX's order
+        ordered.append(matches.pop(0))
+    return ordered
+
+
 def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: str):
     """Validate `frame` (which must carry source_row_number) and return (CheckResults, bad rows).
 
@@ -236,7 +258,7 @@ def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: 
     outcome = batch.validate(suite, result_format=result_format)
     results: list[CheckResult] = []
     bad_rows: dict[int, list[CheckResult]] = {}
-    for exp, res in zip(expectations, outcome.results, strict=True):
+    for exp, res in zip(expectations, _in_suite_order(expectations, outcome.results), strict=True):
         info = res.result or {}
         rows = sorted(
             int(item[ROW_ID])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ingestion.samples.answers import local_spend_answers
 from ingestion.samples.layouts import write_partner_feeds
+from ingestion.samples.procurement_act import build_notices, write_notices
 from ingestion.samples.social_value import (
     build_bids,
     build_contracts,
@@ -66,6 +67,9 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     contracts = build_contracts(world, sv_rng, framework)
     bids = build_bids(world, sv_rng)
     write_social_value_feeds(world, contracts, bids, landing)
+    # its own stream, so the other feeds and their answers are unchanged by it
+    notices, contract_performance = build_notices(world, contracts, framework, random.Random(seed + 4))
+    write_notices(notices, landing)
     answers = {
         "generator": "ingestion.samples",
         "seed": seed,
@@ -81,6 +85,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
         },
         "kpi_local_spend": local_spend_answers(world),
         "social_value": social_value_answers(contracts, bids, framework),
+        "contract_performance": contract_performance,
         "social_value_targets": {
             "sv_weighting_pct": 20,
             "sv_secured_pct": {"2019/20": 25, "2020/21": 28},
