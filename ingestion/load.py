@@ -220,7 +220,12 @@ def _to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
 
 
 # The column holding each feed's amount (whole pence), for totals and for quarantined £.
-AMOUNT_COLUMNS = {"spend": "amount_pence", "contracts": "contract_value_pence", "supply_chain": "amount_pence"}
+AMOUNT_COLUMNS = {
+    "spend": "amount_pence",
+    "contracts": "contract_value_pence",
+    "supply_chain": "amount_pence",
+    "contract_notices": "contract_value_pence",
+}
 
 
 def _parsed(prepared: pd.DataFrame | None, rows: pd.Series, column: str | None, arrow_type: pa.DataType) -> pa.Array:
@@ -287,9 +292,7 @@ def _base_suite(config: FeedConfig, rules: Rules):
         return spend_suite(config.tolerance_pct, max_pence, _date_format(config))
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)
-    return generic_suite(
-        FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers, config.buyer_ids
-    )
+    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers, config.buyer_ids)
 
 
 def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:

@@ -148,10 +148,10 @@ def _day(value: Any) -> str | None:
 def _buyer(compiled: dict, parties: dict) -> tuple[str | None, str | None]:
     """(identifier, name) of the buyer: the party's identifier written scheme-id (GB-PPON-...), else its id."""
     ref = compiled.get("buyer") or {}
-    party = parties.get(ref.get("id")) or next(
-        (p for p in parties.values() if "buyer" in (p.get("roles") or [])), {}
-    )
+    named = parties.get(ref.get("id"))
+    party: dict = named or next((p for p in parties.values() if "buyer" in (p.get("roles") or [])), None) or {}
     identifier = party.get("identifier") or {}
+    buyer_id: str | None
     if identifier.get("scheme") and identifier.get("id"):
         buyer_id = f"{identifier['scheme']}-{identifier['id']}"
     else:

@@ -474,6 +474,40 @@ class IdentityChecksRule(RuleSection):
     max_in_scope_gap_pct: float = rule("a percentage between 0 and 100", _percentage)
 
 
+def _uk9_codes(values: tuple[str, ...]) -> bool:
+    from ingestion.procurement_act import UK9_RATINGS
+
+    return all(v in UK9_RATINGS for v in values)
+
+
+_UK9_MUST = "a list of UK9 rating codes (met, slightlyBelow, below, significantlyBelow, other)"
+_RAG_MUST = "a list of social value RAG statuses (red, amber, green)"
+
+
+@dataclass(frozen=True)
+class ContractPerformanceRule(RuleSection):
+    """How a Procurement Act contract's KPI ratings (UK9) are summarised and set beside the RAG of
+    its social value delivery, and when the two are said to disagree (docs/procurement-act-notices.md)."""
+
+    SECTION: ClassVar[str] = "contract_performance"
+    TABLE: ClassVar[str] = "contract_performance_rule"
+
+    rating_order_worst_first: tuple[str, ...] = rule(
+        "every UK9 rating code once, worst first", lambda v: _uk9_codes(v) and len(set(v)) == len(v) == 5
+    )
+    favourable_ratings: tuple[str, ...] = rule(_UK9_MUST, _uk9_codes)
+    unfavourable_ratings: tuple[str, ...] = rule(_UK9_MUST, _uk9_codes)
+    favourable_sv_rag: tuple[str, ...] = rule(_RAG_MUST, lambda v: set(v) <= {"red", "amber", "green"})
+    unfavourable_sv_rag: tuple[str, ...] = rule(_RAG_MUST, lambda v: set(v) <= {"red", "amber", "green"})
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        if set(self.favourable_ratings) & set(self.unfavourable_ratings):
+            return [("unfavourable_ratings", "a list sharing no code with favourable_ratings")]
+        if set(self.favourable_sv_rag) & set(self.unfavourable_sv_rag):
+            return [("unfavourable_sv_rag", "a list sharing no status with favourable_sv_rag")]
+        return []
+
+
 # Every section rules.yml must have, in the order Rules lists them.
 RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     LocalSpendRule,
@@ -484,6 +518,7 @@ RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     SocialValueRule,
     SupplierMatchingRule,
     IdentityChecksRule,
+    ContractPerformanceRule,
 )
 
 
@@ -497,6 +532,7 @@ class Rules:
     social_value: SocialValueRule
     supplier_matching: SupplierMatchingRule
     identity_checks: IdentityChecksRule
+    contract_performance: ContractPerformanceRule
 
     @property
     def redaction_patterns(self) -> tuple[str, ...]:

@@ -79,7 +79,13 @@ def _worst(ratings: list[str]) -> str:
 
 def _party(scheme_id: tuple[str, str], name: str, roles: list[str], **extra) -> dict:
     scheme, ident = scheme_id
-    return {"id": f"{scheme}-{ident}", "name": name, "identifier": {"scheme": scheme, "id": ident}, "roles": roles, **extra}
+    return {
+        "id": f"{scheme}-{ident}",
+        "name": name,
+        "identifier": {"scheme": scheme, "id": ident},
+        "roles": roles,
+        **extra,
+    }
 
 
 def _document(doc_id: str, kind: str, notice: str, when: date) -> dict:
@@ -226,9 +232,7 @@ def build_notices(
         chosen = reds + greens + ambers
         for k, c in enumerate(chosen):
             firm = world.firms[c.firm_id]
-            supplier = _party(
-                ("GB-COH", firm.company_number or f"SYN{c.firm_id:06d}"), firm.name, ["supplier"], details={"scale": "large"}
-            )
+            supplier = _party(("GB-COH", firm.company_number or f"SYN{c.firm_id:06d}"), firm.name, ["supplier"])
             p = _Process(f"ocds-sample-{c.ref.lower()}", BUYER_IDS[partner], BUYER_NAMES[partner])
             n_kpis = rng.randint(1, 3)
             kpis = [(f"{c.ref}-KPI{i + 1}", title) for i, title in enumerate(rng.sample(KPI_TITLES, n_kpis))]
@@ -282,9 +286,7 @@ def build_notices(
                             "awardID": f"{c.ref}-A1",
                             "status": "terminated",
                             "documents": [
-                                _document(
-                                    f"{c.ref}-UK11", "contractTerminationNotice", "UK11", RATING_PERIOD_ENDS[-1]
-                                )
+                                _document(f"{c.ref}-UK11", "contractTerminationNotice", "UK11", RATING_PERIOD_ENDS[-1])
                             ],
                         }
                     ],

@@ -36,6 +36,9 @@ def test_asset_graph():
         "raw/sv_commitments",
         "raw/sv_deliveries",
         "raw/supply_chain",
+        "raw/contract_notices",
+        "kpi_contract_performance",
+        "fct_contract_kpi_rating",
         "kpi_sv_secured",
         "kpi_sv_evaluation_weighting",
         "kpi_sme_vcse",
@@ -62,6 +65,8 @@ def test_checks_are_blocking_where_publication_depends_on_them():
         "kpi_sv_secured_gx_suite",
         "contracts_feed_valid",
         "tenders_feed_valid",
+        "contract_notices_feed_valid",
+        "kpi_contract_performance_gx_suite",
         "assert_kpi_local_spend_reconciles_to_fct_spend",
     } <= check_names
     specs = {spec.name: spec for checks in kpi_checks for spec in checks.check_specs}
@@ -80,6 +85,7 @@ def test_jobs_schedule_sensor(config_dir):
         "ingest_sv_commitments",
         "ingest_sv_deliveries",
         "ingest_supply_chain",
+        "ingest_contract_notices",
         "build_and_publish",
     } <= {j.name for j in defs.jobs}
     publish_job = defs.resolve_job_def("build_and_publish")
