@@ -205,7 +205,7 @@ def build_notices(
     planted: list[dict] = []
     unknown: list[dict] = []
     quarantined = {"no_ocid_rows": 0, "rating_not_in_codelist_rows": 0}
-    other_buyer_rows = 0
+    other_buyer_rows: dict[str, int] = {}
     for partner in PARTNER_HOME:
         releases: list[dict] = []
         scored = []
@@ -346,7 +346,7 @@ def build_notices(
         _award_notice(other, other_contract, _party(("GB-COH", "SYN000001"), "Grit Supplies Ltd", ["supplier"]))
         _details_notice(other, other_contract, [])
         releases += other.releases
-        other_buyer_rows += 1  # one contract row, no KPIs
+        other_buyer_rows[partner] = 1  # one contract row, no KPIs
         if partner == "stockport" and chosen:
             c = chosen[0]
             # a UK9 release that lost its ocid: it cannot be merged, and its rows are quarantined
@@ -362,6 +362,8 @@ def build_notices(
             typo.releases[0]["date"] = _iso(RATING_PERIOD_ENDS[0] + timedelta(days=15))
             releases += typo.releases
             quarantined["rating_not_in_codelist_rows"] += 1
+            # the typo's release shares the contract's ocid, so it is merged into its process
+            next(r for r in planted if r["contract_ref"] == c.ref)["release_count"] += 1
         rng.shuffle(releases)
         files[partner] = releases
     answers = {

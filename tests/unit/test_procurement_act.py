@@ -283,3 +283,61 @@ def test_every_sample_notice_follows_the_schema_field_for_field():
                 problems.append(f"{path.name}:{line_number}: {error}")
     assert problems and all("'ocid' is a required property" in p for p in problems), problems
     assert len(problems) == 1
+
+
+# --- the feed: a partner's own notices, and the faults quarantined with their reasons ----------
+
+
+def test_the_sample_download_is_read_merged_and_its_faults_set_aside(config_dir):
+    """Stockport's sample file through the feed's own suite (no pipeline): the neighbour's notice is
+    excluded by buyer identifier, the release without an ocid and the rating outside the UK code
+    list are quarantined with their reasons, and the file still passes."""
+    from ingestion.load import validate_file
+    from ingestion.periods import SNAPSHOT, Period
+    from ingestion.registry import load_registry
+    from ingestion.validate import verdict
+
+    truth = json.loads((PROJECT_ROOT / "data" / "sample" / "answers.json").read_text())["contract_performance"]
+    (config,) = load_registry(config_dir).partners["stockport"].feeds["contract_notices"]
+    assert config.buyer_ids == ("GB-PPON-PSTO-0001-SYN",)
+    path = next(p for p in SAMPLE_NOTICES if "stockport" in p.name)
+    checked = validate_file(path, config, load_rules(config_dir), Period(key=SNAPSHOT, start=None, months=0))
+    reasons: dict[str, int] = {}
+    for checks in checked.bad_rows.values():
+        for check in checks:
+            reasons[check.check] = reasons.get(check.check, 0) + 1
+    assert reasons == {
+        "buyer_is_this_partner": truth["other_buyer_contract_rows"]["stockport"],
+        "ocid_present": truth["quarantined"]["no_ocid_rows"],
+        "rating_in_codelist": truth["quarantined"]["rating_not_in_codelist_rows"],
+    }
+    assert verdict(checked.results)
+    kept = checked.prepared[~checked.prepared["source_row_number"].isin(checked.bad_rows)]
+    planted = [c for c in truth["contracts"] if c["partner"] == "stockport"]
+    contracts = kept[kept["row_kind"] == "contract"].set_index("contract_ref")
+    for c in planted:
+        assert contracts.loc[c["contract_ref"], "release_count"] == c["release_count"]
+    assert (contracts["buyer_id"] == "GB-PPON-PSTO-0001-SYN").all()
+
+
+def test_buyer_ids_are_matched_exactly_and_a_missing_id_is_not_a_match():
+    import pandas as pd
+
+    from ingestion.generic_feed import buyer_id_matches
+
+    ids = pd.Series(
+        ["GB-PPON-PSTO-0001-SYN", " GB-PPON-PSTO-0001-SYN ", "gb-ppon-psto-0001-syn", None, "GB-PPON-PSTO-0001"]
+    )
+    assert buyer_id_matches(ids, ("GB-PPON-PSTO-0001-SYN",)).tolist() == [True, True, False, False, False]
+
+
+def test_buyer_ids_need_a_buyer_id_column(config_dir):
+    import yaml
+
+    from ingestion.registry import parse_registry
+
+    raw_registry = yaml.safe_load((config_dir / "partners.yml").read_text(encoding="utf-8"))
+    layout = raw_registry["partners"][0]["feeds"]["contracts"]
+    layout["buyer_ids"] = ["GB-PPON-X"]
+    with pytest.raises(ConfigError, match="'buyer_ids' needs a feed with a buyer_id column"):
+        parse_registry(raw_registry)
