@@ -158,7 +158,7 @@ def test_coverage_is_measured_and_sample_figures_are_not_provisional(published, 
 def test_publication_records_feeds_hashes_rules_and_checks(published):
     feeds = published_table(published, "publication_feeds")
     landed = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in published.landing.rglob("*") if p.is_file()}
-    assert len(feeds) == len(landed) == 156
+    assert len(feeds) == len(landed) == 160
     for _, feed in feeds.iterrows():
         assert landed[feed["source_file"].split("/")[-1]] == feed["source_file_hash"]
     publication = published_table(published, "publication").iloc[0]
