@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 from ingestion.samples.answers import local_spend_answers
+from ingestion.samples.contract_notices import build_notices, write_notices
 from ingestion.samples.layouts import write_partner_feeds
-from ingestion.samples.procurement_act import build_notices, write_notices
 from ingestion.samples.social_value import (
     build_bids,
     build_contracts,

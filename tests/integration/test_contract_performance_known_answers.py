@@ -1,5 +1,5 @@
 """Procurement Act contract performance on the bundled samples: the planted ratings, RAGs and
-disagreements (answers.json "contract_performance", computed by ingestion/samples/procurement_act.py
+disagreements (answers.json "contract_performance", computed by ingestion/samples/contract_notices.py
 without the pipeline) are found in the published tables and the statements; the planted faults are
 quarantined or reported. Reads the shared `published_sample` publication only."""
 

@@ -368,7 +368,7 @@ def build_notices(
         files[partner] = releases
     answers = {
         "note": "Synthetic Procurement Act notices (no real ones could be collected); truths computed by "
-        "ingestion/samples/procurement_act.py, independently of the pipeline.",
+        "ingestion/samples/contract_notices.py, independently of the pipeline.",
         "rule_version": "contract-performance-v1",
         "contracts": planted,
         "disagreeing": sorted(r["contract_ref"] for r in planted if r["disagrees"]),
