@@ -6,23 +6,26 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 
-# dbt, dagster and the tests all see the same paths (ingestion/settings.py documents each one).
+# Paths are not set here: every default (the landing zone, DAGSTER_HOME, the raw, work and published
+# folders) lives in ingestion/settings.py, so `make run`, `make dev` and a bare `svw ...` read the
+# same landing zone and record their runs in the same Dagster instance (`svw settings` prints them).
 export PATH := $(BIN):$(PATH)
-export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
-export SVW_LANDING_DIR ?= $(CURDIR)/data/sample/landing
-export SVW_POSTCODE_DIRECTORY ?= $(CURDIR)/data/sample/reference/sample_postcodes_nspl.csv
 
 SQLFLUFF_VENV := .venv-sqlfluff
 SQLFLUFF_STAMP := $(SQLFLUFF_VENV)/.installed
+# A DuckDB 1.4 reader, as BI drivers embed it (Metabase's DuckDB driver, the DuckDB ODBC driver): the
+# tests open the published warehouse with it (docs/connecting-bi-tools.md).
+DUCKDB1_VENV := .venv-duckdb1
+DUCKDB1_STAMP := $(DUCKDB1_VENV)/.installed
 
-.PHONY: help setup manifest browsers run test test-fast check lint-sql dev samples clean
+.PHONY: help setup manifest browsers postgres duckdb1 run test test-fast check lint-sql dev samples clean
 
 help:
 	@echo "make run      set up, run the whole pipeline on data/landing (the bundled sample when empty), publish"
 	@echo "make test     set up, run the whole test suite (pytest, including dbt tests)"
 	@echo "make test-fast  unit tests only: no pipeline runs, no real data, no browser (under a minute)"
 	@echo "make check    ruff (lint + format), mypy, sqlfluff on the dbt models: what CI runs before make test"
-	@echo "make dev      open the Dagster UI on the same definitions"
+	@echo "make dev      open the Dagster UI (and the schedule and sensors) on the instance svw run records to"
 	@echo "make samples  regenerate the bundled sample feeds and their answers file"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -42,9 +45,12 @@ $(SQLFLUFF_STAMP): requirements-sqlfluff.lock
 
 setup: $(STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
-	@mkdir -p $(DAGSTER_HOME)
-	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+$(DUCKDB1_STAMP): requirements-duckdb1.lock
+	$(PYTHON) -m venv $(DUCKDB1_VENV)
+	$(DUCKDB1_VENV)/bin/python -m pip install --quiet -r requirements-duckdb1.lock
+	@touch $(DUCKDB1_STAMP)
+
+duckdb1: $(DUCKDB1_STAMP)
 
 # dagster-dbt reads dbt's manifest when the definitions load; build it (prepare_if_dev only does
 # this under `dagster dev`).
@@ -52,11 +58,10 @@ manifest: setup
 	cd dbt_project && $(BIN)/dbt parse --profiles-dir . --quiet
 
 # A plain `make run` reads data/landing when it holds partner files, else the bundled sample, and
-# prints which and why (orchestration/cli.py choose_landing_zone). SVW_LANDING_DIR given on the
-# command line or in the environment overrides both; the sample default exported above is for the
-# other targets, so it is dropped here.
-run: manifest $(DAGSTER_HOME)/dagster.yaml
-	$(if $(filter file,$(origin SVW_LANDING_DIR)),env -u SVW_LANDING_DIR) $(BIN)/python -m orchestration.cli run
+# prints which and why (ingestion/settings.py choose_landing_zone, the rule every svw command and
+# the sensors follow). SVW_LANDING_DIR given on the command line or in the environment overrides both.
+run: manifest
+	$(BIN)/svw run
 
 # The browser tests open the statements and dashboard in Debian's Chromium (driven through
 # chromium-driver) and turn PDFs into images with pdftoppm (poppler-utils). Installed here when
@@ -68,7 +73,16 @@ browsers:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
 	fi
 
-test: manifest browsers
+# The PostgreSQL profile's test starts a throwaway server of its own (tests/integration/
+# test_postgres_profile.py); it needs Debian's postgresql package, installed here when missing.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing postgresql (Debian package; the server is not started)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+test: manifest browsers postgres duckdb1
 	$(BIN)/python -m pytest
 
 test-fast: manifest
@@ -84,8 +98,9 @@ check: setup lint-sql
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-dev: manifest $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m orchestration.definitions
+# The UI and daemon on the instance `svw run` records to (DAGSTER_HOME, default data/dagster_home).
+dev: manifest
+	$(BIN)/svw dev
 
 samples: setup
 	$(BIN)/python -m ingestion.samples --out data/sample

@@ -210,6 +210,23 @@ print(len(rows))
 """
 
 
+def add_partner_month(made: dict, years: int, seed: int = 29) -> Path:
+    """One more month for the first partner (the April after the last year), made from its last
+    month with new dates, transaction numbers and amounts: the `one new partner-month` re-run."""
+    rng = random.Random(seed)
+    folder = made["landing"] / partner_codes(1)[0] / "spend"
+    last = sorted(folder.glob("spend_*.csv"))[-1]
+    month = pd.read_csv(last, dtype=str, keep_default_na=False)
+    year = FIRST_YEAR + years
+    month["PaymentDate"] = [f"{year}-04-{rng.randint(1, 28):02d}" for _ in range(len(month))]
+    amounts = pd.to_numeric(month["Amount"], errors="coerce").fillna(0.0)
+    month["Amount"] = [f"{a * (1 + (rng.random() - 0.5) * 0.2):.2f}" for a in amounts]
+    month["TransactionNumber"] = [f"99{year}04{i:07d}" for i in range(len(month))]
+    path = folder / f"spend_{year}-04.csv"
+    month.to_csv(path, index=False)
+    return path
+
+
 def _wait(process: subprocess.Popen) -> tuple[int, float]:
     """Exit code and peak RSS (MB) of the process and the children it waited for (dbt, Dagster's)."""
     _, status, usage = os.wait4(process.pid, 0)
@@ -290,6 +307,11 @@ def main() -> None:
     parser.add_argument("--partners", type=int, default=10)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--keep", type=Path, default=None, help="keep the generated folders here")
+    parser.add_argument(
+        "--reruns",
+        action="store_true",
+        help="then run again with nothing changed, and again after one new partner-month (issue 13's 5%% and 10%%)",
+    )
     args = parser.parse_args()
     results = []
     for rows in [int(r) for r in args.rows.split(",")]:
@@ -315,6 +337,14 @@ def main() -> None:
             "anchor_peak_rss_mb": round(anchor["peak_rss_mb"]),
             "ratio": round(pipeline["seconds"] / anchor["seconds"], 1),
         }
+        if args.reruns:
+            unchanged = run_pipeline(made, scratch)
+            add_partner_month(made, args.years)
+            new_month = run_pipeline(made, scratch)
+            result["rerun_unchanged_s"] = round(unchanged["seconds"], 1)
+            result["rerun_unchanged_pct"] = round(100 * unchanged["seconds"] / pipeline["seconds"], 1)
+            result["new_partner_month_s"] = round(new_month["seconds"], 1)
+            result["new_partner_month_pct"] = round(100 * new_month["seconds"] / pipeline["seconds"], 1)
         results.append(result)
         print(json.dumps(result), flush=True)
         if args.keep is None:

@@ -190,4 +190,68 @@ FEEDS: dict[str, FeedSchema] = {
         value_sets={"rating": tuple(UK9_RATINGS)},
         ocds="compiled",
     ),
+    # Issue 17 (docs/payment-performance-svmi-lm3.md). Invoice-level payment records, where a partner
+    # sends them: the days to pay and the SME / VCSE split come from these.
+    "invoices": FeedSchema(
+        name="invoices",
+        required=("invoice_ref", "supplier_name", "received_date", "paid_date", "amount_gbp"),
+        optional=("supplier_ref", "is_disputed", "interest_paid_gbp"),
+        periodic=False,
+        types={
+            "received_date": "date",
+            "paid_date": "date",
+            "amount_gbp": "amount",
+            "is_disputed": "flag",
+            "interest_paid_gbp": "amount",
+        },
+    ),
+    # The yearly summary a council publishes under regulation 113 of the Public Contracts Regulations
+    # 2015 (share of valid invoices paid within 30 days, late-payment interest). A Procurement Act UK8
+    # payments compliance notice carries the same figures per six months and can map onto this schema.
+    "payment_summary": FeedSchema(
+        name="payment_summary",
+        required=("financial_year", "pct_paid_within_30_days"),
+        optional=(
+            "period_end",
+            "invoices_paid",
+            "invoices_paid_late",
+            "avg_days_to_pay",
+            "interest_paid_gbp",
+            "interest_liable_gbp",
+            "basis",
+            "source_url",
+            "organisation",
+        ),
+        periodic=False,
+        types={
+            "period_end": "date",
+            "pct_paid_within_30_days": "number",
+            "invoices_paid": "number",
+            "invoices_paid_late": "number",
+            "avg_days_to_pay": "number",
+            "interest_paid_gbp": "amount",
+            "interest_liable_gbp": "amount",
+        },
+    ),
+    # Social Value Maturity Index self-assessment: one score per dimension and year.
+    "svmi": FeedSchema(
+        name="svmi",
+        required=("financial_year", "dimension", "score"),
+        optional=("assessed_on", "assessed_by"),
+        periodic=False,
+        types={"score": "number", "assessed_on": "date"},
+    ),
+    # Employee (and local sub-contractor) re-spend survey for the local multiplier, per contract and year.
+    "lm3_survey": FeedSchema(
+        name="lm3_survey",
+        required=("contract_ref", "financial_year", "local_staff_pay_gbp", "staff_local_respend_pct"),
+        optional=("respondents", "supplier_local_respend_pct"),
+        periodic=False,
+        types={
+            "local_staff_pay_gbp": "amount",
+            "staff_local_respend_pct": "number",
+            "respondents": "number",
+            "supplier_local_respend_pct": "number",
+        },
+    ),
 }

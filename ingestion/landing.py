@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ingestion.periods import SNAPSHOT, Period, Reading, choose_reading, name_matches, overlaps
 from ingestion.readers import open_regular
-from ingestion.registry import FeedConfig, Registry
+from ingestion.registry import FeedConfig, Partner, Registry
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class LandedFile:
     period: Period
     path: Path
     config: FeedConfig
+    # the partner's registry entry (name, home districts) as the scan found it; None when a caller
+    # built the LandedFile itself
+    registered: Partner | None = None
 
     @property
     def partition_key(self) -> str:
@@ -209,7 +212,7 @@ def scan_landing(landing_dir: Path, registry: Registry) -> LandingScan:
                         )
                     )
                     continue
-                landed = LandedFile(partner.code, feed_dir.name, period, path, config)
+                landed = LandedFile(partner.code, feed_dir.name, period, path, config, partner)
                 placed.append(landed)
                 files.append(landed)
     return LandingScan(files, problems)

@@ -24,8 +24,10 @@ import pyarrow as pa
 from ingestion import exceptions as accepted
 from ingestion import money_checks, raw_store
 from ingestion.canonical import FEEDS
+from ingestion.feed_checks import add_helper_columns, extra_suite
 from ingestion.generic_feed import generic_arrow_schema, generic_suite, prepare_generic
 from ingestion.landing import LandedFile, file_hash
+from ingestion.manifest import LoadManifest
 from ingestion.mapping import MappingError, map_columns, mapping_header_keys
 from ingestion.normalise import (
     normalise_postcodes,
@@ -292,7 +294,9 @@ def _base_suite(config: FeedConfig, rules: Rules):
         return spend_suite(config.tolerance_pct, max_pence, _date_format(config))
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)
-    return generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers, config.buyer_ids)
+    return generic_suite(
+        FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers, config.buyer_ids
+    ) + extra_suite(config.feed, rules, config.tolerance_pct)
 
 
 def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Period) -> pd.DataFrame:
@@ -300,7 +304,8 @@ def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Per
         return _prepare_spend(mapped, config, rules, period)
     if config.feed == "suppliers":
         return _prepare_suppliers(mapped)
-    return prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers, config.buyer_ids)
+    prepared = prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers, config.buyer_ids)
+    return add_helper_columns(config.feed, prepared, rules)
 
 
 @dataclass
@@ -424,38 +429,55 @@ def file_state(results: list[CheckResult], rows_in: int) -> str:
     return LOADED
 
 
+def recorded_report(
+    landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str | None = None, digest: str | None = None
+) -> LoadReport | None:
+    """The report recorded for this exact file when loading it again would change nothing: same bytes,
+    same mapping, same accepted exceptions, same rule versions and raw format. None when it must load.
+
+    Kept apart from load_file so a run can ask it before paying for a Dagster run (a re-run with
+    nothing changed then costs one hash and one manifest read per file)."""
+    config = landed.config
+    digest = digest or file_hash(landed.path)
+    previous = raw_store.read_manifest(raw_dir, landed.feed, landed.partner, landed.period.key)
+    if not (
+        previous
+        and previous.source_file_hash == digest
+        and previous.mapping_fingerprint == config.fingerprint()
+        and previous.exceptions_fingerprint == accepted.fingerprint(config.exceptions, landed.path.name)
+        and previous.rule_versions == rules.versions()
+        and previous.raw_format_version == RAW_FORMAT_VERSION
+    ):
+        return None
+    return LoadReport(
+        partner=landed.partner,
+        feed=landed.feed,
+        period=landed.period.key,
+        source_file=source_name or f"{landed.partner}/{landed.feed}/{landed.path.name}",
+        source_file_hash=digest,
+        status="unchanged",
+        passed=previous.passed,
+        state=previous.state,
+        rows_in=previous.rows_in,
+        rows_loaded=previous.rows_loaded,
+        rows_quarantined=previous.rows_quarantined,
+        checks=[CheckResult(**c) for c in previous.checks],
+        load_id=previous.load_id,
+    )
+
+
 def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str | None = None) -> LoadReport:
     """Load one landed file into its partition (a no-op if this exact file is already loaded)."""
-    config = landed.config
     digest = file_hash(landed.path)
+    unchanged = recorded_report(landed, rules, raw_dir, source_name, digest)
+    if unchanged is not None:
+        return unchanged
+    config = landed.config
     source_file = source_name or f"{landed.partner}/{landed.feed}/{landed.path.name}"
     fingerprint = config.fingerprint()
     exceptions_fingerprint = accepted.fingerprint(config.exceptions, landed.path.name)
     rule_versions = rules.versions()
     previous = raw_store.read_manifest(raw_dir, landed.feed, landed.partner, landed.period.key)
-    if (
-        previous
-        and previous.get("source_file_hash") == digest
-        and previous.get("mapping_fingerprint") == fingerprint
-        and previous.get("exceptions_fingerprint") == exceptions_fingerprint
-        and previous.get("rule_versions") == rule_versions
-        and previous.get("raw_format_version") == RAW_FORMAT_VERSION
-    ):
-        return LoadReport(
-            partner=landed.partner,
-            feed=landed.feed,
-            period=landed.period.key,
-            source_file=source_file,
-            source_file_hash=digest,
-            status="unchanged",
-            passed=bool(previous["passed"]),
-            state=previous.get("state"),
-            rows_in=previous["rows_in"],
-            rows_loaded=previous["rows_loaded"],
-            rows_quarantined=previous["rows_quarantined"],
-            checks=[CheckResult(**c) for c in previous["checks"]],
-            load_id=previous["load_id"],
-        )
 
     load_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     loaded_at = pd.Timestamp.now(tz="UTC").floor("us")
@@ -518,35 +540,33 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
     state = file_state(results, rows_in)
     amount_column = AMOUNT_COLUMNS.get(landed.feed)
     amount = int(loaded[amount_column].sum()) if amount_column in loaded and len(loaded) else None
-    manifest = {
-        "partner": landed.partner,
-        "feed": landed.feed,
-        "period": landed.period.key,
-        "source_file": source_file,
-        "source_file_hash": digest,
-        "mapping_fingerprint": fingerprint,
-        "rule_versions": rule_versions,
-        "raw_format_version": RAW_FORMAT_VERSION,
-        "load_id": load_id,
-        "loaded_at": loaded_at.isoformat(),
-        "rows_in": rows_in,
-        "rows_loaded": len(loaded),
-        "rows_quarantined": len(quarantined),
-        "blank_rows_skipped": table.blank_rows_skipped if table else 0,
-        "header_row": table.header_row if table else None,
-        "encoding": table.encoding if table else None,
-        "loaded_amount_pence": amount,
-        "passed": passed,
-        "state": state,
-        "checks": [c.as_dict() for c in results],
-        # the partner's accepted exceptions as they stood for this load, and what became of each
-        # entry for this file (dq_accepted_exceptions is built from these)
-        "exceptions_file": config.exceptions.label if config.exceptions else None,
-        "exceptions_version": config.exceptions.version if config.exceptions else None,
-        "exceptions_fingerprint": exceptions_fingerprint,
-        "exceptions_applied": [o.exception.id for o in outcomes if o.status == accepted.APPLIED],
-        "accepted_exceptions": [o.as_dict(config.exceptions) for o in outcomes],
-    }
+    manifest = LoadManifest(
+        partner=landed.partner,
+        feed=landed.feed,
+        period=landed.period.key,
+        source_file=source_file,
+        source_file_hash=digest,
+        mapping_fingerprint=fingerprint,
+        rule_versions=rule_versions,
+        raw_format_version=RAW_FORMAT_VERSION,
+        load_id=load_id,
+        loaded_at=loaded_at.isoformat(),
+        rows_in=rows_in,
+        rows_loaded=len(loaded),
+        rows_quarantined=len(quarantined),
+        blank_rows_skipped=table.blank_rows_skipped if table else 0,
+        header_row=table.header_row if table else None,
+        encoding=table.encoding if table else None,
+        loaded_amount_pence=amount,
+        passed=passed,
+        state=state,
+        checks=[c.as_dict() for c in results],
+        exceptions_file=config.exceptions.label if config.exceptions else None,
+        exceptions_version=config.exceptions.version if config.exceptions else None,
+        exceptions_fingerprint=exceptions_fingerprint,
+        exceptions_applied=[o.exception.id for o in outcomes if o.status == accepted.APPLIED],
+        accepted_exceptions=[o.as_dict(config.exceptions) for o in outcomes],
+    )
     raw_store.write_partition(
         raw_dir,
         landed.feed,
@@ -568,7 +588,7 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
         rows_in=rows_in,
         rows_loaded=len(loaded),
         rows_quarantined=len(quarantined),
-        blank_rows_skipped=manifest["blank_rows_skipped"],
+        blank_rows_skipped=manifest.blank_rows_skipped,
         loaded_amount_pence=amount,
         checks=results,
         load_id=load_id,

@@ -36,6 +36,7 @@ import yaml
 from ingestion import raw_store
 from ingestion import replacement as replaced
 from ingestion.landing import LandedFile
+from ingestion.manifest import LoadManifest
 from ingestion.mapping import map_columns
 from ingestion.readers import RawTable
 from ingestion.registry import Partner, Registry, Rules, parse_registry
@@ -116,7 +117,7 @@ def _other_partitions(raw_dir: Path, partner: str, period: str) -> pd.DataFrame:
     frames = []
     for folder in sorted((raw_dir / "spend" / f"partner={partner}").glob("period=*")):
         manifest = raw_store.read_manifest(raw_dir, "spend", partner, folder.name.removeprefix("period="))
-        if manifest is None or manifest["period"] == period or not manifest.get("passed"):
+        if manifest is None or manifest.period == period or not manifest.passed:
             continue
         if (folder / raw_store.ROWS).exists():
             table = pq.read_table(folder / raw_store.ROWS, columns=[*TRANSACTION_KEY, "source_file", "period"])
@@ -233,9 +234,9 @@ def foreign_rows(mapped: pd.DataFrame, partner: Partner) -> Found:
 
 
 def _partner(code: str) -> Partner:
-    """The partner's entry (name, code, home districts) from the registry the pipeline runs with
-    (a layout does not carry its partner's name); a partner that registry lacks (a caller loading
-    with a registry of its own) is known by its code alone."""
+    """For a LandedFile built by hand (not by the landing scan, which carries the entry): the
+    partner's entry from the registry the environment names; a partner that registry lacks is known
+    by its code alone."""
     path = load_settings().config_dir / "partners.yml"
     partners = _registry(path, path.stat().st_mtime_ns).partners if path.exists() else {}
     return partners.get(code) or Partner(code=code, name=code, type="other", home_lad_codes=(), groups=())
@@ -255,7 +256,7 @@ def apply(
     table: RawTable | None,
     results: list[CheckResult],
     bad_rows: dict[int, list[CheckResult]],
-    previous: dict | None,
+    previous: LoadManifest | None,
     digest: str,
 ) -> tuple[list[CheckResult], dict[int, list[CheckResult]]]:
     """The load's results and bad rows with the money checks added (spend files that could be read
@@ -269,7 +270,7 @@ def apply(
         repeated_lines(raw, prepared, source_file),
         delivered_twice(prepared, raw_dir, landed.partner, landed.period.key),
         outside_named_period(prepared, landed, rules.feed_validation.max_share_outside_named_period),
-        foreign_rows(mapped, _partner(landed.partner)),
+        foreign_rows(mapped, landed.registered or _partner(landed.partner)),
     ]
     bad = dict(bad_rows)
     for result, rows in found:

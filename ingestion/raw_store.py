@@ -21,6 +21,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingestion.manifest import LoadManifest
+
 MANIFEST = "_load.json"
 ROWS = "rows.parquet"
 QUARANTINE = "quarantine.parquet"
@@ -51,34 +53,34 @@ def partition_dir(raw_dir: Path, feed: str, partner: str, period: str) -> Path:
     return raw_dir / feed / f"partner={partner}" / f"period={period}"
 
 
-def read_manifest(raw_dir: Path, feed: str, partner: str, period: str) -> dict | None:
+def read_manifest(raw_dir: Path, feed: str, partner: str, period: str) -> LoadManifest | None:
     path = partition_dir(raw_dir, feed, partner, period) / MANIFEST
     if not path.exists():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    return LoadManifest.from_dict(json.loads(path.read_text(encoding="utf-8")), where=str(path))
 
 
-def all_manifests(raw_dir: Path) -> list[dict]:
+def all_manifests(raw_dir: Path) -> list[LoadManifest]:
     """Every current partition's manifest (what the publication gate and lineage read)."""
     manifests = []
     for path in sorted(raw_dir.glob(f"*/partner=*/period=*/{MANIFEST}")):
         if "_staging" in path.parts or "_trash" in path.parts:
             continue
-        manifests.append(json.loads(path.read_text(encoding="utf-8")))
+        manifests.append(LoadManifest.from_dict(json.loads(path.read_text(encoding="utf-8")), where=str(path)))
     return manifests
 
 
 def write_partition(
-    raw_dir: Path, feed: str, partner: str, period: str, rows: pa.Table, quarantine: pa.Table, manifest: dict
+    raw_dir: Path, feed: str, partner: str, period: str, rows: pa.Table, quarantine: pa.Table, manifest: LoadManifest
 ) -> Path:
-    load_id = manifest["load_id"]
+    load_id = manifest.load_id
     staging = raw_dir / "_staging" / load_id
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     pq.write_table(rows, staging / ROWS)
     pq.write_table(quarantine.cast(QUARANTINE_SCHEMA), staging / QUARANTINE)
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
 
     final = partition_dir(raw_dir, feed, partner, period)
     final.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from typing import get_origin, get_type_hints
 
 import pandas as pd
 
+from ingestion.deprivation import read_editions, read_geography_lookups
 from ingestion.frameworks import read_framework, read_gm_priorities
 from ingestion.geography import read_postcode_directory
 from ingestion.registry import RULE_SECTIONS, Registry, Rules, RuleSection
@@ -26,13 +27,24 @@ REFERENCE_TABLES = (
     "address_preference",
     "framework_measures",
     "gm_priorities",
+    "lsoa_wards",
+    "lsoa_changes",
+    "output_areas",
+    "deprivation",
+    "deprivation_editions",
     # one per rules.yml section (rule_table)
     *(section.TABLE for section in RULE_SECTIONS),
 )
 
 
 def reference_tables(
-    registry: Registry, rules: Rules, config_dir: Path, postcode_directory: Path, framework: Path | None = None
+    registry: Registry,
+    rules: Rules,
+    config_dir: Path,
+    postcode_directory: Path,
+    framework: Path | None = None,
+    lsoa_boundaries: Path | None = None,
+    deprivation_dir: Path | None = None,
 ) -> dict[str, pd.DataFrame]:
     partners = pd.DataFrame(
         [
@@ -61,8 +73,12 @@ def reference_tables(
     lads["in_gm"] = lads["in_gm"].astype(str).str.lower().eq("true")
     preference = rules.local_spend.address_preference
     address_preference = pd.DataFrame({"address_type": preference, "preference_rank": range(1, len(preference) + 1)})
+    editions, deciles = read_editions(deprivation_dir or config_dir / "reference" / "deprivation", rules.deprivation)
     return {
         **rule_tables(rules),
+        **read_geography_lookups(config_dir),
+        "deprivation": deciles,
+        "deprivation_editions": editions,
         "framework_measures": read_framework(framework or config_dir / "frameworks" / "demo_framework.csv"),
         "gm_priorities": read_gm_priorities(config_dir / "gm_priorities.csv"),
         "address_preference": address_preference,
@@ -70,7 +86,7 @@ def reference_tables(
         "reporting_unit_members": pd.DataFrame(members),
         "reporting_unit_home_lads": pd.DataFrame(home),
         "lads": lads,
-        "postcodes": read_postcode_directory(postcode_directory),
+        "postcodes": read_postcode_directory(postcode_directory, lsoa_boundaries),
     }
 
 

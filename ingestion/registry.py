@@ -508,6 +508,86 @@ class ContractPerformanceRule(RuleSection):
         return []
 
 
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def _financial_years(value: tuple[str, ...]) -> bool:
+    matches = [_FINANCIAL_YEAR.match(v) for v in value]
+    return bool(value) and all(m and (int(m.group(1)) + 1) % 100 == int(m.group(2)) for m in matches)
+
+
+@dataclass(frozen=True)
+class DeprivationRule(RuleSection):
+    """Which edition of the English Indices of Deprivation measures which financial year's spend
+    (docs/geography-and-deprivation.md). The edition decides the LSOA vintage a supplier is placed
+    on (IMD 2019: LSOA 2011; IoD 2025: LSOA 2021); the ward and district view always reports on
+    current codes."""
+
+    SECTION: ClassVar[str] = "deprivation"
+    TABLE: ClassVar[str] = "deprivation_rule"
+
+    edition_choice: str = rule(
+        "in_force (each year by the edition in force then, editions_from below) or latest (every year by the "
+        "newest edition listed)",
+        lambda v: v in ("in_force", "latest"),
+    )
+    editions: tuple[str, ...] = rule(
+        "a non-empty list of edition codes from the deprivation reference's editions.csv, oldest first", bool
+    )
+    editions_from: tuple[str, ...] = rule(
+        "one financial year per edition (like 2019/20), increasing: the first year each edition measures",
+        _financial_years,
+    )
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        if len(self.editions_from) != len(self.editions):
+            return [("editions_from", f"one year per edition ({len(self.editions)} editions)")]
+        if list(self.editions_from) != sorted(set(self.editions_from)):
+            return [("editions_from", "strictly increasing years")]
+        return []
+
+
+@dataclass(frozen=True)
+class PaymentPerformanceRule(RuleSection):
+    """Issue 17: how invoice-level records become the regulation 113 figures."""
+
+    SECTION: ClassVar[str] = "payment_performance"
+    TABLE: ClassVar[str] = "payment_performance_rule"
+
+    prompt_payment_days: int = rule("a whole number of days >= 1 (30 under PCR 2015 reg. 113)", lambda v: v >= 1)
+    count_disputed_invoices: bool = rule("true or false (reg. 113 counts valid, undisputed invoices: false)")
+    period_basis: str = rule("paid_date (an invoice counts in the year it was paid)", lambda v: v == "paid_date")
+
+
+@dataclass(frozen=True)
+class SvmiRule(RuleSection):
+    """Issue 17: the Social Value Maturity Index's dimensions and score scale."""
+
+    SECTION: ClassVar[str] = "svmi"
+    TABLE: ClassVar[str] = "svmi_rule"
+
+    dimensions: tuple[str, ...] = rule("a non-empty list of dimension codes (lower case, underscores)", bool)
+    min_score: float = rule("a number (the lowest score on the scale)")
+    max_score: float = rule("a number (the highest score on the scale)")
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        if self.min_score >= self.max_score:
+            return [("min_score", f"below max_score ({self.max_score})")]
+        return []
+
+
+@dataclass(frozen=True)
+class LocalMultiplierRule(RuleSection):
+    """Issue 17: the LM3-style estimate from supply-chain returns and the re-spend survey."""
+
+    SECTION: ClassVar[str] = "local_multiplier"
+    TABLE: ClassVar[str] = "local_multiplier_rule"
+
+    locality: str = rule("home (the reporting unit's home boroughs, as for local spend)", lambda v: v == "home")
+    min_return_coverage_pct: float = rule("a percentage between 0 and 100", _percentage)
+    missing_survey: str = rule("zero (round 3 counts nothing a survey did not measure)", lambda v: v == "zero")
+
+
 # Every section rules.yml must have, in the order Rules lists them.
 RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     LocalSpendRule,
@@ -519,6 +599,10 @@ RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     SupplierMatchingRule,
     IdentityChecksRule,
     ContractPerformanceRule,
+    DeprivationRule,
+    PaymentPerformanceRule,
+    SvmiRule,
+    LocalMultiplierRule,
 )
 
 
@@ -533,6 +617,10 @@ class Rules:
     supplier_matching: SupplierMatchingRule
     identity_checks: IdentityChecksRule
     contract_performance: ContractPerformanceRule
+    deprivation: DeprivationRule
+    payment_performance: PaymentPerformanceRule
+    svmi: SvmiRule
+    local_multiplier: LocalMultiplierRule
 
     @property
     def redaction_patterns(self) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ingestion.exceptions import gbp
 from ingestion.landing import LandedFile
+from ingestion.manifest import LoadManifest
 from ingestion.validate import BLOCKING, WARNING, CheckResult
 
 CHECK = "replacement_shrank"
@@ -33,16 +34,16 @@ def baseline_path(raw_dir: Path, feed: str, partner: str, period: str) -> Path:
     return raw_dir / BASELINES / feed / partner / f"{period}.json"
 
 
-def _baseline(raw_dir: Path, landed: LandedFile, digest: str, previous: dict | None) -> dict | None:
+def _baseline(raw_dir: Path, landed: LandedFile, digest: str, previous: LoadManifest | None) -> dict | None:
     """The last passed file of this partition that the new file replaces, or None if it replaces none."""
     if previous is None:
         return None
     path = baseline_path(raw_dir, landed.feed, landed.partner, landed.period.key)
-    if previous.get("passed"):
-        if previous.get("source_file_hash") == digest:
+    if previous.passed:
+        if previous.source_file_hash == digest:
             return None  # the same file reloaded (a rule or mapping changed): nothing is replaced
         figures = {
-            key: previous.get(key)
+            key: getattr(previous, key)
             for key in ("source_file", "source_file_hash", "load_id", "loaded_at", "rows_in", "loaded_amount_pence")
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +64,7 @@ def compare(
     raw_dir: Path,
     landed: LandedFile,
     digest: str,
-    previous: dict | None,
+    previous: LoadManifest | None,
     rows_in: int,
     loaded_pence: int,
     max_drop: float,

@@ -7,10 +7,54 @@ the tests always point at the same files; tests override them with temporary dir
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every entry point (make run, make dev, svw, the Dagster daemon) reads its defaults here, so a run
+# started from any of them reads the same landing zone and lands in the same Dagster instance.
+ENVIRONMENT_VARIABLES = {
+    "SVW_LANDING_DIR": "landing zone: data/landing when it holds partner files, else data/sample/landing",
+    "SVW_RAW_DIR": "raw layer (default data/raw)",
+    "SVW_WORK_DIR": "working warehouse folder (default data/work)",
+    "SVW_PUBLISHED_DIR": "publications: releases/ and the `current` pointer (default data/published)",
+    "DAGSTER_HOME": "Dagster's run history, shown by `make dev` (default: dagster_home beside SVW_WORK_DIR, "
+    "i.e. data/dagster_home)",
+    "SVW_CONFIG_DIR": "partners.yml, rules.yml (default config/)",
+    "SVW_POSTCODE_DIRECTORY": "ONSPD/NSPL CSV (default: the bundled sample directory)",
+    "SVW_FRAMEWORK": "social value framework CSV (default: the illustrative demo framework)",
+    "SVW_KEEP_RELEASES": "publications kept under releases/ (default 3)",
+    "SVW_SLOT_WAIT_SECONDS": "how long a run waits for another live run's warehouse slot (default 600)",
+}
+
+
+def _partner_files(landing: Path) -> int:
+    """Files where the landing scan looks for them: <landing>/<partner>/<feed>/<file>."""
+    if not landing.is_dir():
+        return 0
+    return sum(1 for p in landing.glob("*/*/*") if p.is_file() and not p.name.startswith("."))
+
+
+def choose_landing_zone(environ: Mapping[str, str], project_root: Path) -> tuple[Path, str]:
+    """Which landing zone is read when SVW_LANDING_DIR is not set, and why, in words: a user who has
+    put files in data/landing expects them to be read, and a newcomer with an empty data/landing
+    expects the bundled sample to run. The one rule for `make run`, `make dev`, every `svw` command
+    and the sensors, so a backfill after `make run` reads the files make read. SVW_LANDING_DIR, when
+    set, always wins."""
+    if environ.get("SVW_LANDING_DIR"):
+        given = Path(environ["SVW_LANDING_DIR"])
+        return (given if given.is_absolute() else project_root / given).resolve(), "SVW_LANDING_DIR is set"
+    landing = project_root / "data" / "landing"
+    count = _partner_files(landing)
+    if count:
+        return landing, f"data/landing holds {count} partner file{'s' if count != 1 else ''}"
+    return (
+        project_root / "data" / "sample" / "landing",
+        "data/landing holds no partner files, so the bundled sample is read; put files in "
+        "data/landing/<partner>/<feed>/ to read those instead",
+    )
 
 
 def _path(env_name: str, default: Path) -> Path:
@@ -34,8 +78,13 @@ class Settings:
     charity_register: Path | None = None  # SVW_CHARITY_REGISTER: publicextract.charity(_other_names).txt
     cqc_locations: Path | None = None  # SVW_CQC_LOCATIONS: CQC care directory or HSCA active locations
     gias: Path | None = None  # SVW_GIAS: edubasealldataYYYYMMDD.csv (+ allgroupsdata)
+    # Geography and deprivation (docs/geography-and-deprivation.md)
+    lsoa_boundaries: Path | None = None  # SVW_LSOA_BOUNDARIES: LSOA 2021 GeoJSON, for a directory of points only
+    deprivation_dir: Path | None = None  # SVW_DEPRIVATION_DIR: editions.csv + files (default: shipped)
     keep_releases: int = 3  # SVW_KEEP_RELEASES: publications kept under published/releases/ (current among them)
     slot_wait_seconds: int = 600  # SVW_SLOT_WAIT_SECONDS: how long a run waits for a live run's warehouse slot
+    dagster_home: Path | None = None  # DAGSTER_HOME: default dagster_home beside work_dir (data/dagster_home)
+    landing_reason: str = ""  # why this landing zone (choose_landing_zone), printed by svw
 
     @property
     def warehouse_path(self) -> Path:
@@ -103,9 +152,10 @@ def _positive_int(env_name: str, default: int) -> int:
 def load_settings() -> Settings:
     data = PROJECT_ROOT / "data"
     work_dir = _path("SVW_WORK_DIR", data / "work")
+    landing_dir, landing_reason = choose_landing_zone(os.environ, PROJECT_ROOT)
     return Settings(
         config_dir=_path("SVW_CONFIG_DIR", PROJECT_ROOT / "config"),
-        landing_dir=_path("SVW_LANDING_DIR", data / "landing"),
+        landing_dir=landing_dir,
         raw_dir=_path("SVW_RAW_DIR", data / "raw"),
         work_dir=work_dir,
         published_dir=_path("SVW_PUBLISHED_DIR", data / "published"),
@@ -116,6 +166,12 @@ def load_settings() -> Settings:
         charity_register=_optional_path("SVW_CHARITY_REGISTER"),
         cqc_locations=_optional_path("SVW_CQC_LOCATIONS"),
         gias=_optional_path("SVW_GIAS"),
+        lsoa_boundaries=_optional_path("SVW_LSOA_BOUNDARIES"),
+        deprivation_dir=_optional_path("SVW_DEPRIVATION_DIR"),
         keep_releases=_positive_int("SVW_KEEP_RELEASES", 3),
         slot_wait_seconds=_positive_int("SVW_SLOT_WAIT_SECONDS", 600),
+        # beside the working folder, so a workspace pointed elsewhere (a test, a second checkout)
+        # keeps its own run history; the default layout gives data/dagster_home, as make dev shows
+        dagster_home=_path("DAGSTER_HOME", work_dir.parent / "dagster_home"),
+        landing_reason=landing_reason,
     )

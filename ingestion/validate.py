@@ -220,27 +220,6 @@ def _columns_for_gx(frame: pd.DataFrame, expectations: list[Expectation]) -> pd.
     return pd.DataFrame(subset, index=frame.index)
 
 
-def _config_key(config) -> tuple[str, str]:
-    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}  # results carry the batch's id
-    return config.type, json.dumps(kwargs, sort_keys=True, default=str)
-
-
-def _in_suite_order(expectations: list[Expectation], results: list) -> list:
-    """GX does not keep the suite's order in its results (two expectations on one column can come
-    back swapped), and in an ephemeral context they have no ids: each result is matched to its
-    expectation by type and arguments (identical expectations are interchangeable)."""
-    pending: dict[tuple[str, str], list] = {}
-    for res in results:
-        pending.setdefault(_config_key(res.expectation_config), []).append(res)
-    ordered = []
-    for exp in expectations:
-        matches = pending.get(_config_key(exp.gx_expectation.configuration)) or []
-        if not matches:
-            return list(results)  # cannot match: fall back to GX's order
-        ordered.append(matches.pop(0))
-    return ordered
-
-
 def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: str):
     """Validate `frame` (which must carry source_row_number) and return (CheckResults, bad rows).
 
@@ -283,6 +262,26 @@ def run_suite(frame: pd.DataFrame, expectations: list[Expectation], suite_name: 
             for row in rows:
                 bad_rows.setdefault(row, []).append(check)
     return results, bad_rows
+
+
+def _config_key(config) -> str:
+    """An expectation's type and arguments, without the batch GX adds to a result's copy."""
+    kwargs = {k: v for k, v in config.to_json_dict()["kwargs"].items() if k != "batch_id"}
+    return json.dumps([config.type, kwargs], sort_keys=True, default=str)
+
+
+def _in_suite_order(expectations: list[Expectation], gx_results: list) -> list:
+    """GX returns results grouped by column, not in the order the suite lists its expectations (two
+    checks on one column with another between them come back swapped), so each result is matched
+    back to its expectation by type and arguments; identical expectations have identical results."""
+    remaining = list(gx_results)
+    keys = [_config_key(r.expectation_config) for r in remaining]
+    ordered = []
+    for exp in expectations:
+        index = keys.index(_config_key(exp.gx_expectation.configuration))
+        ordered.append(remaining.pop(index))
+        keys.pop(index)
+    return ordered
 
 
 def verdict(results: list[CheckResult]) -> bool:

@@ -112,9 +112,7 @@ def withdraw(
         raise WithdrawError("a reason is required: it is recorded with the withdrawal and shown in the publication")
     manifest = raw_store.read_manifest(raw_dir, feed, partner, period)
     if manifest is None:
-        loaded = sorted(
-            m["period"] for m in raw_store.all_manifests(raw_dir) if m["partner"] == partner and m["feed"] == feed
-        )
+        loaded = sorted(m.period for m in raw_store.all_manifests(raw_dir) if m.partner == partner and m.feed == feed)
         raise WithdrawError(
             f"no {feed} delivery of {partner} is loaded for {period}; nothing was withdrawn. Loaded periods: "
             f"{', '.join(loaded) if loaded else 'none'}"
@@ -153,11 +151,11 @@ def withdraw(
         reason=reason.strip(),
         withdrawn_by=withdrawn_by or operator(),
         withdrawn_at=now.isoformat(),
-        source_file=manifest["source_file"],
-        source_file_hash=manifest["source_file_hash"],
-        load_id=manifest["load_id"],
-        rows_loaded=int(manifest.get("rows_loaded") or 0),
-        rows_quarantined=int(manifest.get("rows_quarantined") or 0),
+        source_file=manifest.source_file,
+        source_file_hash=manifest.source_file_hash,
+        load_id=manifest.load_id,
+        rows_loaded=manifest.rows_loaded,
+        rows_quarantined=manifest.rows_quarantined,
         landing_file=", ".join(str(target) for _, target in moved) or None,
     )
     try:

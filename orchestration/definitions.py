@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration import resources
 from orchestration.defs import (
     ingest,
     outputs,
@@ -37,4 +38,5 @@ defs = dg.Definitions.merge(
     schedules.defs,
     withdraw.defs,
     recovery.defs,
+    resources.defs,
 )

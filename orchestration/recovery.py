@@ -132,6 +132,22 @@ def slot_holders(instance: dg.DagsterInstance, pools: tuple[str, ...] = POOLS) -
     return {pool: storage.get_concurrency_info(pool).active_run_ids for pool in pools}
 
 
+def full_pools(instance: dg.DagsterInstance, pools: tuple[str, ...] = POOLS) -> dict[str, set[str]]:
+    """The pools with no free slot, and the runs holding them. One slot per pool by default (the
+    local SQLite profile: one writer at a time); the PostgreSQL profile gives raw_writer more, so
+    partners load in parallel and a run waits only when every slot is taken."""
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return {}
+    full = {}
+    for pool in pools:
+        info = storage.get_concurrency_info(pool)
+        limit = info.limit if info.limit is not None else 1
+        if info.active_run_ids and info.active_slot_count >= max(limit, info.slot_count, 1):
+            full[pool] = info.active_run_ids
+    return full
+
+
 def wait_for_free_pools(
     instance: dg.DagsterInstance,
     timeout_seconds: float,
@@ -139,13 +155,13 @@ def wait_for_free_pools(
     pools: tuple[str, ...] = POOLS,
     poll_seconds: float = 2.0,
 ) -> None:
-    """Never wait silently: when a live run holds a pool this run needs, say which and for how long
-    this run will wait, then raise SlotWaitTimeout if it is still held."""
+    """Never wait silently: when live runs hold every slot of a pool this run needs, say which and
+    for how long this run will wait, then raise SlotWaitTimeout if they still hold them."""
     deadline = time.monotonic() + timeout_seconds
     announced: set[str] = set()
     while True:
         recover_stale_runs(instance)  # a holder that died while we waited frees its slot here
-        held = {pool: runs for pool, runs in slot_holders(instance, pools).items() if runs}
+        held = full_pools(instance, pools)
         if not held:
             return
         for pool, runs in held.items():

@@ -8,16 +8,19 @@ one build-and-publish run. Exit code 0 only when the publication went through.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
+from collections.abc import Callable, Iterator
 
 import dagster as dg
 import duckdb
 
 from ingestion.canonical import FEEDS
 from ingestion.landing import scan_landing
-from ingestion.registry import load_registry
-from ingestion.settings import load_settings
+from ingestion.load import recorded_report
+from ingestion.registry import load_registry, load_rules
+from ingestion.settings import Settings, load_settings
 from orchestration.partitions import PERIOD_PARTITIONS, partition_key_for
 from publishing.coverage import partial_years, provisional_figures
 from publishing.data_quality import print_data_quality
@@ -38,7 +41,7 @@ def _instance() -> dg.DagsterInstance:
     return open_instance()
 
 
-def recover(instance: dg.DagsterInstance) -> None:
+def recover(instance: dg.DagsterInstance, settings: Settings | None = None) -> None:
     """What a killed run left: dead runs marked failed, their slots freed, their staged releases removed."""
     from orchestration.recovery import recover_stale_runs
     from publishing.publish import clean_leftovers
@@ -46,7 +49,7 @@ def recover(instance: dg.DagsterInstance) -> None:
     recovery = recover_stale_runs(instance)
     for line in recovery.lines():
         print(f"  recovered: {line}", flush=True)
-    for path in clean_leftovers(load_settings().published_dir, recovery.live_runs):
+    for path in clean_leftovers((settings or load_settings()).published_dir, recovery.live_runs):
         print(f"  recovered: removed {path} (left by a run that did not finish)", flush=True)
 
 
@@ -111,7 +114,7 @@ def _failed_check_lines(result) -> list[str]:
     return lines
 
 
-def print_kpis(published_warehouse) -> None:
+def print_kpis(published_warehouse, config_dir=None) -> None:
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
         rows = con.execute(
             "select reporting_unit, financial_year, in_scope_spend_gbp, home_share_pct, gm_share_pct, "
@@ -169,7 +172,7 @@ def print_kpis(published_warehouse) -> None:
             )
         if any(row[-1] for row in social):
             print("(social value valued with the ILLUSTRATIVE demo framework; set SVW_FRAMEWORK for a real one)")
-    print_data_quality(published_warehouse, load_registry(load_settings().config_dir))
+    print_data_quality(published_warehouse, load_registry(config_dir or load_settings().config_dir))
     print(f"\nStatements, dashboard, exports and catalogue: {published_warehouse.parent}")
     print(f"(release {published_warehouse.resolve().parent.name}; BI tools keep the path {published_warehouse})")
 
@@ -180,49 +183,109 @@ def print_kpis(published_warehouse) -> None:
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-def ingest(files, instance, quiet: bool = False) -> list[str]:
-    """One ingest run per landed file's partition, as the sensor would launch them."""
+def _run_config(settings: Settings) -> dict:
+    """Quiet logs, and the folders this run was given (orchestration/resources.py): the jobs use
+    them whatever the environment of the process says."""
+    from orchestration.resources import run_config_for
+
+    return {**QUIET_LOGS, **run_config_for(settings)}
+
+
+def unchanged_partitions(files, settings: Settings) -> tuple[set[tuple[str, str]], list[str]]:
+    """The partitions every one of whose files is loaded exactly as it would load again, and the
+    problems those earlier loads recorded (a failed file stays a problem until it is fixed).
+
+    A re-run with nothing changed then costs one hash per file instead of one Dagster run each."""
+    rules = load_rules(settings.config_dir)
+    by_partition: dict[tuple[str, str], list] = {}
+    for landed in files:
+        key = partition_key_for(landed.feed, landed.partner, landed.period.key)
+        by_partition.setdefault((landed.feed, str(key)), []).append(landed)
+    unchanged: set[tuple[str, str]] = set()
+    problems: list[str] = []
+    for partition, members in by_partition.items():
+        reports = [recorded_report(f, rules, settings.raw_dir) for f in members]
+        if all(r is not None for r in reports):
+            unchanged.add(partition)
+            problems += [
+                f"unchanged since its last load, which failed: {r.summary()}"
+                for r in reports
+                if r is not None and not r.passed
+            ]
+    return unchanged, problems
+
+
+# Called after each landed file is loaded: (files done, files in all, the file's name). `svw` draws
+# a progress bar from it; without one, a line is printed every 20 files.
+FileProgress = Callable[[int, int, str], None]
+
+
+def ingest(
+    files, instance, quiet: bool = False, settings: Settings | None = None, progress: FileProgress | None = None
+) -> list[str]:
+    """One ingest run per landed file's partition, as the sensor would launch them; a partition whose
+    files are all loaded exactly as they would load again is skipped (its load is already recorded)."""
     from orchestration.definitions import defs
     from orchestration.recovery import wait_for_free_pools
 
+    settings = settings or load_settings()
     wait_for_free_pools(
-        instance, load_settings().slot_wait_seconds, lambda line: print(line, flush=True), pools=("raw_writer",)
+        instance, settings.slot_wait_seconds, lambda line: print(line, flush=True), pools=("raw_writer",)
     )
-    periods = sorted({f.period.key for f in files if FEEDS[f.feed].periodic})
+    skip, problems = unchanged_partitions(files, settings)
+    to_load = [f for f in files if (f.feed, str(partition_key_for(f.feed, f.partner, f.period.key))) not in skip]
+    if skip and not quiet:
+        print(f"  {len(files) - len(to_load)} file(s) unchanged since their last load: not loaded again")
+    periods = sorted({f.period.key for f in to_load if FEEDS[f.feed].periodic})
     instance.add_dynamic_partitions(
         PERIOD_PARTITIONS.name, [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)]
     )
-    jobs = {feed: defs.resolve_job_def(f"ingest_{feed}") for feed in {f.feed for f in files}}
-    problems: list[str] = []
+    jobs = {feed: defs.resolve_job_def(f"ingest_{feed}") for feed in {f.feed for f in to_load}}
     started = time.monotonic()
     seen: set[tuple[str, str]] = set()
-    for index, landed in enumerate(files, start=1):
+    for index, landed in enumerate(to_load, start=1):
         key = partition_key_for(landed.feed, landed.partner, landed.period.key)
         if (landed.feed, str(key)) in seen:  # a partner's snapshot lists share one partition run
+            if progress is not None:
+                progress(index, len(to_load), landed.path.name)
             continue
         seen.add((landed.feed, str(key)))
         result = jobs[landed.feed].execute_in_process(
-            instance=instance, partition_key=key, raise_on_error=False, run_config=QUIET_LOGS
+            instance=instance, partition_key=key, raise_on_error=False, run_config=_run_config(settings)
         )
         problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]
-        if not quiet and (index % 20 == 0 or index == len(files)):
-            print(f"  loaded {index}/{len(files)} files ({time.monotonic() - started:.0f}s)")
+        if progress is not None:
+            progress(index, len(to_load), landed.path.name)
+        elif not quiet and (index % 20 == 0 or index == len(to_load)):
+            print(f"  loaded {index}/{len(to_load)} files ({time.monotonic() - started:.0f}s)")
     return problems
 
 
-def build_and_publish(instance, problems: list[str]) -> int:
+# Wraps the long build step (minutes, one Dagster run): `svw` shows a spinner with the time elapsed.
+StepStatus = Callable[[str], contextlib.AbstractContextManager]
+
+
+@contextlib.contextmanager
+def printed_status(text: str) -> Iterator[None]:
+    print(f"{text} ...", flush=True)
+    yield
+
+
+def build_and_publish(
+    instance, problems: list[str], settings: Settings | None = None, status: StepStatus = printed_status
+) -> int:
     from orchestration.definitions import defs
     from orchestration.recovery import wait_for_free_pools
 
-    settings = load_settings()
-    recover(instance)
+    settings = settings or load_settings()
+    recover(instance, settings)
     wait_for_free_pools(
         instance, settings.slot_wait_seconds, lambda line: print(line, flush=True), pools=("warehouse_writer",)
     )
-    print("building marts, running checks, publishing ...", flush=True)
-    result = defs.resolve_job_def("build_and_publish").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET_LOGS
-    )
+    with status("building marts, running checks, publishing"):
+        result = defs.resolve_job_def("build_and_publish").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=_run_config(settings)
+        )
     problems = problems + _failed_check_lines(result)
     if not result.success:
         print(f"(every event of this run, stack traces included: Dagster run {result.run_id}, shown by `make dev`)")
@@ -241,12 +304,12 @@ def build_and_publish(instance, problems: list[str]) -> int:
             f"The previous publication in {settings.current_dir} is unchanged."
         )
         return EXIT_BLOCKED
-    print_kpis(settings.published_warehouse_path)
+    print_kpis(settings.published_warehouse_path, settings.config_dir)
     return EXIT_OK
 
 
-def _scan():
-    settings = load_settings()
+def _scan(settings: Settings | None = None):
+    settings = settings or load_settings()
     registry = load_registry(settings.config_dir)
     scan = scan_landing(settings.landing_dir, registry)
     print(f"landing zone {settings.landing_dir}: {len(scan.files)} files for {len(registry.partners)} partners")
@@ -255,34 +318,80 @@ def _scan():
     return scan
 
 
-def run(quiet: bool = False) -> int:
-    """Everything in the landing zone, then build and publish."""
-    scan = _scan()
-    instance = _instance()
-    recover(instance)
-    return build_and_publish(instance, ingest(scan.files, instance, quiet))
-
-
-def backfill(
-    feed: str | None, partners: list[str] | None, start: str | None, end: str | None, publish: bool, quiet: bool = False
+def run(
+    quiet: bool = False,
+    settings: Settings | None = None,
+    rebuild: bool = False,
+    progress: FileProgress | None = None,
+    status: StepStatus = printed_status,
 ) -> int:
-    """Re-run the ingest partitions whose files match (period keys compared as yyyy-mm), and
-    optionally rebuild and publish. Unchanged files stay no-ops; a changed mapping reloads."""
-    scan = _scan()
-    chosen = [
+    """Everything in the landing zone, then build and publish (in the folders given, else those the
+    environment names). When the current publication was made from exactly these inputs, nothing is
+    rebuilt (orchestration/freshness.py) unless `rebuild` asks for it."""
+    from orchestration.freshness import record_publication, unchanged_since_publication
+
+    settings = settings or load_settings()
+    scan = _scan(settings)
+    instance = _instance()
+    recover(instance, settings)
+    problems = ingest(scan.files, instance, quiet, settings, progress)
+    if not rebuild and not scan.problems and not problems and (current := unchanged_since_publication(settings)):
+        print(
+            f"nothing changed since publication {current} (files, loads, withdrawals, configuration, "
+            "reference files and code all as they were): not rebuilt; `svw run --rebuild` forces it"
+        )
+        print_kpis(settings.published_warehouse_path, settings.config_dir)
+        return EXIT_OK
+    code = build_and_publish(instance, problems, settings, status)
+    if code == EXIT_OK:
+        record_publication(settings)
+    return code
+
+
+def backfill_files(files, feed: str | None, partners: list[str] | None, start: str | None, end: str | None) -> list:
+    """The landed files a backfill re-runs (period keys compared as yyyy-mm; a snapshot feed's
+    'current' is in every range)."""
+    return [
         f
-        for f in scan.files
+        for f in files
         if (feed is None or f.feed == feed)
         and (not partners or f.partner in partners)
         and (start is None or f.period.key == "current" or f.period.key >= start)
         and (end is None or f.period.key == "current" or f.period.key <= end)
     ]
+
+
+def backfill(
+    feed: str | None,
+    partners: list[str] | None,
+    start: str | None,
+    end: str | None,
+    publish: bool,
+    quiet: bool = False,
+    settings: Settings | None = None,
+    progress: FileProgress | None = None,
+    status: StepStatus = printed_status,
+) -> int:
+    """Re-run the ingest partitions whose files match, and optionally rebuild and publish.
+    Unchanged files stay no-ops; a changed mapping reloads. Nothing matching is a mistake in what
+    was typed (or the wrong landing zone), so it stops with exit 2 before rebuilding anything."""
+    settings = settings or load_settings()
+    scan = _scan(settings)
+    chosen = backfill_files(scan.files, feed, partners, start, end)
+    if not chosen:
+        print(
+            f"NOT RUN: no landed file in {settings.landing_dir} matches "
+            f"(feed {feed or 'any'}, partner {', '.join(partners or []) or 'any'}, "
+            f"periods {start or 'first'} to {end or 'last'}). Check the landing zone printed above "
+            "(SVW_LANDING_DIR chooses another) and the periods its files cover."
+        )
+        return EXIT_CONFIG
     print(f"backfilling {len(chosen)} partition(s)")
     instance = _instance()
-    recover(instance)
-    problems = ingest(chosen, instance, quiet)
+    recover(instance, settings)
+    problems = ingest(chosen, instance, quiet, settings, progress)
     if publish:
-        return build_and_publish(instance, problems)
+        return build_and_publish(instance, problems, settings, status)
     for line in problems:
         print(f"  {line}")
     return 1 if problems else 0

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ingestion.landing import LandedFile, LandingProblem, file_hash
+from ingestion.manifest import LoadManifest
 from ingestion.readers import ReadError
 from ingestion.validate import BLOCKING, WARNING, CheckResult
 from ingestion.withdraw import read_withdrawals
@@ -62,16 +63,16 @@ class GateReport:
         return [asdict(c) for c in self.checks]
 
 
-def feed_checks(manifests: list[dict]) -> list[GateCheck]:
+def feed_checks(manifests: list[LoadManifest]) -> list[GateCheck]:
     checks = []
     for manifest in manifests:
-        for raw in manifest["checks"]:
+        for raw in manifest.checks:
             result = CheckResult(**raw)
             checks.append(
                 GateCheck(
                     layer="feed",
                     check=result.check,
-                    subject=manifest["source_file"],
+                    subject=manifest.source_file,
                     severity=result.severity,
                     success=result.success,
                     detail=result.describe()
@@ -96,11 +97,11 @@ def landing_checks(problems: list[LandingProblem]) -> list[GateCheck]:
     ]
 
 
-def delivery_checks(files: list[LandedFile], manifests: list[dict]) -> list[GateCheck]:
+def delivery_checks(files: list[LandedFile], manifests: list[LoadManifest]) -> list[GateCheck]:
     """One check per delivered file: its partition's load record is for exactly these bytes and
     in a passing state. A load that crashed or never ran leaves no record, and this is where it
     shows, instead of the file silently missing from the figures."""
-    records = {(m["feed"], m["partner"], m["period"]): m for m in manifests}
+    records = {m.partition: m for m in manifests}
     checks = []
     for landed in files:
         subject = f"{landed.partner}/{landed.feed}/{landed.path.name}"
@@ -116,18 +117,18 @@ def delivery_checks(files: list[LandedFile], manifests: list[dict]) -> list[Gate
                 "no load record: the file was never loaded, or its load failed before recording it; "
                 "load it again (`svw backfill` for its partition, or `make run`) and read the load's error",
             )
-        elif manifest["source_file_hash"] != digest:
+        elif manifest.source_file_hash != digest:
             ok, detail = (
                 False,
-                f"the load record is for other bytes ({manifest['source_file']}, loaded {manifest['loaded_at']}): "
+                f"the load record is for other bytes ({manifest.source_file}, loaded {manifest.loaded_at}): "
                 "the file changed since; load it again",
             )
         else:
-            state = manifest.get("state") or ("loaded" if manifest["passed"] else "quarantined")
-            ok = bool(manifest["passed"])
+            state = manifest.state
+            ok = manifest.passed
             detail = (
-                f"state {state}: {manifest['rows_in']} rows in, {manifest['rows_loaded']} loaded, "
-                f"{manifest['rows_quarantined']} quarantined"
+                f"state {state}: {manifest.rows_in} rows in, {manifest.rows_loaded} loaded, "
+                f"{manifest.rows_quarantined} quarantined"
                 + ("" if ok else "; its failed feed checks say why and how to fix it")
             )
         checks.append(GateCheck("feed", "delivery_recorded", subject, BLOCKING, ok, detail))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ingestion.manifest import LoadManifest
 from ingestion.validate import BLOCKING, CheckResult, Expectation, gx, run_suite
 from publishing.declared import declared
 
@@ -99,11 +100,11 @@ def kpi_suite(table: str, expect_rows: bool = True) -> list[Expectation]:
     return suite
 
 
-def feeds_with_rows(manifests: list[dict]) -> set[str]:
-    return {m["feed"] for m in manifests if m.get("rows_loaded")}
+def feeds_with_rows(manifests: list[LoadManifest]) -> set[str]:
+    return {m.feed for m in manifests if m.rows_loaded}
 
 
-def expects_rows(table: str, manifests: list[dict]) -> bool:
+def expects_rows(table: str, manifests: list[LoadManifest]) -> bool:
     """Whether the table must have rows: its declared feed (rows_from) loaded some."""
     feed = declared().tables[table].gx.rows_from
     return feed is not None and feed in feeds_with_rows(manifests)

@@ -26,8 +26,16 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingestion.manifest import LoadManifest
 from publishing.declared import declared
 from publishing.gate import GateReport
+from publishing.history import HISTORY_TABLE, history_table
+
+# The published warehouse is written in the storage format of DuckDB 1.4 (read by DuckDB 1.4, 1.5
+# and 2.x alike), because BI drivers embed DuckDB 1.x: the Metabase DuckDB driver and the DuckDB
+# ODBC driver ship 1.4.x. DuckDB 2.0's own format (storage version 69) cannot be opened by them.
+# tests/integration/test_published_outputs_for_analysts.py opens it with a real DuckDB 1.4.
+PUBLISHED_STORAGE_VERSION = "v1.4.0"
 
 
 class PublicationBlocked(RuntimeError):
@@ -58,7 +66,11 @@ def read_tables(warehouse: Path, tables: tuple[str, ...] | None = None) -> dict[
 
 
 def _publication_tables(
-    publication_id: str, published_at: datetime, gate: GateReport, manifests: list[dict], rule_versions: dict[str, str]
+    publication_id: str,
+    published_at: datetime,
+    gate: GateReport,
+    manifests: list[LoadManifest],
+    rule_versions: dict[str, str],
 ) -> dict[str, pa.Table]:
     publication = pa.Table.from_pylist(
         [
@@ -71,6 +83,7 @@ def _publication_tables(
                 "checks_run": len(gate.checks),
                 "checks_failed": len(gate.failures),
                 "duckdb_version": duckdb.__version__,
+                "storage_version": PUBLISHED_STORAGE_VERSION,
             }
         ]
     )
@@ -78,19 +91,19 @@ def _publication_tables(
         [
             {
                 "publication_id": publication_id,
-                "partner_code": m["partner"],
-                "feed": m["feed"],
-                "period": m["period"],
-                "source_file": m["source_file"],
-                "source_file_hash": m["source_file_hash"],
-                "load_id": m["load_id"],
-                "loaded_at": m["loaded_at"],
-                "rows_in": m["rows_in"],
-                "rows_loaded": m["rows_loaded"],
-                "rows_quarantined": m["rows_quarantined"],
-                "passed": m["passed"],
+                "partner_code": m.partner,
+                "feed": m.feed,
+                "period": m.period,
+                "source_file": m.source_file,
+                "source_file_hash": m.source_file_hash,
+                "load_id": m.load_id,
+                "loaded_at": m.loaded_at,
+                "rows_in": m.rows_in,
+                "rows_loaded": m.rows_loaded,
+                "rows_quarantined": m.rows_quarantined,
+                "passed": m.passed,
                 # loaded | quarantined | empty | refused | failed_to_read (ingestion/load.py)
-                "state": m.get("state") or ("loaded" if m["passed"] else "quarantined"),
+                "state": m.state,
             }
             for m in manifests
         ],
@@ -116,6 +129,36 @@ def _publication_tables(
     return {"publication": publication, "publication_feeds": feeds, "publication_checks": checks}
 
 
+def for_parquet(table: pa.Table) -> pa.Table:
+    """The Parquet copy of a table, for pandas and BI tools: DECIMAL money and percentages become
+    float64. pandas reads a Parquet decimal as Python Decimal objects (dtype `object`), which
+    analysts cannot sum or plot without converting; every value is already rounded once to the
+    penny in the marts and a double holds it to well past the penny (15 significant digits), so
+    `round(x, 2)` gives back the exact published figure. The DuckDB file keeps DECIMAL(18,2), exact
+    under SQL sums (docs/connecting-bi-tools.md, "Types")."""
+    columns = []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        if pa.types.is_decimal(field.type):
+            column = column.cast(pa.float64())
+            field = pa.field(field.name, pa.float64(), field.nullable, field.metadata)
+        columns.append((field, column))
+    return pa.Table.from_arrays(
+        [c for _, c in columns], schema=pa.schema([f for f, _ in columns], table.schema.metadata)
+    )
+
+
+def write_warehouse(path: Path, tables: dict[str, pa.Table]) -> None:
+    """The published warehouse, in DuckDB 1.4's storage format (PUBLISHED_STORAGE_VERSION)."""
+    with duckdb.connect() as con:
+        # the path is the release's own staging file, never user input
+        con.execute(f"attach '{path.as_posix()}' as published (storage_version '{PUBLISHED_STORAGE_VERSION}')")
+        for name, table in tables.items():
+            con.register("incoming", table)
+            con.execute(f'create table published."{name}" as select * from incoming')
+            con.unregister("incoming")
+        con.execute("detach published")
+
+
 STAGING_PREFIX = ".staging-"
 MANIFEST = "MANIFEST.json"
 
@@ -130,7 +173,7 @@ def publish(
     warehouse: Path,
     staging: Path,
     gate: GateReport,
-    manifests: list[dict],
+    manifests: list[LoadManifest],
     rule_versions: dict[str, str],
 ) -> Publication:
     """Stage the warehouse and Parquet files of a new publication in `staging` (nothing is switched
@@ -141,6 +184,10 @@ def publish(
     publication_id = f"{published_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     tables = read_tables(warehouse)
     tables.update(_publication_tables(publication_id, published_at, gate, manifests, rule_versions))
+    previous = current_release(staging.parent.parent)
+    tables[HISTORY_TABLE] = history_table(
+        previous / "warehouse.duckdb" if previous else None, tables["publication"].to_pylist()[0], manifests
+    )
 
     if staging.exists():  # a retried step of the same run starts its release again
         shutil.rmtree(staging)
@@ -148,14 +195,10 @@ def publish(
     final_db = staging / "warehouse.duckdb"
     parquet_dir = staging / "parquet"
     try:
-        with duckdb.connect(str(final_db)) as con:
-            for name, table in tables.items():
-                con.register("incoming", table)
-                con.execute(f'create table "{name}" as select * from incoming')
-                con.unregister("incoming")
+        write_warehouse(final_db, tables)
         parquet_dir.mkdir()
         for name, table in tables.items():
-            pq.write_table(table, parquet_dir / f"{name}.parquet")
+            pq.write_table(for_parquet(table), parquet_dir / f"{name}.parquet")
         (staging / "PUBLICATION_ID").write_text(publication_id + "\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a full disk gets its space back at once

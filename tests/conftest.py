@@ -89,6 +89,21 @@ class Workspace:
             "SVW_WAREHOUSE": str(self.work / "warehouse.duckdb"),
         }
 
+    def resources(self) -> dict:
+        """The Dagster resources that give a sensor or job this workspace's folders by argument
+        (orchestration/resources.py), for tests that evaluate definitions directly."""
+        from orchestration.resources import RESOURCE_KEY, WarehouseSettings
+
+        return {
+            RESOURCE_KEY: WarehouseSettings(
+                landing_dir=str(self.landing),
+                raw_dir=str(self.raw),
+                work_dir=str(self.work),
+                published_dir=str(self.published_root),
+                postcode_directory=str(self.postcodes),
+            )
+        }
+
 
 def _activate(workspace: Workspace):
     saved = {k: os.environ.get(k) for k in ENV_KEYS}

@@ -19,4 +19,4 @@ select
     k.financial_year
 from {{ ref('kpi_sv_secured') }} as k
 inner join expected as e using (reporting_unit, financial_year)
-where k.reporting_unit_type = 'partner' and abs(k.sv_committed_gbp - e.committed) > 0.01
+where k.reporting_unit_type = 'partner' and k.sv_committed_gbp <> e.committed

@@ -12,6 +12,8 @@ from pathlib import Path
 from ingestion.samples.answers import local_spend_answers
 from ingestion.samples.contract_notices import build_notices, write_notices
 from ingestion.samples.layouts import write_partner_feeds
+from ingestion.samples.neighbourhoods import Neighbourhood, assign_neighbourhoods, neighbourhood_answers
+from ingestion.samples.procurement_act import write_procurement_act_feeds
 from ingestion.samples.social_value import (
     build_bids,
     build_contracts,
@@ -30,16 +32,21 @@ from ingestion.samples.world import (
 DEFAULT_SEED = 20210401
 
 
-def write_postcode_directory(world: World, path: Path) -> None:
-    """A small postcode directory in the ONS NSPL column layout, covering the sample's suppliers."""
+def write_postcode_directory(world: World, path: Path, places: dict[str, Neighbourhood]) -> None:
+    """A small postcode directory in the ONS NSPL column layout, covering the sample's suppliers,
+    with NSPL's ward, output area and LSOA 2011/2021 columns (ingestion/samples/neighbourhoods.py)."""
     rows = {f.postcode: f.lad for f in world.firms.values() if f.postcode and f.lad}
     rows.update(world.decoy_postcodes)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["pcd", "pcd2", "pcds", "dointr", "doterm", "usertype", "laua", "ctry", "rgn"])
+        writer.writerow(
+            ["pcd", "pcd2", "pcds", "dointr", "doterm", "usertype", "laua", "ctry", "rgn"]
+            + ["ward", "oa21", "lsoa11", "lsoa21"]
+        )
         for postcode, lad in sorted(rows.items()):
             outward, inward = postcode.split(" ")
+            hood = places[postcode]
             writer.writerow(
                 [
                     f"{outward:<4}{inward}",
@@ -51,6 +58,10 @@ def write_postcode_directory(world: World, path: Path) -> None:
                     lad,
                     "E92000001",
                     "E12000002" if lad.startswith("E080000") else "",
+                    hood.ward or "",
+                    hood.oa21,
+                    hood.lsoa11,
+                    hood.lsoa21,
                 ]
             )
 
@@ -61,7 +72,8 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     if landing.exists():
         shutil.rmtree(landing)
     write_partner_feeds(world, landing, random.Random(seed + 1))
-    write_postcode_directory(world, out / "reference" / "sample_postcodes_nspl.csv")
+    places, planted_places = assign_neighbourhoods(world, seed)
+    write_postcode_directory(world, out / "reference" / "sample_postcodes_nspl.csv", places)
     framework = read_framework(Path(__file__).resolve().parents[2] / "config" / "frameworks" / "demo_framework.csv")
     sv_rng = random.Random(seed + 2)
     contracts = build_contracts(world, sv_rng, framework)
@@ -70,6 +82,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     # its own stream, so the other feeds and their answers are unchanged by it
     notices, contract_performance = build_notices(world, contracts, framework, random.Random(seed + 4))
     write_notices(notices, landing)
+    procurement_act = write_procurement_act_feeds(world, contracts, bids, landing, seed)  # own stream: seed + 171
     answers = {
         "generator": "ingestion.samples",
         "seed": seed,
@@ -92,8 +105,10 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
             "sv_secured_two_years_gbp": 60_000_000,
             "2020/21": {"sme_bids_pct": 20, "vcse_bids_pct": 11.5, "sme_awards_pct": 4.9, "vcse_awards_pct": 9},
         },
+        "neighbourhoods": {"planted": planted_places, **neighbourhood_answers(world, places)},
         "payments": len(world.payments),
         "redacted_payments": sum(1 for p in world.payments if p.firm_id is None),
+        "procurement_act": procurement_act,
     }
     (out / "answers.json").write_text(json.dumps(answers, indent=2), encoding="utf-8")
     return answers

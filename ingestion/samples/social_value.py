@@ -12,6 +12,7 @@ import csv
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from ingestion.samples.world import FINANCIAL_YEARS, PARTNER_HOME, World
@@ -199,6 +200,15 @@ def _units():
     return units
 
 
+def to_the_penny(quantity: float, proxy: float | None) -> float:
+    """A quantity valued at its proxy, stated to the penny (half up), as the published warehouse
+    values each commitment and return once before adding them up: computed in Decimal from the
+    figures as written to the files, so 504443.47 x 0.25 = 126110.8675 gives 126110.87 (a float
+    product, 126110.86749..., would give .86)."""
+    exact = Decimal(repr(quantity)) * Decimal(repr(proxy or 0))
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def social_value_answers(contracts: list[Contract], bids: list[Bid], framework) -> dict:
     """The KPIs as the domain brief defines them, computed from the generated records."""
     weighting, secured, sme_vcse, delivery = [], [], [], []
@@ -220,7 +230,9 @@ def social_value_answers(contracts: list[Contract], bids: list[Bid], framework) 
             over50 = [c for c in mine if c.value_pence >= 50_000_00]
             value = sum(c.value_pence for c in over50) / 100
             committed = sum(
-                q * (framework[(edition_at(c.award_date), m)] or 0) for c in over50 for m, q in c.commitments.items()
+                to_the_penny(q, framework[(edition_at(c.award_date), m)])
+                for c in over50
+                for m, q in c.commitments.items()
             )
             secured.append(
                 {
@@ -234,13 +246,15 @@ def social_value_answers(contracts: list[Contract], bids: list[Bid], framework) 
                 }
             )
             delivered = sum(
-                q * (framework[(edition_at(c.award_date), m)] or 0)
+                to_the_penny(q, framework[(edition_at(c.award_date), m)])
                 for c in mine
                 for (_, m, q, status) in c.deliveries
                 if status == "validated"
             )
             all_committed = sum(
-                q * (framework[(edition_at(c.award_date), m)] or 0) for c in mine for m, q in c.commitments.items()
+                to_the_penny(q, framework[(edition_at(c.award_date), m)])
+                for c in mine
+                for m, q in c.commitments.items()
             )
             delivery.append(
                 {

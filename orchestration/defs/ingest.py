@@ -6,13 +6,15 @@ from ingestion.canonical import FEEDS
 from ingestion.landing import scan_landing
 from ingestion.load import LoadReport, load_file
 from ingestion.registry import load_registry, load_rules
-from ingestion.settings import load_settings
+from ingestion.settings import Settings
 from orchestration.partitions import partitions_for
+from orchestration.resources import WarehouseSettings
 
 
-def _load_partition(context: dg.AssetExecutionContext, feed: str, partner: str, period: str | None, check_name: str):
+def _load_partition(
+    context: dg.AssetExecutionContext, settings: Settings, feed: str, partner: str, period: str | None, check_name: str
+):
     """Load the landed file(s) of one partition (period None: every snapshot list of the partner)."""
-    settings = load_settings()
     registry = load_registry(settings.config_dir)
     scan = scan_landing(settings.landing_dir, registry)
     landed_files = [
@@ -89,12 +91,12 @@ def raw_feed_asset(feed: str) -> dg.AssetsDefinition:
         ),
         pool="raw_writer",
     )
-    def _asset(context: dg.AssetExecutionContext):
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseSettings):
         if periodic:
             keys = context.partition_key.keys_by_dimension
-            yield from _load_partition(context, feed, keys["partner"], keys["period"], check)
+            yield from _load_partition(context, warehouse.get(), feed, keys["partner"], keys["period"], check)
         else:
-            yield from _load_partition(context, feed, context.partition_key, None, check)
+            yield from _load_partition(context, warehouse.get(), feed, context.partition_key, None, check)
 
     return _asset
 

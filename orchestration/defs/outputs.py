@@ -5,9 +5,9 @@ published/current switches that release in whole (publishing/publish.py switch_r
 import dagster as dg
 import duckdb
 
-from ingestion.settings import load_settings
 from orchestration.defs.publish import CURRENT, PUBLISHED, run_staging
 from orchestration.defs.transform import DBT_EXECUTABLE
+from orchestration.resources import WarehouseSettings
 from publishing.catalogue import build_catalogue
 from publishing.dashboard import build_dashboard
 from publishing.exports import export_tables
@@ -26,8 +26,8 @@ CATALOGUE = dg.AssetKey(["published", "catalogue"])
     group_name="publish",
     description="Annual Social Value Statement per partner and year (HTML + PDF), data/published/current/statements/.",
 )
-def statements(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    staging = run_staging(context)
+def statements(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
+    staging = run_staging(context, warehouse.get())
     made = render_statements(staging / "warehouse.duckdb", staging / "statements")
     context.log.info(f"{len(made)} statements written")
     return dg.MaterializeResult(
@@ -41,8 +41,8 @@ def statements(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     group_name="publish",
     description="Static GM dashboard (data/published/current/dashboard.html) from the published Parquet files.",
 )
-def dashboard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    staging = run_staging(context)
+def dashboard(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
+    staging = run_staging(context, warehouse.get())
     path = build_dashboard(staging / "parquet", staging / "dashboard.html")
     return dg.MaterializeResult(metadata={"path": str(path)})
 
@@ -53,8 +53,8 @@ def dashboard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     group_name="publish",
     description="KPI tables as CSV and one Excel workbook, formula-safe, data/published/current/exports/.",
 )
-def exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    staging = run_staging(context)
+def exports(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
+    staging = run_staging(context, warehouse.get())
     with duckdb.connect(str(staging / "warehouse.duckdb"), read_only=True) as con:
         cursor = con.execute("select * from publication")
         row = cursor.fetchone()
@@ -72,11 +72,21 @@ def exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     description="dbt docs of every model, column, test and exposure: data/published/current/catalogue/index.html.",
     pool="warehouse_writer",
 )
-def catalogue(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    settings = load_settings()
-    staging = run_staging(context)
-    path = build_catalogue(DBT_EXECUTABLE, settings.dbt_project_dir, settings.environment(), staging / "catalogue")
-    return dg.MaterializeResult(metadata={"path": str(path)})
+def catalogue(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
+    settings = warehouse.get()
+    staging = run_staging(context, settings)
+    path, from_cache = build_catalogue(
+        DBT_EXECUTABLE,
+        settings.dbt_project_dir,
+        settings.environment(),
+        staging / "catalogue",
+        cache_dir=settings.work_dir / "catalogue_cache",
+        warehouse=settings.warehouse_path,
+    )
+    context.log.info(
+        "catalogue: dbt project and schema unchanged, cached copy" if from_cache else "catalogue: generated"
+    )
+    return dg.MaterializeResult(metadata={"path": str(path), "from_cache": from_cache})
 
 
 @dg.asset(
@@ -87,9 +97,9 @@ def catalogue(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     "to this run's release once every output is in it; old releases beyond SVW_KEEP_RELEASES removed.",
     pool="warehouse_writer",
 )
-def current_publication(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    settings = load_settings()
-    staging = run_staging(context)
+def current_publication(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
+    settings = warehouse.get()
+    staging = run_staging(context, settings)
     try:
         release = switch_release(settings.published_dir, staging, settings.keep_releases)
     except PublicationBlocked as exc:

@@ -7,11 +7,13 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.landing import scan_landing
+from ingestion.manifest import LoadManifest
 from ingestion.raw_store import all_manifests
 from ingestion.registry import load_registry, load_rules
-from ingestion.settings import load_settings
+from ingestion.settings import Settings
 from orchestration.defs.quality import read_mart
 from orchestration.defs.transform import run_results_path
+from orchestration.resources import WarehouseSettings
 from publishing.coverage import provisional_figures
 from publishing.declared import declared
 from publishing.gate import (
@@ -31,20 +33,21 @@ PUBLISHED = dg.AssetKey(["published", "warehouse"])
 CURRENT = dg.AssetKey(["published", "current"])
 
 
-def evaluate_gate() -> tuple[GateReport, list[dict]]:
+def evaluate_gate(settings: Settings) -> tuple[GateReport, list[LoadManifest]]:
     """Every check from every layer, as the publication will record them."""
-    settings = load_settings()
     manifests = all_manifests(settings.raw_dir)
-    newest = max((datetime.fromisoformat(m["loaded_at"]) for m in manifests), default=None)
+    newest = max((datetime.fromisoformat(m.loaded_at) for m in manifests), default=None)
     report = GateReport()
     scan = scan_landing(settings.landing_dir, load_registry(settings.config_dir))
     report.checks += landing_checks(scan.problems) + delivery_checks(scan.files, manifests)
-    report.checks += withdrawal_checks(settings.raw_dir, run_results_path())
+    report.checks += withdrawal_checks(settings.raw_dir, run_results_path(settings))
     report.checks += feed_checks(manifests)
-    report.checks += dbt_checks(run_results_path(), newest)
+    report.checks += dbt_checks(run_results_path(settings), newest)
     for table in declared().published:  # every published table's suite (marts yml, meta.published.gx)
         try:
-            report.checks += mart_checks(table, validate_kpi(table, read_mart(table), expects_rows(table, manifests)))
+            report.checks += mart_checks(
+                table, validate_kpi(table, read_mart(settings, table), expects_rows(table, manifests))
+            )
         except Exception as exc:  # a missing mart is itself a failed check, reported as such
             report.checks.append(
                 GateCheck("mart", f"{table}_readable", table, "blocking", False, f"cannot read the mart: {exc}")
@@ -52,10 +55,10 @@ def evaluate_gate() -> tuple[GateReport, list[dict]]:
     return report, manifests
 
 
-def run_staging(context: dg.AssetExecutionContext) -> Path:
+def run_staging(context: dg.AssetExecutionContext, settings: Settings) -> Path:
     """The release this run is building. An output asset materialized on its own has none: it is
     built into a publication only in the run that stages one (the build_and_publish job)."""
-    staging = staging_dir(load_settings().published_dir, context.run_id)
+    staging = staging_dir(settings.published_dir, context.run_id)
     if not (staging / "PUBLICATION_ID").exists():
         raise dg.Failure(
             description=f"{context.asset_key.to_user_string()} is built only into the publication its own run "
@@ -74,9 +77,9 @@ def run_staging(context: dg.AssetExecutionContext) -> Path:
     "published/current switches it in once every output is built.",
     pool="warehouse_writer",
 )
-def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    settings = load_settings()
-    report, manifests = evaluate_gate()
+def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
+    settings = warehouse.get()
+    report, manifests = evaluate_gate(settings)
     for line in report.summary().splitlines():
         context.log.info(line)
     try:

@@ -6,14 +6,15 @@ import dagster as dg
 import duckdb
 
 from ingestion.raw_store import all_manifests
-from ingestion.settings import load_settings
+from ingestion.settings import Settings
+from orchestration.resources import WarehouseSettings
 from publishing.coverage import provisional_figures
 from publishing.declared import declared
 from publishing.kpi_suite import expects_rows, validate_kpi
 
 
-def read_mart(table: str):
-    with duckdb.connect(str(load_settings().warehouse_path), read_only=True) as con:
+def read_mart(settings: Settings, table: str):
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         return con.execute(f'select * from "{table}"').df()  # table names come from the declarations only
 
 
@@ -24,9 +25,10 @@ def kpi_check(table: str) -> dg.AssetChecksDefinition:
         name=f"{table}_gx_suite",
         description=f"Great Expectations suite for the published {table}",
     )
-    def _check() -> dg.AssetCheckResult:
-        expect_rows = expects_rows(table, all_manifests(load_settings().raw_dir))
-        results = validate_kpi(table, read_mart(table), expect_rows)
+    def _check(warehouse: WarehouseSettings) -> dg.AssetCheckResult:
+        settings = warehouse.get()
+        expect_rows = expects_rows(table, all_manifests(settings.raw_dir))
+        results = validate_kpi(table, read_mart(settings, table), expect_rows)
         failed = [r for r in results if not r.success]
         return dg.AssetCheckResult(
             passed=not failed,
@@ -46,8 +48,8 @@ def coverage_check(table: str) -> dg.AssetChecksDefinition:
         description="Warns when figures fall below the coverage rule (config/rules.yml, coverage): "
         "they are still published, marked provisional with the reason beside them",
     )
-    def _check() -> dg.AssetCheckResult:
-        provisional = provisional_figures(load_settings().warehouse_path, tables=(table,))
+    def _check(warehouse: WarehouseSettings) -> dg.AssetCheckResult:
+        provisional = provisional_figures(warehouse.get().warehouse_path, tables=(table,))
         return dg.AssetCheckResult(
             passed=not provisional,
             severity=dg.AssetCheckSeverity.WARN,

@@ -6,7 +6,7 @@ from ingestion.load import SCHEMAS
 from ingestion.raw_store import ensure_feed_placeholders, write_tables
 from ingestion.reference import REFERENCE_TABLES, reference_tables
 from ingestion.registry import load_registry, load_rules
-from ingestion.settings import load_settings
+from orchestration.resources import WarehouseSettings
 
 REFERENCE_KEYS = {name: dg.AssetKey(["reference", name]) for name in REFERENCE_TABLES}
 
@@ -22,11 +22,17 @@ REFERENCE_KEYS = {name: dg.AssetKey(["reference", name]) for name in REFERENCE_T
     ],
     name="reference_tables",
 )
-def reference_tables_asset(context: dg.AssetExecutionContext):
-    settings = load_settings()
+def reference_tables_asset(context: dg.AssetExecutionContext, warehouse: WarehouseSettings):
+    settings = warehouse.get()
     rules = load_rules(settings.config_dir)
     tables = reference_tables(
-        load_registry(settings.config_dir), rules, settings.config_dir, settings.postcode_directory, settings.framework
+        load_registry(settings.config_dir),
+        rules,
+        settings.config_dir,
+        settings.postcode_directory,
+        settings.framework,
+        lsoa_boundaries=settings.lsoa_boundaries,
+        deprivation_dir=settings.deprivation_dir,
     )
     counts = write_tables(tables, settings.reference_dir)
     ensure_feed_placeholders(settings.raw_dir, SCHEMAS)

@@ -5,7 +5,7 @@ import dagster as dg
 
 from ingestion.raw_store import write_tables
 from ingestion.registers import REGISTER_TABLES, load_registers
-from ingestion.settings import load_settings
+from orchestration.resources import WarehouseSettings
 
 REGISTER_KEYS = {name: dg.AssetKey(["registers", name]) for name in REGISTER_TABLES}
 
@@ -21,10 +21,10 @@ REGISTER_KEYS = {name: dg.AssetKey(["registers", name]) for name in REGISTER_TAB
     ],
     name="reference_registers",
 )
-def reference_registers(context: dg.AssetExecutionContext):
+def reference_registers(context: dg.AssetExecutionContext, warehouse: WarehouseSettings):
     """Always writes every table, empty when no register is supplied, so a register removed from the
     settings leaves nothing behind."""
-    settings = load_settings()
+    settings = warehouse.get()
     tables = load_registers(settings.register_paths)
     counts = write_tables(tables.as_dict(), settings.raw_dir / "registers")
     versions = tables.versions

@@ -5,9 +5,9 @@ import dagster as dg
 from ingestion.raw_store import write_tables
 from ingestion.registry import load_rules
 from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides
-from ingestion.settings import load_settings
 from orchestration.defs.ingest import RAW_KEYS
 from orchestration.defs.registers import REGISTER_KEYS
+from orchestration.resources import WarehouseSettings
 
 RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTION_TABLES}
 
@@ -24,9 +24,9 @@ RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTIO
     ],
     name="supplier_resolution",
 )
-def supplier_resolution(context: dg.AssetExecutionContext):
+def supplier_resolution(context: dg.AssetExecutionContext, warehouse: WarehouseSettings):
     """Reads the raw layer, data/raw/registers/ and config/overrides/suppliers.yml; writes data/raw/resolution/."""
-    settings = load_settings()
+    settings = warehouse.get()
     overrides = load_overrides(settings.config_dir / "overrides" / "suppliers.yml")
     rules = load_rules(settings.config_dir)
     tables = build_supplier_tables(settings.raw_dir, overrides, rules.supplier_classification, rules.supplier_matching)

@@ -6,7 +6,6 @@ from ingestion.canonical import FEEDS
 from ingestion.landing import file_hash, scan_landing
 from ingestion.raw_store import read_manifest
 from ingestion.registry import load_registry
-from ingestion.settings import load_settings
 from orchestration.defs.ingest import RAW_KEYS
 from orchestration.defs.publish import PUBLISHED
 from orchestration.defs.reference import REFERENCE_KEYS
@@ -14,6 +13,7 @@ from orchestration.defs.registers import REGISTER_KEYS
 from orchestration.defs.resolution import RESOLUTION_KEYS
 from orchestration.defs.transform import dbt_warehouse
 from orchestration.partitions import PERIOD_PARTITIONS, partition_key_for
+from orchestration.resources import WarehouseSettings
 
 ingest_jobs = {
     feed: dg.define_asset_job(
@@ -45,6 +45,10 @@ monthly_publication = dg.ScheduleDefinition(
     cron_schedule="0 6 2 * *",
     execution_timezone="Europe/London",
     description="Rebuild marts and republish on the 2nd of each month, after month-end feeds land.",
+    # On as soon as the daemon runs (`make dev`), as the README promises; Dagster's default is
+    # STOPPED, which left the monthly publication silently never happening. Turn it off in the UI
+    # (Automation -> monthly_rebuild_and_publish) if a deployment publishes by hand.
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
 
@@ -53,10 +57,10 @@ monthly_publication = dg.ScheduleDefinition(
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def landing_zone_sensor(context: dg.SensorEvaluationContext):
+def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseSettings):
     """A run for each new or changed file, keyed by its content hash: an unchanged re-upload starts
     nothing; files that cannot be placed are logged (and block publication at the gate)."""
-    settings = load_settings()
+    settings = warehouse.get()
     scan = scan_landing(settings.landing_dir, load_registry(settings.config_dir))
     for problem in scan.problems:
         context.log.warning(f"{problem.path}: {problem.message}")
@@ -70,7 +74,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
     for landed in scan.files:
         digest = file_hash(landed.path)
         manifest = read_manifest(settings.raw_dir, landed.feed, landed.partner, landed.period.key)
-        if manifest and manifest.get("source_file_hash") == digest:
+        if manifest and manifest.source_file_hash == digest:
             continue
         requests.append(
             dg.RunRequest(

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from ingestion.registry import load_registry
-from ingestion.settings import load_settings
 from ingestion.sources.fetch import due_partners, fetch_partner, sources_of
 from orchestration.partitions import PARTNER_PARTITIONS
+from orchestration.resources import WarehouseSettings
 
 FETCHED = dg.AssetKey(["landing", "fetched_files"])
 
@@ -20,10 +20,10 @@ FETCHED = dg.AssetKey(["landing", "fetched_files"])
     group_name="landing",
     description="A partner's files fetched from its configured sources into the landing zone.",
 )
-def fetched_files(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def fetched_files(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
     """Fails (visibly, in this partner's run only) when any of its sources failed, after landing
     whatever the others gave."""
-    settings = load_settings()
+    settings = warehouse.get()
     partner = load_registry(settings.config_dir).partners[context.partition_key]
     outcomes = fetch_partner(partner, settings.landing_dir, settings.raw_dir, force=True)
     for o in outcomes:
@@ -52,10 +52,10 @@ fetch_sources_job = dg.define_asset_job(
 
 
 @dg.sensor(job=fetch_sources_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING)
-def partner_sources_sensor(context: dg.SensorEvaluationContext):
+def partner_sources_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseSettings):
     """A fetch run for each partner with a source due (its interval_minutes since the last look),
     one per partner so a failing source never holds up another partner."""
-    settings = load_settings()
+    settings = warehouse.get()
     registry = load_registry(settings.config_dir)
     if not any(sources_of(p) for p in registry.partners.values()):
         return dg.SkipReason("no partner feed has a source in config/partners.yml")

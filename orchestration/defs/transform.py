@@ -11,7 +11,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from ingestion.settings import PROJECT_ROOT, load_settings
+from ingestion.settings import PROJECT_ROOT, Settings
+from orchestration.resources import WarehouseSettings
 
 DBT_PROJECT = DbtProject(project_dir=PROJECT_ROOT / "dbt_project", profiles_dir=PROJECT_ROOT / "dbt_project")
 # dagster-dbt runs the dbt found on PATH unless told; point it at the one beside this interpreter
@@ -36,20 +37,20 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
 
 
-def run_results_path() -> Path:
-    return load_settings().work_dir / "dbt" / "run_results.json"
+def run_results_path(settings: Settings) -> Path:
+    return settings.work_dir / "dbt" / "run_results.json"
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=WarehouseTranslator(), pool="warehouse_writer")
-def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseSettings):
     """Build and test every model; keep run_results.json where the publication gate reads it."""
-    settings = load_settings()
+    settings = warehouse.get()
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     os.environ.update(settings.environment())
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     yield from invocation.stream()
     results = invocation.get_artifact("run_results.json")
-    target = run_results_path()
+    target = run_results_path(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(results), encoding="utf-8")
     if not invocation.is_successful():

@@ -9,8 +9,8 @@ the next rebuild and publication, which reports the withdrawal.
 import dagster as dg
 
 from ingestion.registry import load_registry
-from ingestion.settings import load_settings
 from ingestion.withdraw import WithdrawError, withdraw
+from orchestration.resources import WarehouseSettings
 
 
 class WithdrawConfig(dg.Config):
@@ -23,8 +23,8 @@ class WithdrawConfig(dg.Config):
 
 
 @dg.op(description="Remove one delivery's raw partition and append the withdrawal to data/raw/_withdrawals.jsonl.")
-def withdraw_delivery_op(context: dg.OpExecutionContext, config: WithdrawConfig) -> None:
-    settings = load_settings()
+def withdraw_delivery_op(context: dg.OpExecutionContext, config: WithdrawConfig, warehouse: WarehouseSettings) -> None:
+    settings = warehouse.get()
     by = config.withdrawn_by or context.run.tags.get("dagster/user") or None
     try:
         done = withdraw(

@@ -29,8 +29,47 @@ class Section:
         return f"sections/{self.key}.html.j2"
 
 
+# Imported here, below Section: a section module may build on this one.
+from publishing.sections.neighbourhoods import neighbourhoods_context  # noqa: E402
+
 # Later capabilities append their Section here, in the order the statement prints them.
-SECTIONS: list[Section] = []
+SECTIONS: list[Section] = [
+    # issue 16: deprivation of the neighbourhoods spend reaches, the borough/ward table and the map
+    Section(
+        "neighbourhoods",
+        "Where the money lands",
+        neighbourhoods_context,
+        missing_text="No neighbourhood figures were published for this year (no in-scope spend).",
+    ),
+]
+
+
+def _register_procurement_act_sections() -> None:
+    """Issue 17: payment performance, SVMi and the local multiplier (publishing/sections/procurement_act.py)."""
+    from publishing.sections import procurement_act as pa
+
+    SECTIONS.extend(
+        [
+            Section(
+                "payment_performance",
+                "Paying suppliers promptly",
+                pa.payment_performance,
+                "No payment performance figures (invoice records or a regulation 113 summary) were published for the year.",
+            ),
+            Section(
+                "svmi", "Social Value Maturity Index", pa.svmi, "No SVMi self-assessment was published for the year."
+            ),
+            Section(
+                "local_multiplier",
+                "Local multiplier (LM3 estimate)",
+                pa.local_multiplier,
+                "No local multiplier estimate: no supply-chain returns were published for the year.",
+            ),
+        ]
+    )
+
+
+_register_procurement_act_sections()
 
 
 def section_contexts(con: duckdb.DuckDBPyConnection, partner: str, year: str) -> list[dict]:

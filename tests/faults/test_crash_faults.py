@@ -66,9 +66,13 @@ class Run:
     def __init__(self, root: Path, name: str, prelude: str | None = None):
         self.log = root / f"{name}.log"
         command = (
-            [sys.executable, "-c", prelude + "\nfrom orchestration.cli import main\nmain(['run', '--quiet'])"]
+            [
+                sys.executable,
+                "-c",
+                prelude + "\nfrom orchestration.cli import main\nmain(['run', '--quiet', '--rebuild'])",
+            ]
             if prelude
-            else [sys.executable, "-m", "orchestration.cli", "run", "--quiet"]
+            else [sys.executable, "-m", "orchestration.cli", "run", "--quiet", "--rebuild"]
         )
         with self.log.open("w") as out:
             self.process = subprocess.Popen(

@@ -10,7 +10,6 @@ nothing of /etc/passwd anywhere, then the wrong deliveries are withdrawn and it 
 from __future__ import annotations
 
 import io
-import json
 import os
 import shutil
 import signal
@@ -52,7 +51,7 @@ def load_one(workspace: Workspace, name: str):
     (landed,) = [f for f in scan_landing(workspace.landing, registry).files if f.path.name == name]
     report = load_file(landed, load_rules(CONFIG), workspace.raw)
     folder = raw_store.partition_dir(workspace.raw, landed.feed, landed.partner, landed.period.key)
-    manifest = json.loads((folder / raw_store.MANIFEST).read_text())
+    manifest = raw_store.read_manifest(workspace.raw, landed.feed, landed.partner, landed.period.key)
     return report, manifest, pd.read_parquet(folder / raw_store.QUARANTINE)
 
 
@@ -64,7 +63,7 @@ def zipped(member: str, data: bytes) -> bytes:
 
 
 def failed(manifest: dict) -> dict:
-    (check,) = [c for c in manifest["checks"] if not c["success"] and c["severity"] == "blocking"]
+    (check,) = [c for c in manifest.checks if not c["success"] and c["severity"] == "blocking"]
     return check
 
 
@@ -75,7 +74,7 @@ def test_corrupt_zip_is_recorded_failed_to_read_with_its_fix(workspace):
     good = zipped("april.csv", TRAFFORD_APRIL.read_bytes())
     trafford(workspace, "trafford-supplier-spend-2019-06.zip").write_bytes(good[: len(good) // 2])
     report, manifest, quarantine = load_one(workspace, "trafford-supplier-spend-2019-06.zip")
-    assert (report.state, manifest["state"], manifest["passed"]) == ("failed_to_read", "failed_to_read", False)
+    assert (report.state, manifest.state, manifest.passed) == ("failed_to_read", "failed_to_read", False)
     check = failed(manifest)
     assert check["check"] == "file_readable" and "not a readable zip archive" in check["reason"]
     assert "send it again" in check["fix"] and len(quarantine) == 0
@@ -93,7 +92,7 @@ def test_a_zip_bomb_is_refused_before_it_expands(workspace):
     finally:
         tracemalloc.stop()
     assert peak < 32 << 20  # never the whole expansion in memory
-    assert manifest["state"] == "refused" and report.rows_in == 0
+    assert manifest.state == "refused" and report.rows_in == 0
     check = failed(manifest)
     assert check["check"] == "file_refused" and "zip bomb" in check["reason"]
     assert "SVW_ARCHIVE_MAX_RATIO" in check["reason"] and "unzip the archive" in check["fix"]
@@ -129,7 +128,7 @@ def test_a_load_that_crashes_is_still_recorded(workspace, monkeypatch):
 
     monkeypatch.setattr("ingestion.load.validate_file", explode)
     report, manifest, _ = load_one(workspace, "trafford-supplier-spend-2019-04.csv")
-    assert manifest["state"] == "failed_to_read" and not report.passed
+    assert manifest.state == "failed_to_read" and not report.passed
     check = failed(manifest)
     assert check["check"] == "file_loaded" and "MemoryError: cannot allocate" in check["reason"]
 
@@ -198,7 +197,7 @@ def test_a_fifo_is_refused_without_blocking(workspace):
 def test_a_binary_file_named_csv_is_refused(workspace):
     trafford(workspace, "trafford-supplier-spend-2019-11.csv").write_bytes(bytes(range(256)) * 4 + os.urandom(100_000))
     report, manifest, quarantine = load_one(workspace, "trafford-supplier-spend-2019-11.csv")
-    assert manifest["state"] == "refused" and report.rows_in == 0 and len(quarantine) == 0
+    assert manifest.state == "refused" and report.rows_in == 0 and len(quarantine) == 0
     check = failed(manifest)
     assert check["check"] == "file_refused" and "binary content (a NUL byte at byte 0)" in check["reason"]
     assert "re-export it as CSV" in check["fix"]
@@ -212,7 +211,7 @@ def test_a_truncated_last_row_is_quarantined_as_that_row(workspace):
     trafford(workspace, "trafford-supplier-spend-2019-04.csv").write_bytes(body)
     report, manifest, quarantine = load_one(workspace, "trafford-supplier-spend-2019-04.csv")
     assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (5, 4, 1)
-    assert manifest["state"] == "quarantined"
+    assert manifest.state == "quarantined"
     check = failed(manifest)
     assert check["check"] == "row_complete" and check["example_rows"] == [6]
     assert "cut short" in check["reason"] and "delimiter" not in check["reason"] + check["fix"]
@@ -229,8 +228,8 @@ def test_a_header_only_file_is_an_empty_delivery(workspace):
     header = TRAFFORD_APRIL.read_bytes().splitlines(keepends=True)[0]
     trafford(workspace, "trafford-supplier-spend-2019-06.csv").write_bytes(header)
     report, manifest, _ = load_one(workspace, "trafford-supplier-spend-2019-06.csv")
-    assert (manifest["state"], manifest["passed"], report.rows_in) == ("empty", True, 0)
-    (warning,) = [c for c in manifest["checks"] if not c["success"]]
+    assert (manifest.state, manifest.passed, report.rows_in) == ("empty", True, 0)
+    (warning,) = [c for c in manifest.checks if not c["success"]]
     assert warning["check"] == "file_has_rows" and warning["severity"] == "warning"
     assert "empty delivery" in warning["reason"] and "partial year" in warning["reason"]
 
@@ -241,7 +240,7 @@ def test_a_very_wide_header_is_refused_quickly(workspace):
     started = time.monotonic()
     report, manifest, _ = load_one(workspace, "trafford-supplier-spend-2019-04.csv")
     assert time.monotonic() - started < 10
-    assert manifest["state"] == "refused"
+    assert manifest.state == "refused"
     check = failed(manifest)
     assert "row 1 has 1,000,000 columns" in check["reason"] and "at most 2,000 (SVW_MAX_COLUMNS)" in check["reason"]
 
@@ -285,7 +284,7 @@ def test_withdraw_refuses_what_it_cannot_do_and_records_what_it_does(workspace):
     )
     (entry,) = read_withdrawals(workspace.raw)
     assert entry["withdrawn_by"] == "ops" and entry["reason"] == "wrong month sent"
-    assert entry["source_file_hash"] == manifest["source_file_hash"] and entry["rows_loaded"] == manifest["rows_loaded"]
+    assert entry["source_file_hash"] == manifest.source_file_hash and entry["rows_loaded"] == manifest.rows_loaded
     assert raw_store.all_manifests(workspace.raw) == []
 
 
@@ -373,7 +372,7 @@ def test_hostile_deliveries_are_recorded_and_block_with_nothing_read(small_zone,
     for path in small_zone.raw.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
-    states = {m["source_file"].split("/")[-1]: m["state"] for m in raw_store.all_manifests(small_zone.raw)}
+    states = {m.source_file.split("/")[-1]: m.state for m in raw_store.all_manifests(small_zone.raw)}
     assert states["trafford-supplier-spend-2019-06.zip"] == "failed_to_read"
     assert states["trafford-supplier-spend-2019-07.zip"] == states["trafford-supplier-spend-2019-11.csv"] == "refused"
     assert not {"trafford-supplier-spend-2019-08.csv", "trafford-supplier-spend-2019-09.csv"} & set(states)
@@ -383,12 +382,13 @@ def test_hostile_deliveries_are_recorded_and_block_with_nothing_read(small_zone,
 def test_withdrawn_deliveries_stop_blocking_and_are_reported(small_zone, capsys):
     """After the hostile run: the files are taken out of landing, but their loads stay in the raw
     layer and keep blocking, until withdrawn; the next publication reports each withdrawal."""
+    from ingestion.settings import load_settings
     from orchestration.defs.publish import evaluate_gate
 
     folder = small_zone.landing / "trafford" / "spend"
     for name in HOSTILE:
         (folder / name).unlink()
-    blocking = {c.subject for c in evaluate_gate()[0].failures}
+    blocking = {c.subject for c in evaluate_gate(load_settings())[0].failures}
     for name in ("trafford-supplier-spend-2019-06.zip", "trafford-supplier-spend-2019-07.zip"):
         assert f"trafford/spend/{name}" in blocking  # a wrong delivery blocks, file gone or not
     for period in ("2019-06", "2019-07", "2019-11"):
@@ -402,7 +402,7 @@ def test_withdrawn_deliveries_stop_blocking_and_are_reported(small_zone, capsys)
         "withdrawn trafford spend 2019-11: trafford/spend/trafford-supplier-spend-2019-11.csv"
         in capsys.readouterr().out
     )
-    gate = evaluate_gate()[0]
+    gate = evaluate_gate(load_settings())[0]
     assert {c.check for c in gate.failures} == {"dbt_build_newer_than_withdrawals"}  # rebuild first
     assert run_pipeline.run(quiet=True) == 0
     checks = published("publication_checks")
@@ -424,7 +424,9 @@ def test_the_dagster_withdraw_job_does_the_same(workspace):
 
     def launch(**extra):
         return withdraw_delivery_job.execute_in_process(
-            run_config={"ops": {"withdraw_delivery_op": {"config": {**config, **extra}}}}, raise_on_error=False
+            run_config={"ops": {"withdraw_delivery_op": {"config": {**config, **extra}}}},
+            raise_on_error=False,
+            resources=workspace.resources(),
         )
 
     refused = launch()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import hashlib
 import io
 import os
@@ -77,7 +78,7 @@ def run() -> tuple[int, str]:
 def manifest(ws, partner: str, period: str) -> dict:
     found = read_manifest(ws.raw, "spend", partner, period)
     assert found is not None, f"no load of {partner} {period}"
-    return found
+    return dataclasses.asdict(found)  # the story compares many fields by name
 
 
 def check(found: dict, name: str) -> dict:

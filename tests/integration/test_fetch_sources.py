@@ -12,8 +12,12 @@ import duckdb
 import pytest
 import yaml
 
+from orchestration.resources import RESOURCE_KEY, WarehouseSettings
 from tests.conftest import PROJECT_ROOT, SAMPLE_DIR
 from tests.sources.servers import FileServer, SftpServer
+
+# the sensors read their folders from the environment each test sets (the resource's defaults)
+WAREHOUSE = {RESOURCE_KEY: WarehouseSettings()}
 
 pytestmark = pytest.mark.slow
 ROCHDALE = [f"Rochdale Payments {m} 2019.csv" for m in ("Apr", "May")]
@@ -39,7 +43,7 @@ def _run(defs, instance, request) -> dg.ExecuteInProcessResult:
 
 def _load_what_landed(defs, instance) -> int:
     sensor = defs.resolve_sensor_def("landing_zone_sensor")
-    result = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    result = sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=WAREHOUSE))
     for add in result.dynamic_partitions_requests:
         instance.add_dynamic_partitions(add.partitions_def_name, list(add.partition_keys))
     for request in result.run_requests:
@@ -84,7 +88,7 @@ def test_sensors_fetch_load_and_publish_and_a_broken_source_holds_up_nobody(work
 
         instance = dg.DagsterInstance.ephemeral()
         sources_sensor = defs.resolve_sensor_def("partner_sources_sensor")
-        requests = sources_sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+        requests = sources_sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=WAREHOUSE))
         assert sorted(r.partition_key for r in requests) == ["rochdale", "stockport", "tameside"]
         fetched = {r.partition_key: _run(defs, instance, r) for r in requests}
         assert fetched["rochdale"].success and fetched["stockport"].success
@@ -92,10 +96,15 @@ def test_sensors_fetch_load_and_publish_and_a_broken_source_holds_up_nobody(work
         failure = next(e for e in fetched["tameside"].all_events if e.event_type_value == "STEP_FAILURE")
         assert "answered 500" in failure.event_specific_data.error.message
         # nothing is due again straight away
-        assert isinstance(sources_sensor(dg.build_sensor_context(instance=instance, definitions=defs)), dg.SkipReason)
+        assert isinstance(
+            sources_sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=WAREHOUSE)),
+            dg.SkipReason,
+        )
 
         assert _load_what_landed(defs, instance) == 4
-        rebuild = defs.resolve_sensor_def("rebuild_after_new_loads")(dg.build_sensor_context(instance=instance))
+        rebuild = defs.resolve_sensor_def("rebuild_after_new_loads")(
+            dg.build_sensor_context(instance=instance, resources=WAREHOUSE)
+        )
         assert isinstance(rebuild, dg.RunRequest)
         published = defs.resolve_job_def("build_and_publish").execute_in_process(
             instance=instance, raise_on_error=False

@@ -158,7 +158,7 @@ def test_coverage_is_measured_and_sample_figures_are_not_provisional(published, 
 def test_publication_records_feeds_hashes_rules_and_checks(published):
     feeds = published_table(published, "publication_feeds")
     landed = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in published.landing.rglob("*") if p.is_file()}
-    assert len(feeds) == len(landed) == 160
+    assert len(feeds) == len(landed) == 166
     for _, feed in feeds.iterrows():
         assert landed[feed["source_file"].split("/")[-1]] == feed["source_file_hash"]
     publication = published_table(published, "publication").iloc[0]
@@ -192,9 +192,9 @@ def test_parquet_copy_of_every_published_table(published):
 
 def test_every_row_accounted_for_and_lineage_on_published_rows(published):
     manifests = all_manifests(published.raw)
-    rows_in = sum(m["rows_in"] for m in manifests if m["feed"] == "spend")
-    loaded = sum(m["rows_loaded"] for m in manifests if m["feed"] == "spend")
-    quarantined = sum(m["rows_quarantined"] for m in manifests if m["feed"] == "spend")
+    rows_in = sum(m.rows_in or 0 for m in manifests if m.feed == "spend")
+    loaded = sum(m.rows_loaded for m in manifests if m.feed == "spend")
+    quarantined = sum(m.rows_quarantined for m in manifests if m.feed == "spend")
     assert rows_in == loaded + quarantined
     fct = published_table(published, "fct_spend")
     assert len(fct) == loaded
@@ -219,13 +219,20 @@ def test_every_organisation_says_which_rules_made_it(published):
     assert suppliers[suppliers["is_redacted_pool"]]["postcode"].isna().all()
 
 
-def test_rerun_reloads_nothing_and_republishes(published):
-    before = {(m["feed"], m["partner"], m["period"]): m["load_id"] for m in all_manifests(published.raw)}
+def test_rerun_with_nothing_changed_reloads_and_rebuilds_nothing_unless_asked(published, capsys):
+    """Issue 13: a re-run with nothing changed costs a lookup; `--rebuild` republishes the same figures."""
+    before = {m.partition: m.load_id for m in all_manifests(published.raw)}
     first_id = published_table(published, "publication").iloc[0]["publication_id"]
+    first_kpis = published_table(published, "kpi_local_spend")
+    capsys.readouterr()
     assert run_pipeline.run(quiet=True) == 0
-    after = {(m["feed"], m["partner"], m["period"]): m["load_id"] for m in all_manifests(published.raw)}
+    assert f"nothing changed since publication {first_id}" in capsys.readouterr().out
+    assert published_table(published, "publication").iloc[0]["publication_id"] == first_id
+    assert run_pipeline.run(quiet=True, rebuild=True) == 0
+    after = {m.partition: m.load_id for m in all_manifests(published.raw)}
     assert before == after
     assert published_table(published, "publication").iloc[0]["publication_id"] != first_id
+    pd.testing.assert_frame_equal(published_table(published, "kpi_local_spend"), first_kpis)
 
 
 SV_TABLES = {

@@ -13,9 +13,9 @@ from tests.conftest import SAMPLE_DIR
 NAME = "stockport_spend_2019-04.csv"
 
 
-def evaluate(instance):
+def evaluate(instance, workspace):
     sensor = defs.resolve_sensor_def("landing_zone_sensor")
-    return sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    return sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=workspace.resources()))
 
 
 def test_new_file_requests_its_partition_and_reupload_requests_nothing(workspace, config_dir):
@@ -24,7 +24,7 @@ def test_new_file_requests_its_partition_and_reupload_requests_nothing(workspace
     shutil.copy(SAMPLE_DIR / "landing" / "stockport" / "spend" / NAME, folder / NAME)
     instance = dg.DagsterInstance.ephemeral()
 
-    first = evaluate(instance)
+    first = evaluate(instance, workspace)
     assert len(first.run_requests) == 1
     request = first.run_requests[0]
     assert request.partition_key == dg.MultiPartitionKey({"partner": "stockport", "period": "2019-04"})
@@ -35,11 +35,11 @@ def test_new_file_requests_its_partition_and_reupload_requests_nothing(workspace
     landed = scan_landing(workspace.landing, registry).files[0]
     load_file(landed, load_rules(config_dir), workspace.raw)
     shutil.copy(SAMPLE_DIR / "landing" / "stockport" / "spend" / NAME, folder / NAME)  # same bytes again
-    assert not evaluate(instance).run_requests
+    assert not evaluate(instance, workspace).run_requests
 
     with open(folder / NAME, "a", encoding="utf-8") as handle:
         handle.write("People Directorate,Housing,Premises,30/04/2019,1,Acme Ltd,S999999,10.00\r\n")
-    changed = evaluate(instance)
+    changed = evaluate(instance, workspace)
     assert len(changed.run_requests) == 1 and changed.run_requests[0].run_key != request.run_key
 
 

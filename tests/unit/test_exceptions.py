@@ -1,6 +1,7 @@
 """Accepted exceptions: a named genuine outlier loads and counts, nothing else gets through with it,
 a stale entry is reported, a mistaken exceptions file is refused with the fix."""
 
+import dataclasses
 import shutil
 
 import pyarrow.parquet as pq
@@ -66,7 +67,8 @@ def partition(workspace, table):
 
 
 def manifest(workspace):
-    return raw_store.read_manifest(workspace.raw, "spend", "stockport", "2022-11")
+    found = raw_store.read_manifest(workspace.raw, "spend", "stockport", "2022-11")
+    return None if found is None else dataclasses.asdict(found)
 
 
 def check(report, name):

@@ -1,9 +1,9 @@
 """Which landing zone a plain `make run` / `svw run` reads, and the refusal to mix two of them."""
 
-import json
 import subprocess
 import sys
 
+from ingestion.manifest import LoadManifest
 from ingestion.raw_store import MANIFEST
 from orchestration.cli import choose_landing_zone, loads_from_elsewhere
 from tests.conftest import PROJECT_ROOT
@@ -35,9 +35,24 @@ def test_svw_landing_dir_overrides_both(tmp_path):
 def _manifest(raw, feed, partner, period, source_file):
     folder = raw / feed / f"partner={partner}" / f"period={period}"
     folder.mkdir(parents=True)
-    (folder / MANIFEST).write_text(
-        json.dumps({"feed": feed, "partner": partner, "period": period, "source_file": source_file})
+    record = LoadManifest(
+        partner=partner,
+        feed=feed,
+        period=period,
+        source_file=source_file,
+        source_file_hash="0" * 64,
+        mapping_fingerprint="",
+        rule_versions={},
+        raw_format_version="",
+        load_id="test",
+        loaded_at="2026-01-01T00:00:00+00:00",
+        rows_in=0,
+        rows_loaded=0,
+        rows_quarantined=0,
+        passed=True,
+        state="empty",
     )
+    (folder / MANIFEST).write_text(record.to_json())
 
 
 def test_partitions_no_landed_file_feeds_are_found(config_dir, tmp_path):

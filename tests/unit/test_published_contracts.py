@@ -91,6 +91,10 @@ def test_every_published_table_has_a_blocking_data_quality_check():
         "kpi_sv_delivery_summary",
         "kpi_sv_by_theme",
         "kpi_supply_chain",
+        "kpi_payment_performance",
+        "kpi_payment_performance_comparison",
+        "kpi_svmi",
+        "kpi_local_multiplier",
         "dq_quarantine_summary",
         "dq_accepted_exceptions",
     ):

@@ -46,6 +46,10 @@ def test_shipped_registry_and_rules_load(config_dir):
         "supplier_matching",
         "identity_checks",
         "contract_performance",
+        "deprivation",
+        "payment_performance",
+        "svmi",
+        "local_multiplier",
     }
 
 

@@ -1,6 +1,12 @@
 -- Each commitment valued at the framework edition in force when its contract was awarded:
 -- committed GBP = quantity x proxy value; record-only measures count but add no GBP. Where the
 -- portal gave its own GBP figure, both are kept and a difference above the rule's tolerance flagged.
+-- Money is rounded once, here: each commitment is valued in exact decimal arithmetic and stated to
+-- the penny (504443.47 x 0.25 = 126110.8675 -> 126110.87), so every total downstream (by contract,
+-- theme, partner, group, in kpi_sv_secured, kpi_sv_delivery_summary and kpi_sv_by_theme alike) is an
+-- exact sum of the same pennies and the tables agree to the penny
+-- (tests/assert_sv_totals_agree_to_the_penny.sql). Summing unrounded doubles instead gave totals a
+-- penny apart depending on how the rows were grouped.
 with rule as (select * from {{ ref('stg_reference__social_value_rule') }})
 
 select
@@ -19,7 +25,7 @@ select
     f.proxy_value_gbp,
     coalesce(f.is_record_only, false) as is_record_only,
     c.committed_quantity,
-    c.committed_quantity * coalesce(f.proxy_value_gbp, 0) as committed_gbp,
+    {{ value_to_the_penny('c.committed_quantity', 'f.proxy_value_gbp') }} as committed_gbp,
     c.portal_committed_gbp,
     c.portal_committed_gbp is not null and f.proxy_value_gbp is not null
     and abs(c.portal_committed_gbp - c.committed_quantity * f.proxy_value_gbp)

@@ -1,6 +1,7 @@
 -- Delivered quantities valued two ways: at the edition in force at award (comparable with the
 -- commitment) and at the edition in force on the return's period end ("current" edition).
--- Only returns whose evidence status the rule accepts count as delivered.
+-- Only returns whose evidence status the rule accepts count as delivered. Each return is valued to
+-- the penny once, here, as commitments are (int_sv__commitments_valued), so totals agree across marts.
 with rule as (select * from {{ ref('stg_reference__social_value_rule') }})
 
 select
@@ -15,8 +16,9 @@ select
     d.delivered_quantity,
     award_edition.theme,
     award_edition.outcome,
-    d.delivered_quantity * coalesce(award_edition.proxy_value_gbp, 0) as delivered_gbp_award_edition,
-    d.delivered_quantity * coalesce(current_edition.proxy_value_gbp, 0) as delivered_gbp_current_edition,
+    {{ value_to_the_penny('d.delivered_quantity', 'award_edition.proxy_value_gbp') }} as delivered_gbp_award_edition,
+    {{ value_to_the_penny('d.delivered_quantity', 'current_edition.proxy_value_gbp') }}
+        as delivered_gbp_current_edition,
     d.portal_delivered_gbp
 from {{ ref('stg_raw__sv_deliveries') }} as d
 cross join rule

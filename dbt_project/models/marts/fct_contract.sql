@@ -17,7 +17,7 @@ select
     c.price_weight_pct,
     c.quality_weight_pct,
     c.sv_weight_pct,
-    coalesce(d.committed_gbp, 0) as sv_committed_gbp,
+    cast(coalesce(d.committed_gbp, 0) as decimal(18, 2)) as sv_committed_gbp,
     c.source_file,
     c.source_file_hash,
     c.source_row_number,
