@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ingestion.procurement_act import UK9_RATINGS
+
 
 @dataclass(frozen=True)
 class FeedSchema:
@@ -23,6 +25,15 @@ class FeedSchema:
     # Columns a feed's own preparation adds to the parsed ones (name -> type), stored after them:
     # supplier_attributes' scheme code and how its confirmed status was settled (ingestion/attributes.py).
     derived: dict[str, str] = field(default_factory=dict)
+    # Feeds with a row_kind column: the kinds that are this feed's rows (others are set aside).
+    row_kinds: tuple[str, ...] = ("bid", "award")
+    # Rows of a kind that must give these columns (e.g. a rating row its rating), checked like required.
+    kind_requires: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Columns whose given values must come from a code list (quarantined with the list otherwise).
+    value_sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # How JSON-lines OCDS releases are read (ingestion/readers.py): one row per award ("awards",
+    # Contracts Finder) or per compiled contracting process ("compiled", Procurement Act notices).
+    ocds: str = "awards"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -129,6 +140,59 @@ FEEDS: dict[str, FeedSchema] = {
         optional=("subcontractor_postcode", "company_number", "charity_number", "is_sme", "is_vcse"),
         periodic=False,
         types={"amount_gbp": "amount", "period_end": "date", "is_sme": "flag", "is_vcse": "flag"},
+    ),
+    # Procurement Act 2023 notices (OCDS + UK extension), merged per contracting process into its
+    # compiled release (ingestion/procurement_act.py) and flattened to three kinds of row: a
+    # `contract` (UK6 award, status after UK10-UK12 changes and terminations), a `kpi` (UK7 agreed
+    # metric, up to three per contract) and a `rating` (UK9 observation of a KPI over a period).
+    "contract_notices": FeedSchema(
+        name="contract_notices",
+        required=("ocid", "contract_ref"),
+        optional=(
+            "row_kind",
+            "buyer_id",
+            "buyer_name",
+            "notice_types",
+            "latest_notice_type",
+            "latest_notice_date",
+            "release_count",
+            "award_id",
+            "title",
+            "supplier_name",
+            "supplier_id",
+            "contract_value_gbp",
+            "award_date",
+            "start_date",
+            "end_date",
+            "contract_status",
+            "amendment_count",
+            "kpi_count",
+            "kpi_id",
+            "kpi_title",
+            "kpi_target",
+            "observation_id",
+            "rating",
+            "rating_label",
+            "period_start",
+            "period_end",
+        ),
+        periodic=False,
+        types={
+            "latest_notice_date": "date",
+            "release_count": "number",
+            "contract_value_gbp": "amount",
+            "award_date": "date",
+            "start_date": "date",
+            "end_date": "date",
+            "amendment_count": "number",
+            "kpi_count": "number",
+            "period_start": "date",
+            "period_end": "date",
+        },
+        row_kinds=("contract", "kpi", "rating"),
+        kind_requires={"kpi": ("kpi_id",), "rating": ("kpi_id", "rating", "period_end")},
+        value_sets={"rating": tuple(UK9_RATINGS)},
+        ocds="compiled",
     ),
     # Issue 17 (docs/payment-performance-svmi-lm3.md). Invoice-level payment records, where a partner
     # sends them: the days to pay and the SME / VCSE split come from these.

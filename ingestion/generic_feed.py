@@ -5,7 +5,10 @@ follow from it, so a new feed is a FeedSchema entry, not new code:
   * a required column must be present and readable on every row (blocking, quarantined);
   * an optional typed column, where a value is given, must be readable (blocking, quarantined);
   * rows of another kind (`row_kind`, e.g. an OCDS tender notice in an awards feed), and notices of
-    buyers the layout does not name (`buyers`), are excluded with their reason, without failing the file.
+    buyers the layout does not name (`buyers` by name, `buyer_ids` by identifier), are excluded with
+    their reason, without failing the file;
+  * a row of a kind that needs more columns (`kind_requires`, e.g. a rating row its rating), and a
+    value outside its code list (`value_sets`), are quarantined with the reason (blocking).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from ingestion.normalise import _arrow_text, parse_amount_pence, parse_dates, pa
 from ingestion.partial_dates import parse_partial_dates
 from ingestion.validate import BLOCKING, EXCLUDE, ROW_ID, Expectation, file_has_rows, gx
 
-ROW_KINDS = ("bid", "award")
+ROW_KINDS = ("bid", "award")  # the tenders feed's; a FeedSchema names its own (row_kinds)
 BUYER_MATCH = "buyer_is_partner"  # helper column: checked, never stored
 
 
@@ -56,11 +59,30 @@ def buyer_matches(names: pd.Series, buyers: tuple[str, ...]) -> pd.Series:
     )
 
 
+def buyer_id_matches(ids: pd.Series, buyer_ids: tuple[str, ...]) -> pd.Series:
+    """Identifiers are exact (scheme-id, e.g. GB-PPON-PSTK-0001-SYN): no pattern, no case folding
+    beyond spacing. A notice without a buyer identifier is not this partner's: Procurement Act
+    notices always carry one, so its absence is a fault to see, not a guess to make."""
+    wanted = {b.strip() for b in buyer_ids}
+    return pd.Series(
+        [isinstance(i, str) and i.strip() in wanted for i in ids],
+        index=ids.index,
+        dtype=bool,
+    )
+
+
 def prepare_generic(
-    mapped: pd.DataFrame, schema: FeedSchema, date_format: str | None, buyers: tuple[str, ...] = ()
+    mapped: pd.DataFrame,
+    schema: FeedSchema,
+    date_format: str | None,
+    buyers: tuple[str, ...] = (),
+    buyer_ids: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     out = pd.DataFrame({ROW_ID: mapped[ROW_ID]})
-    if buyers:
+    if buyer_ids:
+        ids = mapped["buyer_id"] if "buyer_id" in mapped else pd.Series(None, index=mapped.index)
+        out[BUYER_MATCH] = buyer_id_matches(ids, buyer_ids).to_numpy()
+    elif buyers:
         names = mapped["buyer_name"] if "buyer_name" in mapped else pd.Series(None, index=mapped.index)
         out[BUYER_MATCH] = buyer_matches(names, buyers).to_numpy()
     for column in schema.columns:
@@ -85,19 +107,25 @@ def prepare_generic(
         if kind != "text":
             out[f"{column}__readable"] = (given.isna() | parsed.notna()).to_numpy()
     if "row_kind" in schema.columns:
-        kinds = mapped["row_kind"] if "row_kind" in mapped else pd.Series("bid", index=mapped.index)
+        kinds = mapped["row_kind"] if "row_kind" in mapped else pd.Series(schema.row_kinds[0], index=mapped.index)
         out["row_kind"] = kinds.fillna("none").astype(str).str.lower()
     return out
 
 
 def generic_suite(
-    schema: FeedSchema, tolerance_pct: float, date_format: str | None, buyers: tuple[str, ...] = ()
+    schema: FeedSchema,
+    tolerance_pct: float,
+    date_format: str | None,
+    buyers: tuple[str, ...] = (),
+    buyer_ids: tuple[str, ...] = (),
 ) -> list[Expectation]:
     mostly = 1.0 - tolerance_pct / 100.0
     E = gx.expectations
+    kinds = list(schema.row_kinds)
     # Rows of another kind are set aside by is_bid_or_award; the other checks look only at the rest.
     # So are other buyers' notices, when the layout names its buyers.
-    condition = f"row_kind.isin({list(ROW_KINDS)!r})" + (f" & ({BUYER_MATCH} == True)" if buyers else "")
+    by_buyer = bool(buyers or buyer_ids)
+    condition = f"row_kind.isin({kinds!r})" + (f" & ({BUYER_MATCH} == True)" if by_buyer else "")
     scope: _Scope = {"row_condition": condition, "condition_parser": "pandas"} if "row_kind" in schema.columns else {}
     how = {
         "date": f"a date written as {date_format!r}",
@@ -109,16 +137,30 @@ def generic_suite(
     }
     suite = [file_has_rows()]
     if "row_kind" in schema.columns:
+        default = tuple(kinds) == ROW_KINDS
         suite.append(
             Expectation(
-                "is_bid_or_award",
+                "is_bid_or_award" if default else "row_kind_is_known",
                 EXCLUDE,
-                "not a bid or an award (e.g. a tender, planning or amendment notice)",
+                "not a bid or an award (e.g. a tender, planning or amendment notice)"
+                if default
+                else f"not a {', '.join(kinds)} row (e.g. a process with no contract yet: UK1-UK5 notices only)",
                 "nothing to fix: such rows are kept in quarantine for the record, not counted",
-                E.ExpectColumnValuesToBeInSet(column="row_kind", value_set=list(ROW_KINDS)),
+                E.ExpectColumnValuesToBeInSet(column="row_kind", value_set=kinds),
             )
         )
-    if buyers:
+    if buyer_ids:
+        suite.append(
+            Expectation(
+                "buyer_is_this_partner",
+                EXCLUDE,
+                f"the notice's buyer identifier is none of this layout's buyer_ids ({', '.join(buyer_ids)})",
+                "nothing to fix if the notice is another body's; if it is this partner's, add its identifier to "
+                "the layout's 'buyer_ids' in config/partners.yml",
+                E.ExpectColumnValuesToBeInSet(column=BUYER_MATCH, value_set=[True]),
+            )
+        )
+    elif buyers:
         suite.append(
             Expectation(
                 "buyer_is_this_partner",
@@ -138,6 +180,32 @@ def generic_suite(
                 f"{column} is missing{' or unreadable' if kind != 'text' else ''}",
                 f"give {column} as {how[kind]}",
                 E.ExpectColumnValuesToNotBeNull(column=stored_name(column, kind), mostly=mostly, **scope),
+            )
+        )
+    for row_kind, columns in schema.kind_requires.items():
+        kind_scope: _Scope = {
+            "row_condition": f"({condition}) & (row_kind == {row_kind!r})",
+            "condition_parser": "pandas",
+        }
+        for column in columns:
+            kind = schema.types.get(column, "text")
+            suite.append(
+                Expectation(
+                    f"{row_kind}_{column}_present",
+                    BLOCKING,
+                    f"a {row_kind} row without {column}{' or with it unreadable' if kind != 'text' else ''}",
+                    f"give {column} on every {row_kind} as {how[kind]}",
+                    E.ExpectColumnValuesToNotBeNull(column=stored_name(column, kind), mostly=mostly, **kind_scope),
+                )
+            )
+    for column, allowed in schema.value_sets.items():
+        suite.append(
+            Expectation(
+                f"{column}_in_codelist",
+                BLOCKING,
+                f"{column} is not one of the code list's values ({', '.join(allowed)})",
+                f"write {column} as one of {', '.join(allowed)} (codes, not their titles), or leave it empty",
+                E.ExpectColumnValuesToBeInSet(column=column, value_set=list(allowed), mostly=mostly, **scope),
             )
         )
     for column in schema.optional:

@@ -224,7 +224,12 @@ def _to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
 
 
 # The column holding each feed's amount (whole pence), for totals and for quarantined £.
-AMOUNT_COLUMNS = {"spend": "amount_pence", "contracts": "contract_value_pence", "supply_chain": "amount_pence"}
+AMOUNT_COLUMNS = {
+    "spend": "amount_pence",
+    "contracts": "contract_value_pence",
+    "supply_chain": "amount_pence",
+    "contract_notices": "contract_value_pence",
+}
 
 
 def _parsed(prepared: pd.DataFrame | None, rows: pd.Series, column: str | None, arrow_type: pa.DataType) -> pa.Array:
@@ -291,7 +296,7 @@ def _base_suite(config: FeedConfig, rules: Rules):
         return spend_suite(config.tolerance_pct, max_pence, _date_format(config))
     if config.feed == "suppliers":
         return suppliers_suite(config.tolerance_pct)
-    suite = generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers)
+    suite = generic_suite(FEEDS[config.feed], config.tolerance_pct, config.date_format, config.buyers, config.buyer_ids)
     suite += extra_suite(config.feed, rules, config.tolerance_pct)
     if config.feed == ATTRIBUTES_FEED:  # dated facts: a known scheme, dates in order (ingestion/attributes.py)
         suite += attribute_expectations(config.schemes, config.tolerance_pct)
@@ -303,7 +308,7 @@ def _prepare(mapped: pd.DataFrame, config: FeedConfig, rules: Rules, period: Per
         return _prepare_spend(mapped, config, rules, period)
     if config.feed == "suppliers":
         return _prepare_suppliers(mapped)
-    prepared = prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers)
+    prepared = prepare_generic(mapped, FEEDS[config.feed], config.date_format, config.buyers, config.buyer_ids)
     if config.feed == ATTRIBUTES_FEED:
         prepared = prepare_attributes(prepared, mapped, config.schemes)
     return add_helper_columns(config.feed, prepared, rules)
@@ -338,6 +343,7 @@ def validate_file(path: Path, config: FeedConfig, rules: Rules, period: Period) 
         sheet=config.sheet,
         na_values=config.na_values,
         expected_headers=mapping_header_keys(config),
+        ocds=schema.ocds,
     )
     raw = table.frame.copy()
     raw.insert(0, ROW_ID, table.row_numbers.to_numpy())

@@ -576,12 +576,11 @@ def _ocds_rows(release: dict, line: int) -> list[dict]:
     return rows
 
 
-def _read_ocds_jsonl(data: bytes, source: str) -> RawTable:
-    """Open Contracting (OCDS) releases, one JSON object per line, flattened to award rows.
-    Row numbers count the flattened rows; each row keeps its line in the file (source_line)."""
+def _ocds_releases(data: bytes, source: str) -> list[tuple[int, dict]]:
+    """(line number, release) for each non-empty line of a JSON-lines file of OCDS releases."""
     import json
 
-    rows: list[dict] = []
+    releases: list[tuple[int, dict]] = []
     for line_number, line in enumerate(data.decode("utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
@@ -591,7 +590,24 @@ def _read_ocds_jsonl(data: bytes, source: str) -> RawTable:
             raise ReadError(
                 f"{source}: line {line_number} is not valid JSON ({exc.msg}); each line must hold one OCDS release"
             ) from exc
-        rows += _ocds_rows(release, line_number)
+        if not isinstance(release, dict):
+            raise ReadError(f"{source}: line {line_number} is not a JSON object; each line must hold one OCDS release")
+        releases.append((line_number, release))
+    return releases
+
+
+def _read_ocds_jsonl(data: bytes, source: str, ocds: str = "awards") -> RawTable:
+    """Open Contracting (OCDS) releases, one JSON object per line, flattened to rows: award rows
+    (`awards`, Contracts Finder), or per contracting process the compiled release's contract, KPI
+    and rating rows (`compiled`, Procurement Act notices: ingestion/procurement_act.py).
+    Row numbers count the flattened rows; each row keeps its line in the file (source_line)."""
+    releases = _ocds_releases(data, source)
+    if ocds == "compiled":
+        from ingestion.procurement_act import compile_file
+
+        rows = compile_file(releases)
+    else:
+        rows = [row for line_number, release in releases for row in _ocds_rows(release, line_number)]
     frame = pd.DataFrame(rows)
     frame = frame.map(_text).astype(object)
     frame = frame.where(frame.notna(), None)
@@ -698,9 +714,11 @@ def read_table(
     sheet: str | None = None,
     na_values: tuple[str, ...] = (),
     expected_headers: set[str] | None = None,
+    ocds: str = "awards",
 ) -> RawTable:
     """Read CSV, Excel or a zip holding one of them. `expected_headers` (header_key form) locate
-    the header row when title lines sit above it."""
+    the header row when title lines sit above it; `ocds` says how JSON-lines releases are flattened
+    (the feed's canonical schema decides: FeedSchema.ocds)."""
     expected = expected_headers or set()
     source = str(path)
     data = read_regular_bytes(Path(path))
@@ -717,7 +735,7 @@ def read_table(
                 f"{source}: holds binary content (NUL bytes), not JSON lines; nothing was loaded",
                 fix="re-export the releases as JSON lines (UTF-8 text)",
             )
-        return _read_ocds_jsonl(data, source)
+        return _read_ocds_jsonl(data, source, ocds)
     if name.endswith(".xls"):
         # Finance systems label several formats '.xls': a real Excel 97-2003 workbook, an .xlsx,
         # a text export, or an HTML table. Read by the content, not the name.

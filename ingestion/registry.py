@@ -61,6 +61,9 @@ class FeedConfig:
     # Notices feeds (e.g. a Contracts Finder download for a region): regular expressions for the
     # buyer names that are this partner; notices of other buyers are set aside with the reason.
     buyers: tuple[str, ...] = ()
+    # Notices feeds that carry the buyer's identifier (Procurement Act notices: GB-PPON-...): this
+    # partner's identifiers, matched exactly; other buyers' notices are set aside with the reason.
+    buyer_ids: tuple[str, ...] = ()
     # The partner's accepted exceptions (config/exceptions/<partner>.yml, ingestion/exceptions.py),
     # carried on the layout so every reader of it applies the same list. Not part of the mapping:
     # a load fingerprints the entries for its own file separately.
@@ -165,6 +168,7 @@ LAYOUT_KEYS = {
     "tolerance_pct",
     "constants",
     "buyers",
+    "buyer_ids",
     "source",  # where Dagster fetches the files from (ingestion/sources/spec.py)
 }
 
@@ -227,6 +231,13 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
             raise ConfigError(
                 f"{where}: buyers entry {pattern_text!r} is not a valid regular expression: {exc}"
             ) from exc
+    buyer_ids = _as_tuple(raw.get("buyer_ids"))
+    if buyer_ids and "buyer_id" not in columns_raw:
+        raise ConfigError(
+            f"{where}: 'buyer_ids' needs a feed with a buyer_id column "
+            f"({', '.join(f for f, s in FEEDS.items() if 'buyer_id' in s.columns)}) and the mapping to name "
+            "a source column for it"
+        )
     needs_date_format = feed == "spend" or bool({"date", "partial_date"} & set(schema.types.values()))
     if needs_date_format and not raw.get("date_format"):
         raise ConfigError(
@@ -247,6 +258,7 @@ def _parse_layout(partner_code: str, feed: str, raw: dict, layout: str) -> FeedC
         layout=layout,
         constants=constants,
         buyers=buyers,
+        buyer_ids=buyer_ids,
         source=_source(raw.get("source"), where),
     )
 
@@ -468,6 +480,40 @@ class IdentityChecksRule(RuleSection):
     max_in_scope_gap_pct: float = rule("a percentage between 0 and 100", _percentage)
 
 
+def _uk9_codes(values: tuple[str, ...]) -> bool:
+    from ingestion.procurement_act import UK9_RATINGS
+
+    return all(v in UK9_RATINGS for v in values)
+
+
+_UK9_MUST = "a list of UK9 rating codes (met, slightlyBelow, below, significantlyBelow, other)"
+_RAG_MUST = "a list of social value RAG statuses (red, amber, green)"
+
+
+@dataclass(frozen=True)
+class ContractPerformanceRule(RuleSection):
+    """How a Procurement Act contract's KPI ratings (UK9) are summarised and set beside the RAG of
+    its social value delivery, and when the two are said to disagree (docs/procurement-act-notices.md)."""
+
+    SECTION: ClassVar[str] = "contract_performance"
+    TABLE: ClassVar[str] = "contract_performance_rule"
+
+    rating_order_worst_first: tuple[str, ...] = rule(
+        "every UK9 rating code once, worst first", lambda v: _uk9_codes(v) and len(set(v)) == len(v) == 5
+    )
+    favourable_ratings: tuple[str, ...] = rule(_UK9_MUST, _uk9_codes)
+    unfavourable_ratings: tuple[str, ...] = rule(_UK9_MUST, _uk9_codes)
+    favourable_sv_rag: tuple[str, ...] = rule(_RAG_MUST, lambda v: set(v) <= {"red", "amber", "green"})
+    unfavourable_sv_rag: tuple[str, ...] = rule(_RAG_MUST, lambda v: set(v) <= {"red", "amber", "green"})
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        if set(self.favourable_ratings) & set(self.unfavourable_ratings):
+            return [("unfavourable_ratings", "a list sharing no code with favourable_ratings")]
+        if set(self.favourable_sv_rag) & set(self.unfavourable_sv_rag):
+            return [("unfavourable_sv_rag", "a list sharing no status with favourable_sv_rag")]
+        return []
+
+
 _FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
 
@@ -575,6 +621,7 @@ RULE_SECTIONS: tuple[type[RuleSection], ...] = (
     SocialValueRule,
     SupplierMatchingRule,
     IdentityChecksRule,
+    ContractPerformanceRule,
     DeprivationRule,
     PaymentPerformanceRule,
     SvmiRule,
@@ -593,6 +640,7 @@ class Rules:
     social_value: SocialValueRule
     supplier_matching: SupplierMatchingRule
     identity_checks: IdentityChecksRule
+    contract_performance: ContractPerformanceRule
     deprivation: DeprivationRule
     payment_performance: PaymentPerformanceRule
     svmi: SvmiRule

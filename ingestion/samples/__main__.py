@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ingestion.samples.answers import local_spend_answers
 from ingestion.samples.attributes import attribute_answers, build_facts, write_facts
+from ingestion.samples.contract_notices import build_notices, write_notices
 from ingestion.samples.layouts import write_partner_feeds
 from ingestion.samples.neighbourhoods import Neighbourhood, assign_neighbourhoods, neighbourhood_answers
 from ingestion.samples.procurement_act import write_procurement_act_feeds
@@ -79,6 +80,9 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
     contracts = build_contracts(world, sv_rng, framework)
     bids = build_bids(world, sv_rng)
     write_social_value_feeds(world, contracts, bids, landing)
+    # its own stream, so the other feeds and their answers are unchanged by it
+    notices, contract_performance = build_notices(world, contracts, framework, random.Random(seed + 4))
+    write_notices(notices, landing)
     procurement_act = write_procurement_act_feeds(world, contracts, bids, landing, seed)  # own stream: seed + 171
     # dated supplier facts: their own stream, so every other sample file stays as it was
     facts = build_facts(world, contracts, random.Random(seed + 4))
@@ -98,6 +102,7 @@ def generate(out: Path, seed: int = DEFAULT_SEED) -> dict:
         },
         "kpi_local_spend": local_spend_answers(world),
         "social_value": social_value_answers(contracts, bids, framework),
+        "contract_performance": contract_performance,
         "social_value_targets": {
             "sv_weighting_pct": 20,
             "sv_secured_pct": {"2019/20": 25, "2020/21": 28},

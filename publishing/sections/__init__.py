@@ -92,3 +92,13 @@ def section_contexts(con: duckdb.DuckDBPyConnection, partner: str, year: str) ->
         }
         for s in SECTIONS
     ]
+
+
+def _register() -> None:
+    """The sections shipped with the warehouse, imported here (after Section exists) in print order."""
+    from publishing.sections.contract_performance import SECTION as contract_performance
+
+    SECTIONS.append(contract_performance)
+
+
+_register()

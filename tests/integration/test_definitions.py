@@ -36,6 +36,9 @@ def test_asset_graph():
         "raw/sv_commitments",
         "raw/sv_deliveries",
         "raw/supply_chain",
+        "raw/contract_notices",
+        "kpi_contract_performance",
+        "fct_contract_kpi_rating",
         "raw/invoices",
         "raw/payment_summary",
         "raw/svmi",
@@ -79,6 +82,8 @@ def test_checks_are_blocking_where_publication_depends_on_them():
         "supplier_attributes_feed_valid",
         "contracts_feed_valid",
         "tenders_feed_valid",
+        "contract_notices_feed_valid",
+        "kpi_contract_performance_gx_suite",
         "assert_kpi_local_spend_reconciles_to_fct_spend",
     } <= check_names
     specs = {spec.name: spec for checks in kpi_checks for spec in checks.check_specs}
@@ -97,6 +102,7 @@ def test_jobs_schedule_sensor(config_dir):
         "ingest_sv_commitments",
         "ingest_sv_deliveries",
         "ingest_supply_chain",
+        "ingest_contract_notices",
         "ingest_invoices",
         "ingest_payment_summary",
         "ingest_svmi",

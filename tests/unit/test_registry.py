@@ -45,6 +45,7 @@ def test_shipped_registry_and_rules_load(config_dir):
         "social_value",
         "supplier_matching",
         "identity_checks",
+        "contract_performance",
         "deprivation",
         "payment_performance",
         "svmi",
