@@ -68,6 +68,11 @@ def _alt_text(unit: str, year: str, districts: pd.DataFrame, level: str) -> str:
     unknown = float(districts.loc[districts["area_code"] == "unknown", "in_scope_spend_gbp"].sum())
     if total <= 0:
         return f"Map of Greater Manchester: {unit} has no in-scope spend in {year}."
+    if gm + outside <= 0:  # nothing located: say so, rather than "£0 (0.0%) went to GM", which reads as a figure
+        return (
+            f"Map of Greater Manchester: no supplier location is known yet for the {_money(total)} of in-scope "
+            f"spend of {unit} in {year}, so no borough is shaded."
+        )
     top = "; ".join(
         f"{r.area_name} {_money(float(r.in_scope_spend_gbp))} ({float(r.share_of_in_scope_pct):.1f}%)"
         for r in areas.head(3).itertuples()

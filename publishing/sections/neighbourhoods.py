@@ -43,7 +43,7 @@ def neighbourhoods_context(con: duckdb.DuckDBPyConnection, partner: str, year: s
         row["domain_label"] = DOMAIN_LABELS.get(row["domain"], row["domain"])
     trend = _rows(
         con,
-        "select financial_year, edition_title, lsoa_vintage, decile_1_share_pct, deciles_1_2_share_pct, "
+        "select financial_year, edition_title, lsoa_vintage, decile_1_share_display, deciles_1_2_share_display, "
         "located_spend_pct from kpi_deprivation_spend where reporting_unit = ? and domain = 'imd' "
         "and financial_year <= ? order by financial_year",
         [partner, year],

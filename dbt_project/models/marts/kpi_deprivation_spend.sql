@@ -7,8 +7,13 @@
 -- all in-scope spend and over located spend (suppliers placed in an LSOA the edition ranks);
 -- unlocated spend (no postcode, district only, redacted payees) is not counted as not deprived.
 -- Supplier counts are of organisations (a group counts a supplier of two members once), never of
--- redacted pools.
-with placed as (
+-- redacted pools. A share is a measurement only when enough in-scope spend has a known
+-- neighbourhood (the coverage rule, as for local spend): otherwise shares_known is false and the
+-- *_display columns say "not yet known" with the coverage, so 0% of located spend never reads as
+-- "no spend in deprived places".
+with coverage as (select min_located_spend_pct from {{ ref('stg_reference__coverage_rule') }}),
+
+placed as (
     select
         m.reporting_unit,
         m.reporting_unit_type,
@@ -58,6 +63,25 @@ totals as (
         count(distinct supplier_id) filter (where decile <= 2) as deciles_1_2_suppliers
     from by_domain
     group by 1, 2, 3, 4
+),
+
+stated as (
+    select
+        totals.*,
+        coalesce(
+            located_spend_gbp > 0
+            and 100 * located_spend_gbp / nullif(in_scope_spend_gbp, 0) >= coverage.min_located_spend_pct,
+            false
+        ) as shares_known,
+        case
+            when coalesce(in_scope_spend_gbp, 0) = 0 then 'no in-scope spend'
+            else
+                'not yet known (supplier neighbourhood known for '
+                || printf('%.2f', floor(10000 * located_spend_gbp / in_scope_spend_gbp) / 100)
+                || '% of in-scope spend; the coverage rule asks for '
+                || printf('%g', coverage.min_located_spend_pct) || '%)'
+        end as share_unknown_text
+    from totals cross join coverage
 )
 
 select
@@ -86,5 +110,23 @@ select
     cast(decile_1_suppliers as integer) as decile_1_suppliers,
     cast(deciles_1_2_suppliers as integer) as deciles_1_2_suppliers,
     cast(rule_version as varchar) as rule_version,
-    cast(location_rule_version as varchar) as location_rule_version
-from totals
+    cast(location_rule_version as varchar) as location_rule_version,
+    -- columns below were added after the contract above was first published (only ever appended)
+    shares_known,
+    cast(case
+        when shares_known then printf('%.1f%%', round(100 * decile_1_spend_gbp / in_scope_spend_gbp, 2))
+        else share_unknown_text
+    end as varchar) as decile_1_share_display,
+    cast(case
+        when shares_known then printf('%.1f%%', round(100 * deciles_1_2_spend_gbp / in_scope_spend_gbp, 2))
+        else share_unknown_text
+    end as varchar) as deciles_1_2_share_display,
+    cast(case
+        when shares_known then printf('%.1f%%', round(100 * decile_1_spend_gbp / located_spend_gbp, 2))
+        else share_unknown_text
+    end as varchar) as decile_1_located_share_display,
+    cast(case
+        when shares_known then printf('%.1f%%', round(100 * deciles_1_2_spend_gbp / located_spend_gbp, 2))
+        else share_unknown_text
+    end as varchar) as deciles_1_2_located_share_display
+from stated
