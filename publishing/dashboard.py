@@ -155,12 +155,15 @@ def _panel(table: str, title: str, columns: list[dict], rows: list[dict], names:
 def build_dashboard(parquet_dir: Path, out_path: Path, extra_panels: list[str] | None = None) -> Path:
     """The page, from the publication's Parquet. `extra_panels`: HTML fragments placed after the KPI
     panels, each a <section> with its own heading; by default the GM map of where in-scope spend goes
-    (publishing/maps.py), when the publication has the area table."""
+    (publishing/maps.py) and the deprivation and good-employer tables (publishing/panels.py), each when
+    the publication has its table."""
     names = unit_names(parquet_dir)
     if extra_panels is None:
         from publishing.maps import dashboard_map_panel
+        from publishing.panels import deprivation_panel, good_employers_panel
 
-        extra_panels = [panel for panel in [dashboard_map_panel(parquet_dir, names)] if panel]
+        made = [dashboard_map_panel(parquet_dir, names), deprivation_panel(parquet_dir, names)]
+        extra_panels = [panel for panel in [*made, good_employers_panel(parquet_dir, names)] if panel]
     panels, data = [], {}
     for d in declared().dashboard:  # every table declared with a dashboard panel, in the declared order
         columns = [

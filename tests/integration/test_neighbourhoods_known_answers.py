@@ -145,3 +145,16 @@ def test_the_dashboard_shows_the_map_of_each_units_latest_year(published_sample)
         "<caption>In-scope spend by borough: Bury Council, 2020/21" in panel
         and "<th scope='row'>Stockport</th>" in panel
     )
+
+
+def test_the_dashboard_shows_deprivation_and_good_employer_tables(published_sample):
+    page = (published_sample.published / "dashboard.html").read_text()
+    deprivation = page[page.index('<section id="deprivation"') :]
+    deprivation = deprivation[: deprivation.index("</section>")]
+    kpi = table(published_sample, "kpi_deprivation_spend")
+    gm = kpi[(kpi["reporting_unit"] == "GM") & (kpi["financial_year"] == "2020/21") & (kpi["domain"] == "imd")].iloc[0]
+    row = deprivation[deprivation.index("Greater Manchester, 2020/21") :].split("</tr>")[0]
+    assert gm["decile_1_share_display"] in row and gm["deciles_1_2_share_display"] in row
+    assert "<thead>" in deprivation and 'scope="row"' in deprivation
+    employers = page[page.index('<section id="good-employers"') :]
+    assert "Good employers" in employers and "Real Living Wage" in employers and "<thead>" in employers
