@@ -23,10 +23,8 @@ merging, so the history (UK6, UK7, UK9, UK9, UK11...) survives even where docume
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 # The UK extension's rating of an actual observation against its KPI (Observation.measureClassification):
@@ -40,10 +38,6 @@ UK9_RATINGS: dict[str, str] = {
     "significantlyBelow": "inadequate",
     "other": "other",
 }
-
-# The UK extension as published (MIT licence; its README beside it): its wholeListMerge fields are
-# replaced whole when merging, never merged by id.
-EXTENSION_DIR = Path(__file__).resolve().parents[1] / "config" / "reference" / "ocds_uk_extension"
 
 
 def whole_list_merge_fields(schema: dict) -> frozenset[str]:
@@ -65,12 +59,12 @@ def whole_list_merge_fields(schema: dict) -> frozenset[str]:
     return frozenset(found)
 
 
-def _extension_whole_list_fields() -> frozenset[str]:
-    path = EXTENSION_DIR / "release-schema.json"
-    return whole_list_merge_fields(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else frozenset()
-
-
-WHOLE_LIST_MERGE = _extension_whole_list_fields()
+# The properties the UK extension's release-schema.json marks wholeListMerge: replaced whole when
+# merging, never merged by id. Listed here, not read at run time, so a run needs no copy of the
+# extension; tests/unit/test_procurement_act.py checks the list against the published schema.
+WHOLE_LIST_MERGE = frozenset(
+    {"buyerClassificationRestrictions", "buyerLocationRestrictions", "criteria", "rationaleClassifications"}
+)
 RELEASE_ONLY = ("id", "date", "tag")
 
 

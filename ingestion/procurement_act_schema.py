@@ -1,7 +1,8 @@
 """The schema a Procurement Act notice (one OCDS release) is validated against: the OCDS 1.1 release
 fields this warehouse reads, patched with the UK extension's release-schema.json.
 
-The UK extension's release-schema.json (config/reference/ocds_uk_extension/, MIT) is not a schema on
+The UK extension's release-schema.json (a copy of the published extension, MIT; the tests read the
+shared reference data's) is not a schema on
 its own: like every OCDS extension it is a JSON Merge Patch onto the OCDS 1.1 release schema and the
 extensions it depends on (here the metrics extension's `agreedMetrics` and
 `implementation.metrics`). The full core schema cannot be fetched on these machines, so CORE below
@@ -16,8 +17,6 @@ import copy
 import json
 from pathlib import Path
 from typing import Any
-
-from ingestion.procurement_act import EXTENSION_DIR
 
 _S = {"type": ["string", "null"]}
 _DT = {"type": ["string", "null"], "format": "date-time"}
@@ -220,17 +219,18 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return out
 
 
-def release_schema(extension_dir: Path = EXTENSION_DIR) -> dict:
-    """CORE with the UK extension applied: the schema each notice must satisfy."""
+def release_schema(extension_dir: Path) -> dict:
+    """CORE with the UK extension applied: the schema each notice must satisfy. `extension_dir` is a
+    copy of the published UK extension (its release-schema.json)."""
     patch = json.loads((extension_dir / "release-schema.json").read_text(encoding="utf-8"))
     return merge_patch(CORE, patch)
 
 
-def validation_errors(release: dict, schema: dict | None = None) -> list[str]:
+def validation_errors(release: dict, schema: dict) -> list[str]:
     """What is wrong with one release, each as 'path: message' (empty when it is valid)."""
     from jsonschema import Draft4Validator
 
-    validator = Draft4Validator(schema or release_schema())
+    validator = Draft4Validator(schema)
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(release)'}: {error.message}"
         for error in sorted(validator.iter_errors(release), key=lambda e: list(e.absolute_path))

@@ -13,8 +13,8 @@ import pytest
 
 from ingestion.canonical import FEEDS
 from ingestion.procurement_act import (
-    EXTENSION_DIR,
     UK9_RATINGS,
+    WHOLE_LIST_MERGE,
     compile_file,
     compile_releases,
     merge_object,
@@ -26,6 +26,10 @@ from ingestion.registry import ConfigError, load_rules, parse_rule_section
 from ingestion.registry import ContractPerformanceRule as Rule
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# the UK extension as published, read from the shared reference data (never copied into the repo)
+EXTENSION_DIR = (
+    PROJECT_ROOT / ".." / "shared" / "data" / "real" / "gm_reference_2025" / "procurement_ocds" / "ocds_uk_extension"
+).resolve()
 SAMPLE_NOTICES = sorted((PROJECT_ROOT / "data" / "sample" / "landing").glob("*/contract_notices/*.jsonl"))
 
 
@@ -135,11 +139,12 @@ def test_other_arrays_and_whole_list_merge_fields_are_replaced_whole():
     }
 
 
-def test_whole_list_merge_fields_are_read_from_the_uk_extension():
+def test_whole_list_merge_fields_are_the_uk_extensions(real_data):
     schema = json.loads((EXTENSION_DIR / "release-schema.json").read_text(encoding="utf-8"))
     assert {"rationaleClassifications", "criteria", "buyerClassificationRestrictions"} <= whole_list_merge_fields(
         schema
     )
+    assert whole_list_merge_fields(schema) == WHOLE_LIST_MERGE
 
 
 def test_releases_apply_oldest_first_whatever_their_order_in_the_file():
@@ -218,7 +223,7 @@ def test_a_process_with_no_contract_gives_one_process_row():
 # --- the code list and the rule ---------------------------------------------------------------
 
 
-def test_rating_codes_are_the_uk_extensions():
+def test_rating_codes_are_the_uk_extensions(real_data):
     """The codes are stated in the extension's Observation.measureClassification description."""
     schema = json.loads((EXTENSION_DIR / "release-schema.json").read_text(encoding="utf-8"))
     text = schema["definitions"]["Observation"]["properties"]["measureClassification"]["description"]
@@ -256,26 +261,27 @@ def test_a_wrong_rule_value_is_refused_with_the_key(config_dir, key, value, mess
 # --- the fixtures ---------------------------------------------------------------------------
 
 
-def test_the_uk_extension_patch_reaches_the_schema():
-    schema = release_schema()
+def test_the_uk_extension_patch_reaches_the_schema(real_data):
+    schema = release_schema(EXTENSION_DIR)
     assert "measureClassification" in schema["definitions"]["Observation"]["properties"]
     assert "noticeType" in schema["definitions"]["Document"]["properties"]
     assert "noAgreedMetricsRationale" in schema["definitions"]["Contract"]["properties"]
 
 
-def test_a_field_neither_ocds_nor_uk_is_refused():
+def test_a_field_neither_ocds_nor_uk_is_refused(real_data):
+    schema = release_schema(EXTENSION_DIR)
     release = copy.deepcopy(DETAILS)
     release["contracts"][0]["kpiScore"] = 3
-    assert any("kpiScore" in e for e in validation_errors(release))
-    assert validation_errors(DETAILS) == []
-    assert validation_errors(AWARD) == []
+    assert any("kpiScore" in e for e in validation_errors(release, schema))
+    assert validation_errors(DETAILS, schema) == []
+    assert validation_errors(AWARD, schema) == []
 
 
-def test_every_sample_notice_follows_the_schema_field_for_field():
+def test_every_sample_notice_follows_the_schema_field_for_field(real_data):
     """The sample's synthetic notices are valid OCDS + UK extension releases, but for the one release
     planted without its ocid (which the feed must quarantine)."""
     assert len(SAMPLE_NOTICES) == 4
-    schema = release_schema()
+    schema = release_schema(EXTENSION_DIR)
     problems = []
     for path in SAMPLE_NOTICES:
         for line_number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
