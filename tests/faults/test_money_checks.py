@@ -43,6 +43,7 @@ from ingestion.replacement import compare
 from ingestion.validate import BLOCKING, ROW_ID, WARNING
 from orchestration import run_pipeline
 from tests.conftest import PROJECT_ROOT
+from tests.factories import load_record
 
 DOUBLED = "stockport_spend_2020-06.csv"  # one line sent twice
 FOREIGN = "trafford-supplier-spend-2020-06.csv"  # another council's rows appended
@@ -337,24 +338,16 @@ def _landed(tmp_path: Path, exceptions=None) -> LandedFile:
 def _record(**fields) -> LoadManifest:
     """A load record of the CUT partition with the fields a replacement is compared on."""
     base = dict(
-        partner="stockport",
-        feed="spend",
         period="2019-09",
         source_file=f"stockport/spend/{CUT}",
         source_file_hash="aaa",
-        mapping_fingerprint="",
-        rule_versions={},
-        raw_format_version="",
         load_id="1",
         loaded_at="2019-10-01T00:00:00",
         rows_in=200,
         rows_loaded=200,
-        rows_quarantined=0,
-        passed=True,
-        state="loaded",
         loaded_amount_pence=1_000_000,
     )
-    return LoadManifest(**{**base, **fields})
+    return load_record(**{**base, **fields})
 
 
 def test_a_replacement_compares_with_the_last_passed_file_not_with_itself(tmp_path):

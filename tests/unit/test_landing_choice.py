@@ -3,10 +3,10 @@
 import subprocess
 import sys
 
-from ingestion.manifest import LoadManifest
 from ingestion.raw_store import MANIFEST
 from orchestration.cli import choose_landing_zone, loads_from_elsewhere
 from tests.conftest import PROJECT_ROOT
+from tests.factories import load_record
 
 
 def test_an_empty_data_landing_reads_the_bundled_sample_and_says_why(tmp_path):
@@ -35,22 +35,8 @@ def test_svw_landing_dir_overrides_both(tmp_path):
 def _manifest(raw, feed, partner, period, source_file):
     folder = raw / feed / f"partner={partner}" / f"period={period}"
     folder.mkdir(parents=True)
-    record = LoadManifest(
-        partner=partner,
-        feed=feed,
-        period=period,
-        source_file=source_file,
-        source_file_hash="0" * 64,
-        mapping_fingerprint="",
-        rule_versions={},
-        raw_format_version="",
-        load_id="test",
-        loaded_at="2026-01-01T00:00:00+00:00",
-        rows_in=0,
-        rows_loaded=0,
-        rows_quarantined=0,
-        passed=True,
-        state="empty",
+    record = load_record(
+        partner=partner, feed=feed, period=period, source_file=source_file, rows_in=0, rows_loaded=0, state="empty"
     )
     (folder / MANIFEST).write_text(record.to_json())
 

@@ -10,14 +10,13 @@ import pytest
 from ingestion import raw_store
 from ingestion.manifest import LoadManifest, manifest_json_schema
 from tests.conftest import PROJECT_ROOT
+from tests.factories import load_record
 
 SCHEMA_FILE = PROJECT_ROOT / "docs" / "load_manifest.schema.json"
 
 
 def _example(**overrides) -> LoadManifest:
     fields = dict(
-        partner="stockport",
-        feed="spend",
         period="2019-05",
         source_file="stockport/spend/x.csv",
         source_file_hash="ab" * 32,
@@ -25,14 +24,12 @@ def _example(**overrides) -> LoadManifest:
         rule_versions={"local_spend": "local-spend-v3"},
         raw_format_version="raw-format-5",
         load_id="20260101T000000-abcd1234",
-        loaded_at="2026-01-01T00:00:00+00:00",
         rows_in=3,
-        rows_loaded=2,
         rows_quarantined=1,
         passed=False,
         state="quarantined",
     )
-    return LoadManifest(**{**fields, **overrides})
+    return load_record(**{**fields, **overrides})
 
 
 def test_the_published_schema_is_the_class_schema():

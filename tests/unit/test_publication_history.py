@@ -19,34 +19,16 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.manifest import LoadManifest
 from orchestration import cli
 from publishing import publish as publish_module
 from publishing.declared import declared
 from publishing.gate import GateCheck, GateReport
 from publishing.history import as_published, end_of_day_utc
 from publishing.publish import publish, staging_dir, switch_release
+from tests.factories import load_record
 
 GATE = GateReport([GateCheck("dbt", "a_check", "a_model", "blocking", True, "passed")])
-MANIFESTS = [
-    LoadManifest(
-        partner="stockport",
-        feed="spend",
-        period="2019-04",
-        source_file="stockport/spend/a.csv",
-        source_file_hash="abc",
-        mapping_fingerprint="",
-        rule_versions={},
-        raw_format_version="",
-        load_id="l1",
-        loaded_at="2026-11-01T00:00:00+00:00",
-        rows_in=2,
-        rows_loaded=2,
-        rows_quarantined=0,
-        passed=True,
-        state="loaded",
-    )
-]
+MANIFESTS = [load_record(source_file_hash="abc", load_id="l1", loaded_at="2026-11-01T00:00:00+00:00")]
 
 
 @pytest.fixture
