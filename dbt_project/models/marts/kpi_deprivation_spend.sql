@@ -14,12 +14,7 @@
 with coverage as (select min_located_spend_pct from {{ ref('stg_reference__coverage_rule') }}),
 
 placed as (
-    select
-        m.reporting_unit,
-        m.reporting_unit_type,
-        f.*
-    from {{ ref('fct_spend_neighbourhood') }} as f
-    inner join {{ ref('stg_reference__reporting_unit_members') }} as m on f.partner_code = m.partner_code
+    select * from {{ ref('int_spend_neighbourhood__by_unit') }}
 ),
 
 by_domain as (

@@ -6,12 +6,7 @@
 -- redacted payees) and, in GM but not placed finer, gm_district_unknown / gm_ward_unknown.
 -- publishing/maps.py draws the GM map from this table.
 with placed as (
-    select
-        m.reporting_unit,
-        m.reporting_unit_type,
-        f.*
-    from {{ ref('fct_spend_neighbourhood') }} as f
-    inner join {{ ref('stg_reference__reporting_unit_members') }} as m on f.partner_code = m.partner_code
+    select * from {{ ref('int_spend_neighbourhood__by_unit') }}
 ),
 
 areas as (
