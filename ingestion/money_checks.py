@@ -39,8 +39,7 @@ from ingestion.landing import LandedFile
 from ingestion.manifest import LoadManifest
 from ingestion.mapping import map_columns
 from ingestion.readers import RawTable
-from ingestion.registry import Partner, Registry, Rules, parse_registry
-from ingestion.settings import load_settings
+from ingestion.registry import SHIPPED_CONFIG, Partner, Registry, Rules, parse_registry
 from ingestion.validate import BLOCKING, MAX_ROWS_LISTED, ROW_ID, WARNING, CheckResult
 
 # Words that say what kind of body, not which one: "Trafford Council", "Trafford Metropolitan
@@ -234,10 +233,9 @@ def foreign_rows(mapped: pd.DataFrame, partner: Partner) -> Found:
 
 
 def _partner(code: str) -> Partner:
-    """For a LandedFile built by hand (not by the landing scan, which carries the entry): the
-    partner's entry from the registry the environment names; a partner that registry lacks is known
-    by its code alone."""
-    path = load_settings().config_dir / "partners.yml"
+    """For a LandedFile built by hand (not by the landing scan, which carries the run's entry): the
+    partner's entry in the shipped registry; a partner that registry lacks is known by its code alone."""
+    path = SHIPPED_CONFIG / "partners.yml"
     partners = _registry(path, path.stat().st_mtime_ns).partners if path.exists() else {}
     return partners.get(code) or Partner(code=code, name=code, type="other", home_lad_codes=(), groups=())
 

@@ -1,7 +1,9 @@
 """Where things live, read once from the environment so every entry point agrees.
 
-The same variables are read by dbt's profiles.yml (SVW_WAREHOUSE, SVW_RAW_DIR), so Dagster, dbt and
-the tests always point at the same files; tests override them with temporary directories.
+`load_settings` is for the entry points (`make run`, `svw`, the Dagster daemon): it reads the SVW_*
+variables, then the project's defaults. Below them everything is handed a `Settings`: Dagster assets
+through the WarehouseSettings resource (orchestration/resources.py), dbt through `--vars`
+(`dbt_vars`), library functions as arguments; tests build their own (tests/conftest.py Workspace).
 """
 
 from __future__ import annotations
@@ -121,8 +123,13 @@ class Settings:
         }
         return {name: path for name, path in given.items() if path is not None}
 
+    def dbt_vars(self) -> dict[str, str]:
+        """The paths dbt reads, handed to it as `--vars` (profiles.yml and the raw sources read these
+        before any SVW_* variable), so a run's dbt sees exactly the folders the run was given."""
+        return {"svw_raw_dir": str(self.raw_dir), "svw_warehouse": str(self.warehouse_path)}
+
     def environment(self) -> dict[str, str]:
-        """The variables a subprocess (dbt) needs to see the same files."""
+        """The same folders as SVW_* variables, for what is fingerprinted or started outside Python."""
         return {
             "SVW_CONFIG_DIR": str(self.config_dir),
             "SVW_LANDING_DIR": str(self.landing_dir),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +22,7 @@ import duckdb
 PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests", "seeds", "snapshots", "analyses")
 
 
-def catalogue_fingerprint(dbt_project_dir: Path, environment: dict[str, str], warehouse: Path) -> str:
+def catalogue_fingerprint(dbt_project_dir: Path, dbt_vars: dict[str, str], warehouse: Path) -> str:
     """One hash of everything the generated catalogue depends on."""
     digest = hashlib.sha256()
     digest.update(importlib.metadata.version("dbt-core").encode())
@@ -35,7 +34,7 @@ def catalogue_fingerprint(dbt_project_dir: Path, environment: dict[str, str], wa
             if path.is_file():
                 digest.update(str(path.relative_to(dbt_project_dir)).encode())
                 digest.update(path.read_bytes())
-    digest.update(json.dumps(sorted(environment.items())).encode())
+    digest.update(json.dumps(sorted(dbt_vars.items())).encode())
     with duckdb.connect(str(warehouse), read_only=True) as con:
         schema = con.execute(
             "select table_schema, table_name, column_name, data_type from information_schema.columns "
@@ -48,7 +47,7 @@ def catalogue_fingerprint(dbt_project_dir: Path, environment: dict[str, str], wa
 def build_catalogue(
     dbt_executable: str,
     dbt_project_dir: Path,
-    environment: dict[str, str],
+    dbt_vars: dict[str, str],
     out_dir: Path,
     cache_dir: Path | None = None,
     warehouse: Path | None = None,
@@ -58,7 +57,7 @@ def build_catalogue(
     whether it came from the cache (given a cache folder and the warehouse the project builds)."""
     cached = None
     if cache_dir is not None and warehouse is not None:
-        cached = cache_dir / catalogue_fingerprint(dbt_project_dir, environment, warehouse) / "index.html"
+        cached = cache_dir / catalogue_fingerprint(dbt_project_dir, dbt_vars, warehouse) / "index.html"
         if cached.is_file():
             out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copy(cached, out_dir / "index.html")
@@ -75,9 +74,10 @@ def build_catalogue(
                 "--target-path",
                 target,
                 "--quiet",
+                "--vars",
+                json.dumps(dbt_vars),
             ],
             cwd=dbt_project_dir,
-            env={**os.environ, **environment},
             capture_output=True,
             text=True,
         )

@@ -24,8 +24,7 @@ from pathlib import Path
 import jinja2
 import pyarrow.parquet as pq
 
-from ingestion.registry import load_registry
-from ingestion.settings import load_settings
+from ingestion.registry import SHIPPED_CONFIG, load_registry
 from publishing import labels
 from publishing.charts import Chart, fmt, trend_lines
 from publishing.declared import declared
@@ -55,12 +54,12 @@ def _records(parquet_dir: Path, table: str, columns: list[str]) -> list[dict]:
     return [{k: (float(v) if hasattr(v, "as_tuple") else v) for k, v in row.items()} for row in rows]
 
 
-def unit_names(parquet_dir: Path) -> dict[str, str]:
-    """Reporting unit code -> name: partners from the published dim_partner, groups from
-    config/partners.yml (the registry every publication is made with)."""
+def unit_names(parquet_dir: Path, config_dir: Path = SHIPPED_CONFIG) -> dict[str, str]:
+    """Reporting unit code -> name: partners from the published dim_partner, groups from the
+    registry (partners.yml) of the run's configuration."""
     names: dict[str, str] = {}
     try:
-        names.update({g.code: g.name for g in load_registry(load_settings().config_dir).groups.values()})
+        names.update({g.code: g.name for g in load_registry(config_dir).groups.values()})
     except Exception:  # noqa: BLE001 - the code is still shown when the registry cannot be read
         pass
     path = parquet_dir / "dim_partner.parquet"
@@ -152,12 +151,14 @@ def _panel(table: str, title: str, columns: list[dict], rows: list[dict], names:
     return {"key": table, "title": title, "columns": columns, "charts": charts, "rows": table_rows, "years": years}
 
 
-def build_dashboard(parquet_dir: Path, out_path: Path, extra_panels: list[str] | None = None) -> Path:
+def build_dashboard(
+    parquet_dir: Path, out_path: Path, extra_panels: list[str] | None = None, config_dir: Path = SHIPPED_CONFIG
+) -> Path:
     """The page, from the publication's Parquet. `extra_panels`: HTML fragments placed after the KPI
     panels, each a <section> with its own heading; by default the GM map of where in-scope spend goes
     (publishing/maps.py) and the deprivation and good-employer tables (publishing/panels.py), each when
     the publication has its table."""
-    names = unit_names(parquet_dir)
+    names = unit_names(parquet_dir, config_dir)
     if extra_panels is None:
         from publishing.maps import dashboard_map_panel
         from publishing.panels import deprivation_panel, good_employers_panel

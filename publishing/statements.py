@@ -19,8 +19,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from ingestion.registry import load_rules
-from ingestion.settings import load_settings
+from ingestion.registry import SHIPPED_CONFIG, load_rules
 from publishing import labels
 from publishing.charts import Chart, grouped_bars
 from publishing.data_quality import annex
@@ -297,11 +296,11 @@ def _sme_chart(partner_name: str, mine: dict | None, gm: dict | None) -> Chart |
     )
 
 
-def _rag_rule(rule_versions: dict) -> dict:
+def _rag_rule(rule_versions: dict, config_dir: Path) -> dict:
     """The RAG rule in words, with the ratios of the version the publication was made with (the
     config's values are used only when its version is the publication's: a changed value bumps it)."""
     version = rule_versions.get("social_value")
-    rules = load_rules(load_settings().config_dir)
+    rules = load_rules(config_dir)
     same = rules.social_value.version == version
     window_same = rules.coverage.version == rule_versions.get("coverage")
     return {
@@ -355,8 +354,10 @@ def _dates(publication: dict | None, sign_off: dict) -> dict:
     }
 
 
-def statement_context(con, partner: str, year: str, narratives_dir: Path | None = None) -> dict:
-    narratives_dir = narratives_dir or load_settings().config_dir / "narratives"
+def statement_context(con, partner: str, year: str, config_dir: Path = SHIPPED_CONFIG) -> dict:
+    """Everything the template shows for one partner-year; the rules and narratives are read from
+    `config_dir` (the run's, handed down from its settings)."""
+    narratives_dir = config_dir / "narratives"
     partner_row = _partner(con, partner)
     partner_name = partner_row["partner_name"] if partner_row else partner
     years = _years_with_local_spend(con, partner)
@@ -390,7 +391,7 @@ def statement_context(con, partner: str, year: str, narratives_dir: Path | None 
         "Social value secured (contract value)": _num(secured.get("threshold_gbp")),
     }
     narrative = load_narrative(narratives_dir, partner, year)
-    rag_rule = _rag_rule(rule_versions)
+    rag_rule = _rag_rule(rule_versions, config_dir)
     largest = [{**c, "rag": labels.rag(c["rag_status"])} for c in _largest_contracts(con, partner, year)]
     return {
         "partner": partner_row or {"partner_code": partner, "partner_name": partner},
@@ -448,7 +449,7 @@ def write_pdf(html: str, pdf_path: Path, base_url: Path) -> Path:
 
 
 def render_statements(
-    published_warehouse: Path, out_dir: Path, with_pdf: bool = True, narratives_dir: Path | None = None
+    published_warehouse: Path, out_dir: Path, with_pdf: bool = True, config_dir: Path = SHIPPED_CONFIG
 ) -> list[Statement]:
     template = environment().get_template("statement.html.j2")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -461,7 +462,7 @@ def render_statements(
         )
         for pair in pairs:
             partner, year = pair["reporting_unit"], pair["financial_year"]
-            html = template.render(**statement_context(con, partner, year, narratives_dir))
+            html = template.render(**statement_context(con, partner, year, config_dir))
             stem = f"{partner}_{year.replace('/', '-')}_social_value_statement"
             html_path = out_dir / f"{stem}.html"
             html_path.write_text(html, encoding="utf-8")

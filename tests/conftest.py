@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -9,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from ingestion.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
@@ -68,67 +71,73 @@ def config_dir() -> Path:
 
 
 class Workspace:
-    """A private copy of everything the pipeline writes, pointed to by the SVW_* variables."""
+    """A private copy of everything the pipeline writes. Tests hand its `settings()` (or, to
+    definitions evaluated directly, its `resources()`) to the code they run: nothing is read from
+    the environment."""
 
     def __init__(self, root: Path):
         self.root = root
         self.landing = root / "landing"
         self.raw = root / "raw"
         self.work = root / "work"
-        self.published_root = root / "published"  # SVW_PUBLISHED_DIR: releases/ and the `current` pointer
+        self.published_root = root / "published"  # published_dir: releases/ and the `current` pointer
         self.published = self.published_root / "current"  # what readers open: the current publication
         self.postcodes = SAMPLE_DIR / "reference" / "sample_postcodes_nspl.csv"
 
+    def settings(self, **changes) -> Settings:
+        """This workspace's folders with the project's shipped configuration and no registers;
+        `changes` replace any field (a test's own config_dir, a register file)."""
+        settings = Settings(
+            config_dir=PROJECT_ROOT / "config",
+            landing_dir=self.landing,
+            raw_dir=self.raw,
+            work_dir=self.work,
+            published_dir=self.published_root,
+            postcode_directory=self.postcodes,
+            framework=PROJECT_ROOT / "config" / "frameworks" / "demo_framework.csv",
+            dbt_project_dir=PROJECT_ROOT / "dbt_project",
+            landing_reason="a test workspace",
+        )
+        return dataclasses.replace(settings, **changes)
+
     def environment(self) -> dict[str, str]:
-        return {
-            "SVW_LANDING_DIR": str(self.landing),
-            "SVW_RAW_DIR": str(self.raw),
-            "SVW_WORK_DIR": str(self.work),
-            "SVW_PUBLISHED_DIR": str(self.published_root),
-            "SVW_POSTCODE_DIRECTORY": str(self.postcodes),
-            "SVW_WAREHOUSE": str(self.work / "warehouse.duckdb"),
-        }
+        """The SVW_* variables naming this workspace."""
+        return self.settings().environment()
 
-    def resources(self) -> dict:
-        """The Dagster resources that give a sensor or job this workspace's folders by argument
+    def export(self, monkeypatch) -> Workspace:
+        """Name this workspace in the SVW_* variables, for a test of the `svw` command line (whose
+        contract is to read them) or of a subprocess; monkeypatch puts them back after the test."""
+        for key, value in self.environment().items():
+            monkeypatch.setenv(key, value)
+        return self
+
+    def resources(self, **changes) -> dict:
+        """The Dagster resources that give a sensor or job this workspace's settings by argument
         (orchestration/resources.py), for tests that evaluate definitions directly."""
-        from orchestration.resources import RESOURCE_KEY, WarehouseSettings
+        from orchestration.resources import RESOURCE_KEY, WarehouseSettings, run_config_for
 
-        return {
-            RESOURCE_KEY: WarehouseSettings(
-                landing_dir=str(self.landing),
-                raw_dir=str(self.raw),
-                work_dir=str(self.work),
-                published_dir=str(self.published_root),
-                postcode_directory=str(self.postcodes),
-            )
-        }
+        config = run_config_for(self.settings(**changes))["resources"][RESOURCE_KEY]["config"]
+        return {RESOURCE_KEY: WarehouseSettings(**config)}
 
 
-def _activate(workspace: Workspace):
-    saved = {k: os.environ.get(k) for k in ENV_KEYS}
-    for key in ENV_KEYS:
-        os.environ.pop(key, None)
-    os.environ.update(workspace.environment())
-    return saved
-
-
-def _restore(saved):
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+@pytest.fixture(scope="session", autouse=True)
+def no_developer_environment():
+    """A developer's own SVW_* variables or DAGSTER_HOME must not change what a test sees: they are
+    taken away for the session (and put back after). Tests pass paths; a test about reading the
+    environment sets what it reads with monkeypatch."""
+    own = {"SVW_REAL_DBT"}  # set by orchestration/defs/transform.py for its dbt wrapper, not a setting
+    scrubbed = [key for key in os.environ if (key.startswith("SVW_") and key not in own) or key == "DAGSTER_HOME"]
+    saved = {key: os.environ.pop(key) for key in scrubbed}
+    yield
+    os.environ.update(saved)
 
 
 @pytest.fixture
 def workspace(tmp_path) -> Workspace:
-    """An empty workspace, active for one test."""
+    """An empty workspace, for one test."""
     ws = Workspace(tmp_path)
     ws.landing.mkdir()
-    saved = _activate(ws)
-    yield ws
-    _restore(saved)
+    return ws
 
 
 @pytest.fixture(scope="module")
@@ -136,9 +145,7 @@ def sample_workspace(tmp_path_factory) -> Workspace:
     """A workspace whose landing zone is a copy of the bundled sample feeds (module-wide)."""
     ws = Workspace(tmp_path_factory.mktemp("sample_ws"))
     shutil.copytree(SAMPLE_DIR / "landing", ws.landing)
-    saved = _activate(ws)
-    yield ws
-    _restore(saved)
+    return ws
 
 
 @pytest.fixture(scope="session")
@@ -151,10 +158,6 @@ def published_sample(tmp_path_factory) -> Workspace:
 
     ws = Workspace(tmp_path_factory.mktemp("published_sample"))
     shutil.copytree(SAMPLE_DIR / "landing", ws.landing)
-    saved = _activate(ws)
-    try:
-        code = run_pipeline.run(quiet=True)
-    finally:
-        _restore(saved)
+    code = run_pipeline.run(quiet=True, settings=ws.settings())
     assert code == 0, f"the pipeline failed on the bundled samples (exit code {code})"
     return ws

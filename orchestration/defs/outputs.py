@@ -27,8 +27,9 @@ CATALOGUE = dg.AssetKey(["published", "catalogue"])
     description="Annual Social Value Statement per partner and year (HTML + PDF), data/published/current/statements/.",
 )
 def statements(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
-    staging = run_staging(context, warehouse.get())
-    made = render_statements(staging / "warehouse.duckdb", staging / "statements")
+    settings = warehouse.get()
+    staging = run_staging(context, settings)
+    made = render_statements(staging / "warehouse.duckdb", staging / "statements", config_dir=settings.config_dir)
     context.log.info(f"{len(made)} statements written")
     return dg.MaterializeResult(
         metadata={"statements": len(made), "files": dg.MetadataValue.json([s.html_path.name for s in made])}
@@ -42,8 +43,9 @@ def statements(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) 
     description="Static GM dashboard (data/published/current/dashboard.html) from the published Parquet files.",
 )
 def dashboard(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
-    staging = run_staging(context, warehouse.get())
-    path = build_dashboard(staging / "parquet", staging / "dashboard.html")
+    settings = warehouse.get()
+    staging = run_staging(context, settings)
+    path = build_dashboard(staging / "parquet", staging / "dashboard.html", config_dir=settings.config_dir)
     return dg.MaterializeResult(metadata={"path": str(path)})
 
 
@@ -78,7 +80,7 @@ def catalogue(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -
     path, from_cache = build_catalogue(
         DBT_EXECUTABLE,
         settings.dbt_project_dir,
-        settings.environment(),
+        settings.dbt_vars(),
         staging / "catalogue",
         cache_dir=settings.work_dir / "catalogue_cache",
         warehouse=settings.warehouse_path,

@@ -13,7 +13,7 @@ from orchestration.defs.registers import REGISTER_KEYS
 from orchestration.defs.resolution import RESOLUTION_KEYS
 from orchestration.defs.transform import dbt_warehouse
 from orchestration.partitions import PERIOD_PARTITIONS, partition_key_for
-from orchestration.resources import WarehouseSettings
+from orchestration.resources import WarehouseSettings, run_config_for
 
 ingest_jobs = {
     feed: dg.define_asset_job(
@@ -81,6 +81,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
                 run_key=f"{landed.partner}/{landed.feed}/{landed.period.key}/{digest}",
                 job_name=ingest_jobs[landed.feed].name,
                 partition_key=partition_key_for(landed.feed, landed.partner, landed.period.key),
+                run_config=run_config_for(settings),  # the run loads from the folders this scan read
             )
         )
     return dg.SensorResult(
@@ -90,7 +91,7 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
 
 
 @dg.sensor(job=build_and_publish_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING)
-def rebuild_after_new_loads(context: dg.SensorEvaluationContext):
+def rebuild_after_new_loads(context: dg.SensorEvaluationContext, warehouse: WarehouseSettings):
     """After new raw loads, rebuild what depends on them and republish, once per burst of loads:
     one request when the newest raw materialization is newer than the newest publication attempt."""
     newest_load = max(
@@ -102,7 +103,7 @@ def rebuild_after_new_loads(context: dg.SensorEvaluationContext):
     published = context.instance.get_latest_materialization_event(PUBLISHED)
     if published is not None and published.timestamp >= newest_load:
         return dg.SkipReason("the publication is newer than every load")
-    return dg.RunRequest(run_key=f"loads-until-{newest_load:.0f}")
+    return dg.RunRequest(run_key=f"loads-until-{newest_load:.0f}", run_config=run_config_for(warehouse.get()))
 
 
 defs = dg.Definitions(

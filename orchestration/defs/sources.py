@@ -9,7 +9,7 @@ import dagster as dg
 from ingestion.registry import load_registry
 from ingestion.sources.fetch import due_partners, fetch_partner, sources_of
 from orchestration.partitions import PARTNER_PARTITIONS
-from orchestration.resources import WarehouseSettings
+from orchestration.resources import WarehouseSettings, run_config_for
 
 FETCHED = dg.AssetKey(["landing", "fetched_files"])
 
@@ -64,7 +64,12 @@ def partner_sources_sensor(context: dg.SensorEvaluationContext, warehouse: Wareh
     if not due:
         return dg.SkipReason("no source is due yet")
     return [
-        dg.RunRequest(run_key=f"fetch/{code}/{now:%Y%m%dT%H%M}", partition_key=code, tags={"partner": code})
+        dg.RunRequest(
+            run_key=f"fetch/{code}/{now:%Y%m%dT%H%M}",
+            partition_key=code,
+            tags={"partner": code},
+            run_config=run_config_for(settings),
+        )
         for code in due
     ]
 

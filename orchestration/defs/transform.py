@@ -46,8 +46,9 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     """Build and test every model; keep run_results.json where the publication gate reads it."""
     settings = warehouse.get()
     settings.work_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update(settings.environment())
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    # the folders go to dbt as --vars, not through this process's environment: two runs in one
+    # process (a test, a sensor tick) each give dbt their own paths
+    invocation = dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context, raise_on_error=False)
     yield from invocation.stream()
     results = invocation.get_artifact("run_results.json")
     target = run_results_path(settings)

@@ -27,11 +27,10 @@ from ingestion.landing import scan_landing
 from ingestion.load import load_file
 from ingestion.readers import RefusedFile, read_table
 from ingestion.registry import load_registry, load_rules
-from ingestion.settings import load_settings
 from ingestion.withdraw import WithdrawError, read_withdrawals, withdraw
 from orchestration import cli, run_pipeline
 from publishing.gate import delivery_checks, landing_checks
-from tests.conftest import PROJECT_ROOT, SAMPLE_DIR, Workspace, _activate, _restore
+from tests.conftest import PROJECT_ROOT, SAMPLE_DIR, Workspace
 from tests.integration.test_corrupted_feed import digest_tree
 
 CONFIG = PROJECT_ROOT / "config"
@@ -252,6 +251,7 @@ def test_an_unreadable_rules_file_is_named_with_its_line(workspace, tmp_path, ca
     text = rules.read_text().splitlines()
     text.insert(3, "  broken: [unclosed")
     rules.write_text("\n".join(text) + "\n")
+    workspace.export(monkeypatch)
     monkeypatch.setenv("SVW_CONFIG_DIR", str(config))
     with pytest.raises(SystemExit) as exit_:
         cli.main(["run", "--quiet"])
@@ -309,29 +309,25 @@ def small_zone(tmp_path_factory):
     april = (ws.landing / "rochdale" / "spend" / SMALL_ZONE["rochdale"][0]).read_bytes()
     header = april.splitlines(keepends=True)
     (ws.landing / "rochdale" / "spend" / HEADER_ONLY).write_bytes(b"".join(header[:3]))  # title, blank, header
-    saved = _activate(ws)
-    try:
-        assert run_pipeline.run(quiet=True) == 0
-        yield ws
-    finally:
-        _restore(saved)
+    assert run_pipeline.run(quiet=True, settings=ws.settings()) == 0
+    return ws
 
 
-def published(table: str) -> pd.DataFrame:
-    with duckdb.connect(str(load_settings().published_warehouse_path), read_only=True) as con:
+def published(ws: Workspace, table: str) -> pd.DataFrame:
+    with duckdb.connect(str(ws.settings().published_warehouse_path), read_only=True) as con:
         return con.sql(f"select * from {table}").df()
 
 
 @pytest.mark.slow
 def test_a_header_only_month_does_not_block_the_other_partner(small_zone):
-    feeds = published("publication_feeds").set_index("source_file")
+    feeds = published(small_zone, "publication_feeds").set_index("source_file")
     assert feeds.loc[f"rochdale/spend/{HEADER_ONLY}", "state"] == "empty"
     assert feeds.loc[f"rochdale/spend/{HEADER_ONLY}", "passed"]
     assert (feeds.drop(f"rochdale/spend/{HEADER_ONLY}")["state"] == "loaded").all() and len(feeds) == 5
-    kpi = published("kpi_local_spend").set_index("reporting_unit")
+    kpi = published(small_zone, "kpi_local_spend").set_index("reporting_unit")
     assert kpi.loc["trafford", "in_scope_spend_gbp"] > 0 and kpi.loc["rochdale", "in_scope_spend_gbp"] > 0
     assert kpi.loc["rochdale", "months_covered"] == 2  # the empty June is not counted as covered
-    checks = published("publication_checks")
+    checks = published(small_zone, "publication_checks")
     delivered = checks[checks["check"] == "delivery_recorded"]
     assert len(delivered) == 5 and delivered["success"].all()
 
@@ -360,7 +356,7 @@ def test_hostile_deliveries_are_recorded_and_block_with_nothing_read(small_zone,
     os.mkfifo(folder / "trafford-supplier-spend-2019-10.csv")
     (folder / "trafford-supplier-spend-2019-11.csv").write_bytes(b"\x00\x01\x02" + os.urandom(50_000))
     capsys.readouterr()
-    assert run_pipeline.run(quiet=True) == 1
+    assert run_pipeline.run(quiet=True, settings=small_zone.settings()) == 1
     out = capsys.readouterr().out
     assert "NOT PUBLISHED" in out and digest_tree(small_zone.published) == before
     for name in HOSTILE:
@@ -379,18 +375,19 @@ def test_hostile_deliveries_are_recorded_and_block_with_nothing_read(small_zone,
 
 
 @pytest.mark.slow
-def test_withdrawn_deliveries_stop_blocking_and_are_reported(small_zone, capsys):
+def test_withdrawn_deliveries_stop_blocking_and_are_reported(small_zone, capsys, monkeypatch):
     """After the hostile run: the files are taken out of landing, but their loads stay in the raw
     layer and keep blocking, until withdrawn; the next publication reports each withdrawal."""
-    from ingestion.settings import load_settings
     from orchestration.defs.publish import evaluate_gate
 
+    settings = small_zone.settings()
     folder = small_zone.landing / "trafford" / "spend"
     for name in HOSTILE:
         (folder / name).unlink()
-    blocking = {c.subject for c in evaluate_gate(load_settings())[0].failures}
+    blocking = {c.subject for c in evaluate_gate(settings)[0].failures}
     for name in ("trafford-supplier-spend-2019-06.zip", "trafford-supplier-spend-2019-07.zip"):
         assert f"trafford/spend/{name}" in blocking  # a wrong delivery blocks, file gone or not
+    small_zone.export(monkeypatch)  # the command line reads its folders from the SVW_* variables
     for period in ("2019-06", "2019-07", "2019-11"):
         with pytest.raises(SystemExit) as exit_:
             cli.main(
@@ -402,14 +399,14 @@ def test_withdrawn_deliveries_stop_blocking_and_are_reported(small_zone, capsys)
         "withdrawn trafford spend 2019-11: trafford/spend/trafford-supplier-spend-2019-11.csv"
         in capsys.readouterr().out
     )
-    gate = evaluate_gate(load_settings())[0]
+    gate = evaluate_gate(settings)[0]
     assert {c.check for c in gate.failures} == {"dbt_build_newer_than_withdrawals"}  # rebuild first
-    assert run_pipeline.run(quiet=True) == 0
-    checks = published("publication_checks")
+    assert run_pipeline.run(quiet=True, settings=settings) == 0
+    checks = published(small_zone, "publication_checks")
     withdrawn = checks[checks["check"] == "delivery_withdrawn"].set_index("subject")
     assert set(withdrawn.index) == {f"trafford/spend/{p}" for p in ("2019-06", "2019-07", "2019-11")}
     assert withdrawn["detail"].str.contains("by fault-suite at .*: hostile test delivery", regex=True).all()
-    feeds = published("publication_feeds")
+    feeds = published(small_zone, "publication_feeds")
     assert len(feeds) == 5 and not feeds["source_file"].str.contains("2019-0[67]|2019-11").any()
 
 

@@ -20,7 +20,6 @@ import csv
 import dataclasses
 import hashlib
 import io
-import os
 import shutil
 import zipfile
 from dataclasses import replace
@@ -70,10 +69,10 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
-def run() -> tuple[int, str]:
+def run(settings) -> tuple[int, str]:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = run_pipeline.run(quiet=True)
+        code = run_pipeline.run(quiet=True, settings=settings)
     return code, out.getvalue()
 
 
@@ -102,104 +101,97 @@ def story(sample_workspace, tmp_path_factory):
     ws = sample_workspace
     config = tmp_path_factory.mktemp("money_config") / "config"
     shutil.copytree(PROJECT_ROOT / "config", config)
-    saved = os.environ.get("SVW_CONFIG_DIR")
-    os.environ["SVW_CONFIG_DIR"] = str(config)
+    settings = ws.settings(config_dir=config)
+    code, _ = run(settings)
+    assert code == 0
+    good = {
+        "published": digest_tree(ws.published),
+        "doubled": manifest(ws, "stockport", "2020-06"),
+        "foreign": manifest(ws, "trafford", "2020-06"),
+        "april": manifest(ws, "trafford", "2019-04"),
+        "cut": manifest(ws, "stockport", "2019-09"),
+        "cut_published": published_pence(ws, f"stockport/spend/{CUT}"),
+    }
+    stockport, trafford = ws.landing / "stockport" / "spend", ws.landing / "trafford" / "spend"
+    originals = {name: (folder / name).read_bytes() for folder, name in ((stockport, DOUBLED), (trafford, FOREIGN))}
+
+    rows = csv_rows(stockport / DOUBLED)
+    doubled_line = rows[5]
+    rows.insert(6, doubled_line)  # data row 5 again, as spreadsheet row 7
+    write_rows(stockport / DOUBLED, rows)
+
+    rows = csv_rows(trafford / FOREIGN)
+    foreign = [list(r) for r in rows[1:4]]
+    for n, row in enumerate(foreign):
+        row[0] = "Manchester City Council"
+        row[7] = str(9_900_000_000 + n)  # their own transaction numbers
+    write_rows(trafford / FOREIGN, rows + foreign)
+
+    with zipfile.ZipFile(trafford / RESENT, "w") as archive:
+        archive.writestr(APRIL_2019, (trafford / APRIL_2019).read_bytes())
+
+    rows = csv_rows(stockport / CUT)
+    kept = rows[: len(rows) // 2]
+    write_rows(stockport / CUT, kept)
+
+    blocked_code, blocked_out = run(settings)
+    blocked = {
+        "code": blocked_code,
+        "out": blocked_out,
+        "published": digest_tree(ws.published),
+        "doubled": manifest(ws, "stockport", "2020-06"),
+        "doubled_quarantine": pd.read_parquet(
+            partition_dir(ws.raw, "spend", "stockport", "2020-06") / "quarantine.parquet"
+        ),
+        "foreign": manifest(ws, "trafford", "2020-06"),
+        "foreign_quarantine": pd.read_parquet(
+            partition_dir(ws.raw, "spend", "trafford", "2020-06") / "quarantine.parquet"
+        ),
+        "resent": manifest(ws, "trafford", "2021-05"),
+        "april": manifest(ws, "trafford", "2019-04"),
+        "cut": manifest(ws, "stockport", "2019-09"),
+    }
+
+    # The partners' fixes: the right files again, the wrong delivery withdrawn (its file and
+    # its partition), and the shorter month confirmed as right, on the record.
+    for folder, name in ((stockport, DOUBLED), (trafford, FOREIGN)):
+        (folder / name).write_bytes(originals[name])
+    (trafford / RESENT).unlink()
+    shutil.rmtree(partition_dir(ws.raw, "spend", "trafford", "2021-05"))
+    cut_total = blocked["cut"]["loaded_amount_pence"]
+    (config / "exceptions" / "stockport.yml").write_text(
+        yaml.safe_dump(
+            {
+                "version": "stockport-exceptions-1",
+                "exceptions": [
+                    {
+                        "id": "SMBC-2019-009",
+                        "file": CUT,
+                        "check": "replacement_shrank",
+                        "amount": f"{cut_total / 100:.2f}",
+                        "reason": "September closed early; the rest was re-posted to October",
+                        "accepted_by": "A. Finance, Chief Finance Officer",
+                        "accepted_on": "2019-10-15",
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     try:
-        code, _ = run()
-        assert code == 0
-        good = {
-            "published": digest_tree(ws.published),
-            "doubled": manifest(ws, "stockport", "2020-06"),
-            "foreign": manifest(ws, "trafford", "2020-06"),
-            "april": manifest(ws, "trafford", "2019-04"),
-            "cut": manifest(ws, "stockport", "2019-09"),
-            "cut_published": published_pence(ws, f"stockport/spend/{CUT}"),
-        }
-        stockport, trafford = ws.landing / "stockport" / "spend", ws.landing / "trafford" / "spend"
-        originals = {name: (folder / name).read_bytes() for folder, name in ((stockport, DOUBLED), (trafford, FOREIGN))}
-
-        rows = csv_rows(stockport / DOUBLED)
-        doubled_line = rows[5]
-        rows.insert(6, doubled_line)  # data row 5 again, as spreadsheet row 7
-        write_rows(stockport / DOUBLED, rows)
-
-        rows = csv_rows(trafford / FOREIGN)
-        foreign = [list(r) for r in rows[1:4]]
-        for n, row in enumerate(foreign):
-            row[0] = "Manchester City Council"
-            row[7] = str(9_900_000_000 + n)  # their own transaction numbers
-        write_rows(trafford / FOREIGN, rows + foreign)
-
-        with zipfile.ZipFile(trafford / RESENT, "w") as archive:
-            archive.writestr(APRIL_2019, (trafford / APRIL_2019).read_bytes())
-
-        rows = csv_rows(stockport / CUT)
-        kept = rows[: len(rows) // 2]
-        write_rows(stockport / CUT, kept)
-
-        blocked_code, blocked_out = run()
-        blocked = {
-            "code": blocked_code,
-            "out": blocked_out,
-            "published": digest_tree(ws.published),
-            "doubled": manifest(ws, "stockport", "2020-06"),
-            "doubled_quarantine": pd.read_parquet(
-                partition_dir(ws.raw, "spend", "stockport", "2020-06") / "quarantine.parquet"
-            ),
-            "foreign": manifest(ws, "trafford", "2020-06"),
-            "foreign_quarantine": pd.read_parquet(
-                partition_dir(ws.raw, "spend", "trafford", "2020-06") / "quarantine.parquet"
-            ),
-            "resent": manifest(ws, "trafford", "2021-05"),
-            "april": manifest(ws, "trafford", "2019-04"),
-            "cut": manifest(ws, "stockport", "2019-09"),
-        }
-
-        # The partners' fixes: the right files again, the wrong delivery withdrawn (its file and
-        # its partition), and the shorter month confirmed as right, on the record.
-        for folder, name in ((stockport, DOUBLED), (trafford, FOREIGN)):
-            (folder / name).write_bytes(originals[name])
-        (trafford / RESENT).unlink()
-        shutil.rmtree(partition_dir(ws.raw, "spend", "trafford", "2021-05"))
-        cut_total = blocked["cut"]["loaded_amount_pence"]
-        (config / "exceptions" / "stockport.yml").write_text(
-            yaml.safe_dump(
-                {
-                    "version": "stockport-exceptions-1",
-                    "exceptions": [
-                        {
-                            "id": "SMBC-2019-009",
-                            "file": CUT,
-                            "check": "replacement_shrank",
-                            "amount": f"{cut_total / 100:.2f}",
-                            "reason": "September closed early; the rest was re-posted to October",
-                            "accepted_by": "A. Finance, Chief Finance Officer",
-                            "accepted_on": "2019-10-15",
-                        }
-                    ],
-                }
-            ),
-            encoding="utf-8",
-        )
-        try:
-            fixed_code, fixed_out = run()
-        except Exception as exc:  # noqa: BLE001 - e.g. a confirmation the exceptions file refuses
-            fixed_code, fixed_out = None, f"the fixed run raised {type(exc).__name__}: {exc}"
-        fixed = {
-            "code": fixed_code,
-            "out": fixed_out,
-            "cut": manifest(ws, "stockport", "2019-09"),
-            "cut_published": published_pence(ws, f"stockport/spend/{CUT}"),
-            "doubled_published": published_pence(ws, f"stockport/spend/{DOUBLED}"),
-            "foreign_published": published_pence(ws, f"trafford/spend/{FOREIGN}"),
-            "resent_published": published_pence(ws, f"trafford/spend/{RESENT}"),
-        }
-        return {"good": good, "blocked": blocked, "fixed": fixed, "doubled_line": doubled_line, "kept": kept}
-    finally:
-        if saved is None:
-            os.environ.pop("SVW_CONFIG_DIR", None)
-        else:
-            os.environ["SVW_CONFIG_DIR"] = saved
+        fixed_code, fixed_out = run(settings)
+    except Exception as exc:  # noqa: BLE001 - e.g. a confirmation the exceptions file refuses
+        fixed_code, fixed_out = None, f"the fixed run raised {type(exc).__name__}: {exc}"
+    fixed = {
+        "code": fixed_code,
+        "out": fixed_out,
+        "cut": manifest(ws, "stockport", "2019-09"),
+        "cut_published": published_pence(ws, f"stockport/spend/{CUT}"),
+        "doubled_published": published_pence(ws, f"stockport/spend/{DOUBLED}"),
+        "foreign_published": published_pence(ws, f"trafford/spend/{FOREIGN}"),
+        "resent_published": published_pence(ws, f"trafford/spend/{RESENT}"),
+    }
+    return {"good": good, "blocked": blocked, "fixed": fixed, "doubled_line": doubled_line, "kept": kept}
 
 
 @pytest.mark.slow

@@ -50,7 +50,7 @@ EXCEPTIONS = {
 
 
 @pytest.fixture
-def landed(workspace, tmp_path, config_dir, monkeypatch):
+def landed(workspace, tmp_path, config_dir):
     """The sample landing zone with the loan and a typo appended to one Stockport month, and a
     config whose Stockport spend tolerates 1% of rows failing (so the typo is quarantined but the
     file, and the publication, go through) and accepts the loan."""
@@ -64,12 +64,11 @@ def landed(workspace, tmp_path, config_dir, monkeypatch):
     stockport["feeds"]["spend"]["tolerance_pct"] = 1
     (config / "partners.yml").write_text(yaml.safe_dump(registry, sort_keys=False), encoding="utf-8")
     (config / "exceptions" / "stockport.yml").write_text(yaml.safe_dump(EXCEPTIONS), encoding="utf-8")
-    monkeypatch.setenv("SVW_CONFIG_DIR", str(config))
-    return workspace
+    return workspace  # its config is workspace.root / "config" (tmp_path is the workspace's root)
 
 
 def test_accepted_exception_and_quarantined_pounds_are_published_and_listed(landed, capsys):
-    assert run_pipeline.run(quiet=True) == 0
+    assert run_pipeline.run(quiet=True, settings=landed.settings(config_dir=landed.root / "config")) == 0
     out = capsys.readouterr().out
 
     # make run lists every partner's quarantined rows and £ by check, and every exception

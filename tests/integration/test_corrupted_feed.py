@@ -34,13 +34,13 @@ def corrupt_amounts(path, data_rows):
 
 
 def test_corrupted_feed_is_reported_quarantined_and_not_published(sample_workspace, capsys):
-    assert run_pipeline.run(quiet=True) == 0
+    assert run_pipeline.run(quiet=True, settings=sample_workspace.settings()) == 0
     published_before = digest_tree(sample_workspace.published)
     assert "warehouse.duckdb" in published_before
 
     corrupt_amounts(sample_workspace.landing / "stockport" / "spend" / VICTIM, [2, 6])
     capsys.readouterr()
-    assert run_pipeline.run(quiet=True) == 1
+    assert run_pipeline.run(quiet=True, settings=sample_workspace.settings()) == 1
     out = capsys.readouterr().out
 
     # The run names the failing check, the file and the spreadsheet rows (header = row 1).

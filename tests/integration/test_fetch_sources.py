@@ -12,12 +12,9 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.resources import RESOURCE_KEY, WarehouseSettings
+from orchestration.resources import run_config_for
 from tests.conftest import PROJECT_ROOT, SAMPLE_DIR
 from tests.sources.servers import FileServer, SftpServer
-
-# the sensors read their folders from the environment each test sets (the resource's defaults)
-WAREHOUSE = {RESOURCE_KEY: WarehouseSettings()}
 
 pytestmark = pytest.mark.slow
 ROCHDALE = [f"Rochdale Payments {m} 2019.csv" for m in ("Apr", "May")]
@@ -38,12 +35,15 @@ def _configure(config_dir, sources: dict[str, dict]) -> None:
 
 def _run(defs, instance, request) -> dg.ExecuteInProcessResult:
     job = defs.resolve_job_def(request.job_name or "fetch_partner_sources")
-    return job.execute_in_process(instance=instance, partition_key=request.partition_key, raise_on_error=False)
+    # the run config the sensor put on its request carries the folders it scanned
+    return job.execute_in_process(
+        instance=instance, partition_key=request.partition_key, run_config=request.run_config, raise_on_error=False
+    )
 
 
-def _load_what_landed(defs, instance) -> int:
+def _load_what_landed(defs, instance, resources) -> int:
     sensor = defs.resolve_sensor_def("landing_zone_sensor")
-    result = sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=WAREHOUSE))
+    result = sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=resources))
     for add in result.dynamic_partitions_requests:
         instance.add_dynamic_partitions(add.partitions_def_name, list(add.partition_keys))
     for request in result.run_requests:
@@ -83,12 +83,14 @@ def test_sensors_fetch_load_and_publish_and_a_broken_source_holds_up_nobody(work
                 "tameside": {"url": f"{http.url}/broken/Tameside_Spend_2019-20_Q1.csv", "retries": 1},
             },
         )
-        monkeypatch.setenv("SVW_CONFIG_DIR", str(config_dir))
         from orchestration.definitions import defs
+
+        warehouse = workspace.resources(config_dir=config_dir)
+        folders = run_config_for(workspace.settings(config_dir=config_dir))
 
         instance = dg.DagsterInstance.ephemeral()
         sources_sensor = defs.resolve_sensor_def("partner_sources_sensor")
-        requests = sources_sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=WAREHOUSE))
+        requests = sources_sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=warehouse))
         assert sorted(r.partition_key for r in requests) == ["rochdale", "stockport", "tameside"]
         fetched = {r.partition_key: _run(defs, instance, r) for r in requests}
         assert fetched["rochdale"].success and fetched["stockport"].success
@@ -97,17 +99,17 @@ def test_sensors_fetch_load_and_publish_and_a_broken_source_holds_up_nobody(work
         assert "answered 500" in failure.event_specific_data.error.message
         # nothing is due again straight away
         assert isinstance(
-            sources_sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=WAREHOUSE)),
+            sources_sensor(dg.build_sensor_context(instance=instance, definitions=defs, resources=warehouse)),
             dg.SkipReason,
         )
 
-        assert _load_what_landed(defs, instance) == 4
+        assert _load_what_landed(defs, instance, warehouse) == 4
         rebuild = defs.resolve_sensor_def("rebuild_after_new_loads")(
-            dg.build_sensor_context(instance=instance, resources=WAREHOUSE)
+            dg.build_sensor_context(instance=instance, resources=warehouse)
         )
         assert isinstance(rebuild, dg.RunRequest)
         published = defs.resolve_job_def("build_and_publish").execute_in_process(
-            instance=instance, raise_on_error=False
+            instance=instance, run_config=rebuild.run_config, raise_on_error=False
         )
         assert published.success
         with duckdb.connect(str(workspace.published / "warehouse.duckdb"), read_only=True) as con:
@@ -120,8 +122,8 @@ def test_sensors_fetch_load_and_publish_and_a_broken_source_holds_up_nobody(work
         assert units == {"rochdale", "stockport"}
 
         # fetched again: the unchanged files are answered 304 (HTTP) or not downloaded (SFTP)
-        again = _run(defs, instance, dg.RunRequest(partition_key="rochdale"))
+        again = _run(defs, instance, dg.RunRequest(partition_key="rochdale", run_config=folders))
         assert again.success
         assert all(http.statuses(f"/files/{quote(n)}") == [200, 304] for n in ROCHDALE)
-        assert _run(defs, instance, dg.RunRequest(partition_key="stockport")).success
-        assert _load_what_landed(defs, instance) == 0
+        assert _run(defs, instance, dg.RunRequest(partition_key="stockport", run_config=folders)).success
+        assert _load_what_landed(defs, instance, warehouse) == 0

@@ -15,7 +15,7 @@ STAR = ("stockport", "trafford", "rochdale", "tameside")
 
 @pytest.fixture(scope="module")
 def published(sample_workspace):
-    assert run_pipeline.run(quiet=True) == 0
+    assert run_pipeline.run(quiet=True, settings=sample_workspace.settings()) == 0
     return sample_workspace
 
 

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def published(sample_workspace):
-    assert run_pipeline.run(quiet=True) == 0
+    assert run_pipeline.run(quiet=True, settings=sample_workspace.settings()) == 0
     return sample_workspace
 
 
@@ -225,10 +225,10 @@ def test_rerun_with_nothing_changed_reloads_and_rebuilds_nothing_unless_asked(pu
     first_id = published_table(published, "publication").iloc[0]["publication_id"]
     first_kpis = published_table(published, "kpi_local_spend")
     capsys.readouterr()
-    assert run_pipeline.run(quiet=True) == 0
+    assert run_pipeline.run(quiet=True, settings=published.settings()) == 0
     assert f"nothing changed since publication {first_id}" in capsys.readouterr().out
     assert published_table(published, "publication").iloc[0]["publication_id"] == first_id
-    assert run_pipeline.run(quiet=True, rebuild=True) == 0
+    assert run_pipeline.run(quiet=True, rebuild=True, settings=published.settings()) == 0
     after = {m.partition: m.load_id for m in all_manifests(published.raw)}
     assert before == after
     assert published_table(published, "publication").iloc[0]["publication_id"] != first_id

@@ -55,8 +55,10 @@ def test_marts_are_rebuilt_once_after_a_burst_of_loads(workspace):
         shutil.copy(SAMPLE_DIR / "landing" / "stockport" / "spend" / f"stockport_spend_{month}.csv", folder)
     instance = dg.DagsterInstance.ephemeral()
     sensor = defs.resolve_sensor_def("rebuild_after_new_loads")
-    assert isinstance(sensor(dg.build_sensor_context(instance=instance)), dg.SkipReason)
+    assert isinstance(
+        sensor(dg.build_sensor_context(instance=instance, resources=workspace.resources())), dg.SkipReason
+    )
     files = scan(workspace.landing, registry_of(PROJECT_ROOT / "config")).files
-    run_pipeline.ingest(files, instance, quiet=True)
-    request = sensor(dg.build_sensor_context(instance=instance))
+    run_pipeline.ingest(files, instance, quiet=True, settings=workspace.settings())
+    request = sensor(dg.build_sensor_context(instance=instance, resources=workspace.resources()))
     assert isinstance(request, dg.RunRequest) and request.run_key.startswith("loads-until-")

@@ -17,7 +17,7 @@ def test_spend_only_publishes(workspace):
     folder.mkdir(parents=True)
     for month in ("Apr", "May"):
         shutil.copy(SAMPLE_DIR / "landing" / "rochdale" / "spend" / f"Rochdale Payments {month} 2019.csv", folder)
-    assert run_pipeline.run(quiet=True) == 0
+    assert run_pipeline.run(quiet=True, settings=workspace.settings()) == 0
     from publishing.coverage import provisional_figures
 
     reason = "supplier location known for 0.00% of in-scope spend (the coverage rule asks for 90%)"

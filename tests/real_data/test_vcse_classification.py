@@ -17,7 +17,7 @@ def test_grant_recipients_are_vcse_with_sources(workspace, real_data, config_dir
     grants = real_data / "trafford" / "grants" / "trafford_council_voluntary_sector_grants.csv"
     shutil.copytree(SAMPLE_DIR / "landing", workspace.landing, dirs_exist_ok=True)
     deliver(grants, workspace.landing / "trafford" / "suppliers" / grants.name)
-    assert run_pipeline.run(quiet=True) == 0
+    assert run_pipeline.run(quiet=True, settings=workspace.settings()) == 0
     register = pd.read_csv(grants, dtype=str)
 
     with duckdb.connect(str(workspace.work / "warehouse.duckdb"), read_only=True) as con:

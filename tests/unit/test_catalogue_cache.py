@@ -30,7 +30,7 @@ def test_new_rows_keep_the_fingerprint_a_model_or_a_column_type_changes_it(tmp_p
     with duckdb.connect(str(warehouse)) as con:
         con.execute("alter table a alter a type bigint")
     assert catalogue_fingerprint(project, env, warehouse) != edited
-    assert catalogue_fingerprint(project, {"SVW_RAW_DIR": "/elsewhere"}, warehouse) != first
+    assert catalogue_fingerprint(project, {"svw_raw_dir": "/elsewhere"}, warehouse) != first
 
 
 def test_a_cached_catalogue_is_copied_without_running_dbt(tmp_path):

@@ -44,7 +44,8 @@ def svw(capsys, *args) -> tuple[int, str]:
         (["as-published", "--on", "2026-11"], "--on '2026-11' is not a date: write it as YYYY-MM-DD"),
     ],
 )
-def test_wrong_arguments_are_refused_with_a_message_and_exit_2(capsys, workspace, args, says):
+def test_wrong_arguments_are_refused_with_a_message_and_exit_2(capsys, workspace, monkeypatch, args, says):
+    workspace.export(monkeypatch)
     code, out = svw(capsys, *args)
     assert code == 2, out
     assert says in out
@@ -75,7 +76,8 @@ def test_help_shows_examples_and_the_settings_it_reads(capsys, monkeypatch):
     assert code == 0 and "Examples" in out and "--publish" in out
 
 
-def test_a_backfill_matching_no_landed_file_stops_before_rebuilding(capsys, sample_workspace):
+def test_a_backfill_matching_no_landed_file_stops_before_rebuilding(capsys, sample_workspace, monkeypatch):
+    sample_workspace.export(monkeypatch)
     code, out = svw(capsys, "backfill", "--feed", "spend", "--partner", "stockport", "--from", "2030-01")
     assert code == 2
     assert "NOT RUN: no landed file" in out and "backfilling" not in out
@@ -119,7 +121,8 @@ def test_dagster_home_defaults_beside_the_working_folder_and_is_set_for_the_comm
     assert "DAGSTER_HOME" not in os.environ and "SVW_LANDING_DIR" not in os.environ  # restored
 
 
-def test_settings_prints_every_setting_and_where_it_came_from(capsys, workspace):
+def test_settings_prints_every_setting_and_where_it_came_from(capsys, workspace, monkeypatch):
+    workspace.export(monkeypatch)
     code, out = svw(capsys, "settings")
     assert code == 0
     assert f"SVW_LANDING_DIR          set      {workspace.landing}" in out
@@ -142,6 +145,7 @@ def test_svw_is_the_console_script():
 
 
 def test_a_setting_that_is_not_a_number_is_a_configuration_problem(capsys, workspace, monkeypatch):
+    workspace.export(monkeypatch)
     monkeypatch.setenv("SVW_KEEP_RELEASES", "three")
     code, out = svw(capsys, "backfill", "--partner", "stockport")
     assert code == 2 and "configuration problem: SVW_KEEP_RELEASES='three'" in out
