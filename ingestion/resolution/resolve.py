@@ -142,12 +142,17 @@ def _partner(record_key: str) -> str:
 
 def _partner_local_clusters(
     frame: pd.DataFrame, fuzzy_threshold: float, use_aliases: bool, separate_bare_and_company: bool
-) -> dict[str, str]:
+) -> tuple[dict[str, str], list[tuple[str, str, str, float]]]:
     """Each partner's records resolved on their own (numbers and name rules, no other partner, no
     probabilistic stage): record -> its partner-local organisation. Another partner's records may join
     a partner's organisations to theirs, but never merge two of them that the partner's own records
-    keep apart, so a partner's figures do not depend on who else shares the landing zone (issue 10)."""
+    keep apart, so a partner's figures do not depend on who else shares the landing zone (issue 10).
+    Also returns the name links each partner made, which the GM-wide pass applies before any other
+    partner's names: since organisations carry legal forms (supplier-matching-v5), another partner's
+    'X Ltd' joined to one of a partner's records first could otherwise refuse that partner's own link
+    to its 'X plc' namesake, and split what the partner alone keeps together."""
     local: dict[str, str] = {}
+    made: list[tuple[str, str, str, float]] = []
     for partner, own in frame.groupby(frame["record_key"].map(_partner), sort=True):
         clusters = _Clusters(
             own["record_key"].tolist(),
@@ -166,11 +171,12 @@ def _partner_local_clusters(
             (_fuzzy_edges(own, fuzzy_threshold), True),
         ]
         for candidates, by_name in steps:
-            for a, b, _method, _score in candidates:
-                clusters.union(a, b, by_name)
+            for a, b, method, score in candidates:
+                if clusters.union(a, b, by_name) and by_name:
+                    made.append((a, b, method, score))
         for key in own["record_key"]:
             local[key] = f"{partner}|{clusters.find(key)}"
-    return local
+    return local, made
 
 
 def _number_set(value) -> set[str]:
@@ -399,7 +405,7 @@ def resolve(
     split = set(overrides.force_split)
     auto = frame[~frame["record_key"].isin(split)]
     named = auto[~auto["record_key"].isin(register_keys or set())]
-    local = _partner_local_clusters(named, fuzzy_threshold, use_aliases, separate_bare_and_company)
+    local, local_links = _partner_local_clusters(named, fuzzy_threshold, use_aliases, separate_bare_and_company)
     clusters = _Clusters(
         frame["record_key"].tolist(),
         frame["company_number"].tolist(),
@@ -427,6 +433,9 @@ def resolve(
     if register_keys:
         auto = auto[~auto["record_key"].isin(register_keys)]
     # Names across partners: guarded, so they never merge two of one partner's own organisations.
+    # Each partner's own name links first (see _partner_local_clusters), then names across partners.
+    auto_keys = set(auto["record_key"])
+    apply(((a, b, m, v) for a, b, m, v in local_links if a in auto_keys and b in auto_keys), by_name=True)
     apply(_vat_edges(auto), by_name=True, guarded=True)
     apply(_name_edges(auto, "key", "name_exact", separate_bare_and_company), by_name=True, guarded=True)
     apply(_name_edges(auto, "compact", "name_compact", separate_bare_and_company), by_name=True, guarded=True)
