@@ -25,7 +25,7 @@ from ingestion.registry import SupplierClassificationRule, SupplierMatchingRule
 from ingestion.resolution.attributes import attribute_links
 from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
-from ingestion.resolution.names import name_key
+from ingestion.resolution.names import legal_forms, name_key
 from ingestion.resolution.resolve import Overrides, resolve
 
 RESOLUTION_TABLES = (
@@ -52,12 +52,19 @@ class OverridesFile:
 
 def record_key(partner: str, supplier_ref: str | None, name: str | None) -> str:
     """A partner's vendor ID keys its record; without one (None, NA, NaN or blank, all alike: see
-    ingestion/missing.py) the payee's name does."""
+    ingestion/missing.py) the payee's name does: its name key and the legal forms it carries, in
+    their canonical spelling ('Tame Highways Limited' -> 'partner:name:TAME HIGHWAYS LTD'). The form
+    is kept since supplier-matching-v5: 'Tame Highways LLP', '... Limited' and '... plc' bidding in one
+    partner's tenders are three legal persons, and one record for the three would pool their bids
+    and declarations before any matching rule could keep them apart ('Ltd' and 'Limited' are one form)."""
     ref = text_or_none(supplier_ref)
     if ref is not None:
         return f"{partner}:ref:{ref}"
     text = text_or_none(name)
-    return f"{partner}:name:{(name_key(text) or text.upper()) if text else ''}"
+    if not text:
+        return f"{partner}:name:"
+    forms = " ".join(sorted(legal_forms(text)))
+    return f"{partner}:name:{name_key(text) or text.upper()}" + (f" {forms}" if forms else "")
 
 
 def _key_of(entry: dict, where: str) -> str:

@@ -266,11 +266,17 @@ def names_could_match(a: str | None, b: str | None) -> bool:
 MIN_FUZZY_WORD_LENGTH = 6
 
 
-def fuzzy_words_agree(a: str, b: str) -> bool:
+def fuzzy_words_agree(a: str, b: str, known_words: frozenset[str] | set[str] = frozenset()) -> bool:
     """Whether two near-identical name keys differ only by a typing slip, word by word: a name that
     adds a word or an initial to the other is another organisation ('HEATHCOTES' / 'HEATHCOTES M',
     a group's companies), and a changed word must be a long one ('MANCHESTER CARES' / 'MANCHESTER
-    CARS' are not one) unless it only gains an S ('ST JOHN BUILDINGS' / 'ST JOHNS BUILDINGS'). Names whose spacing differs ('FOSTERCARE ASSOCIATES') are left to the score."""
+    CARS' are not one) unless it only gains an S ('ST JOHN BUILDINGS' / 'ST JOHNS BUILDINGS'); and
+    a changed word and its replacement must not both be words in their own right. Without a
+    dictionary, `known_words` stands for one: the words that two or more of the names being resolved
+    use. A slip of the keyboard makes a string nobody else writes ('HALIWELL'); a one-letter edit
+    that lands on another word other names use ('BRIDGEWATER' / 'BRIDGWATER', 'CARING' / 'CARLING')
+    is as likely to be another organisation as the same one. Names whose spacing differs
+    ('FOSTERCARE ASSOCIATES') are left to the score."""
     words_a, words_b = a.split(" "), b.split(" ")
     if len(words_a) != len(words_b):
         shorter, longer = sorted((words_a, words_b), key=len)
@@ -281,4 +287,47 @@ def fuzzy_words_agree(a: str, b: str) -> bool:
         plural = long_word == short_word + "S"  # 'KING' / 'KINGS', 'JOHN' / 'JOHNS': one word, written two ways
         if word_a != word_b and not plural and len(short_word) < MIN_FUZZY_WORD_LENGTH:
             return False
+        if word_a != word_b and not plural and word_a in known_words and word_b in known_words:
+            return False  # two words in their own right, not a slip ('CARING' / 'CARLING')
     return True
+
+
+# Legal forms that make a name a different legal person, in the canonical spelling each is compared
+# by. 'Ltd' and 'Limited' are one form (Companies House ignores the difference when it compares
+# names: 'X Ltd' and 'X Limited' cannot both be registered), so are 'plc' and 'public limited
+# company', 'CIC' and 'community interest company'. Two different forms on one name are two legal
+# persons: 'Tame Highways LLP', 'Tame Highways Limited' and 'Tame Highways plc' are three firms (a
+# partnership, a private and a public company), and a charity's 'X CIO' is not its trading 'X Ltd'.
+_FORM_SPELLINGS = (
+    (r"PUBLIC LTD COMPANY|PUBLIC LIMITED COMPANY|PLC", "PLC"),
+    (r"LIMITED LIABILITY PARTNERSHIP|LLP", "LLP"),
+    (r"COMMUNITY INTEREST COMPANY|CIC", "CIC"),
+    (r"CHARITABLE INCORPORATED ORGANI[SZ]ATION|CIO", "CIO"),
+    (r"LTD|LIMITED", "LTD"),
+)
+_FORM_WORD = re.compile(r"(?<=\S )\b(" + "|".join(pattern for pattern, _ in _FORM_SPELLINGS) + r")\b")
+# A limited partnership is 'LP' only at the very end of a name ('LP Gas Supplies' is not one).
+_LIMITED_PARTNERSHIP = re.compile(r"\S \bLP$")
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def legal_forms(name: str | None) -> frozenset[str]:
+    """The legal forms a name carries after its first word, canonical: 'Tame Highways Limited' ->
+    {'LTD'}, 'X Public Limited Company' -> {'PLC'}, 'Y Ltd t/a Z LLP' -> {'LTD', 'LLP'}, 'Limited
+    Edition Prints' -> {} (a first word is never a legal form)."""
+    if is_missing(name):
+        return frozenset()
+    text = clean(str(name))
+    forms: set[str] = set()
+    for match in _FORM_WORD.finditer(text):
+        word = match.group(1)
+        forms.update(form for pattern, form in _FORM_SPELLINGS if re.fullmatch(pattern, word))
+    if _LIMITED_PARTNERSHIP.search(text):
+        forms.add("LP")
+    return frozenset(forms)
+
+
+def forms_conflict(forms_a: frozenset[str] | set[str], forms_b: frozenset[str] | set[str]) -> bool:
+    """Whether two names (or two organisations' names) say they are different legal persons: each
+    carries a legal form and they share none ('X LLP' / 'X Ltd'). A bare name conflicts with nothing."""
+    return bool(forms_a) and bool(forms_b) and not (forms_a & forms_b)

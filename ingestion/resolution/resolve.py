@@ -31,8 +31,10 @@ from ingestion.resolution.names import (
     compact_key,
     differ_by_qualifier,
     digits,
+    forms_conflict,
     fuzzy_words_agree,
     legal_aliases,
+    legal_forms,
     name_key,
     names_could_match,
     parent_names,
@@ -79,13 +81,18 @@ class Overrides:
 
 
 class _Clusters:
-    def __init__(self, keys, companies, charities, local: dict[str, str] | None = None):
+    def __init__(self, keys, companies, charities, local: dict[str, str] | None = None, names=None):
         # A record without a number has the empty set, whatever empty value pandas handed over: a
         # float NaN here once made every numbered record 'conflict' with every unnumbered one, so a
         # payee with a company number never met the same name in a ledger without numbers.
         self.parent = {k: k for k in keys}
         self.companies = {k: _number_set(c) for k, c in zip(keys, companies)}
         self.charities = {k: _number_set(c) for k, c in zip(keys, charities)}
+        # The legal forms the cluster's names carry (names.legal_forms): like two registration
+        # numbers, two forms that share nothing ('X LLP' / 'X Ltd' / 'X plc') are two legal persons.
+        self.forms = {
+            k: set(legal_forms(n) if isinstance(n, str) else ()) for k, n in zip(keys, names or [None] * len(keys))
+        }
         # partner -> the partner-local organisations (see _partner_local_clusters) each cluster holds
         self.locals: dict[str, dict[str, set[str]]] = {
             k: ({_partner(k): {local[k]}} if local and k in local else {}) for k in keys
@@ -97,10 +104,14 @@ class _Clusters:
             k = self.parent[k]
         return k
 
-    def conflict(self, a, b) -> bool:
+    def conflict(self, a, b, forms: bool = True) -> bool:
+        """Numbers that disagree; and, unless a register makes the link (`forms` false: a company
+        re-registered from plc to Ltd keeps its number and its previous name), legal forms that do."""
         ra, rb = self.find(a), self.find(b)
-        return (bool(self.companies[ra]) and bool(self.companies[rb]) and self.companies[ra] != self.companies[rb]) or (
-            bool(self.charities[ra]) and bool(self.charities[rb]) and self.charities[ra] != self.charities[rb]
+        return (
+            (bool(self.companies[ra]) and bool(self.companies[rb]) and self.companies[ra] != self.companies[rb])
+            or (bool(self.charities[ra]) and bool(self.charities[rb]) and self.charities[ra] != self.charities[rb])
+            or (forms and forms_conflict(self.forms[ra], self.forms[rb]))
         )
 
     def joins_apart(self, a, b) -> bool:
@@ -108,17 +119,18 @@ class _Clusters:
         la, lb = self.locals[self.find(a)], self.locals[self.find(b)]
         return any(partner in lb and not (ids & lb[partner]) for partner, ids in la.items())
 
-    def union(self, a, b, by_name: bool, guarded: bool = False) -> bool:
+    def union(self, a, b, by_name: bool, guarded: bool = False, forms: bool = True) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
-        if by_name and self.conflict(a, b):
+        if by_name and self.conflict(a, b, forms):
             return False
         if guarded and self.joins_apart(a, b):
             return False
         self.parent[rb] = ra
         self.companies[ra] |= self.companies.pop(rb)
         self.charities[ra] |= self.charities.pop(rb)
+        self.forms[ra] |= self.forms.pop(rb)
         for partner, ids in self.locals.pop(rb).items():
             self.locals[ra].setdefault(partner, set()).update(ids)
         return True
@@ -130,14 +142,24 @@ def _partner(record_key: str) -> str:
 
 def _partner_local_clusters(
     frame: pd.DataFrame, fuzzy_threshold: float, use_aliases: bool, separate_bare_and_company: bool
-) -> dict[str, str]:
+) -> tuple[dict[str, str], list[tuple[str, str, str, float]]]:
     """Each partner's records resolved on their own (numbers and name rules, no other partner, no
     probabilistic stage): record -> its partner-local organisation. Another partner's records may join
     a partner's organisations to theirs, but never merge two of them that the partner's own records
-    keep apart, so a partner's figures do not depend on who else shares the landing zone (issue 10)."""
+    keep apart, so a partner's figures do not depend on who else shares the landing zone (issue 10).
+    Also returns the name links each partner made, which the GM-wide pass applies before any other
+    partner's names: since organisations carry legal forms (supplier-matching-v5), another partner's
+    'X Ltd' joined to one of a partner's records first could otherwise refuse that partner's own link
+    to its 'X plc' namesake, and split what the partner alone keeps together."""
     local: dict[str, str] = {}
+    made: list[tuple[str, str, str, float]] = []
     for partner, own in frame.groupby(frame["record_key"].map(_partner), sort=True):
-        clusters = _Clusters(own["record_key"].tolist(), own["company_number"].tolist(), own["charity_number"].tolist())
+        clusters = _Clusters(
+            own["record_key"].tolist(),
+            own["company_number"].tolist(),
+            own["charity_number"].tolist(),
+            names=own["name"].tolist(),
+        )
         steps = [
             (_edges_by_shared_value(own, "company_number", "company_number"), False),
             (_edges_by_shared_value(own, "charity_number", "charity_number"), False),
@@ -149,11 +171,12 @@ def _partner_local_clusters(
             (_fuzzy_edges(own, fuzzy_threshold), True),
         ]
         for candidates, by_name in steps:
-            for a, b, _method, _score in candidates:
-                clusters.union(a, b, by_name)
+            for a, b, method, score in candidates:
+                if clusters.union(a, b, by_name) and by_name:
+                    made.append((a, b, method, score))
         for key in own["record_key"]:
             local[key] = f"{partner}|{clusters.find(key)}"
-    return local
+    return local, made
 
 
 def _number_set(value) -> set[str]:
@@ -224,17 +247,22 @@ def _name_edges(frame: pd.DataFrame, column: str, method: str, separate_bare_and
     guard then keeps a partner's two apart."""
     keys, names = frame["record_key"].tolist(), frame["name"].tolist()
     for positions in _grouped(frame, column):
-        representatives: dict[tuple[str, bool], str] = {}
+        # Records are joined through one representative per side; the legal forms are part of the
+        # side, so 'X plc' meets the other 'X plc' even when an 'X LLP' (which the forms keep apart,
+        # _Clusters.conflict) came first.
+        representatives: dict[tuple[str, bool, frozenset[str]], str] = {}
         for position in positions:
             key = keys[position]
-            side = (_partner(key), separate_bare_and_company and _incorporated(names[position]))
+            name = names[position]
+            forms = legal_forms(name) if isinstance(name, str) else frozenset()
+            side = (_partner(key), separate_bare_and_company and _incorporated(name), forms)
             if side in representatives:
                 yield representatives[side], key, method, 100.0
             else:
                 representatives[side] = key
         sides = list(representatives.items())
-        for i, ((partner_a, form_a), a) in enumerate(sides):
-            for (partner_b, form_b), b in sides[i + 1 :]:
+        for i, ((partner_a, form_a, _), a) in enumerate(sides):
+            for (partner_b, form_b, _), b in sides[i + 1 :]:
                 if partner_a != partner_b or form_a == form_b:
                     yield a, b, method, 100.0
 
@@ -258,6 +286,9 @@ def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
     distinct = frame.dropna(subset=["key"]).drop_duplicates("compact")
     if distinct.empty:
         return
+    # words two or more distinct names use: words in their own right (names.fuzzy_words_agree)
+    used_by = Counter(word for key in distinct["key"] for word in set(key.split(" ")))
+    known_words = frozenset(word for word, names in used_by.items() if names >= 2)
     # Blocks share the first three letters, so a slip in the first word ('Haliwell Homes') still meets.
     blocks: dict[str, list[tuple[str, str, str]]] = {}
     for record_key, compact, key in zip(distinct["record_key"], distinct["compact"], distinct["key"]):
@@ -275,7 +306,7 @@ def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
                 and digits(names[i]) == digits(names[j])
                 and min(len(names[i]), len(names[j])) >= 8
                 and not differ_by_qualifier(words[i], words[j])
-                and fuzzy_words_agree(spaced[i], spaced[j])
+                and fuzzy_words_agree(spaced[i], spaced[j], known_words)
             ):
                 yield keys[i], keys[j], "name_fuzzy", float(scores[i, j])
 
@@ -374,15 +405,19 @@ def resolve(
     split = set(overrides.force_split)
     auto = frame[~frame["record_key"].isin(split)]
     named = auto[~auto["record_key"].isin(register_keys or set())]
-    local = _partner_local_clusters(named, fuzzy_threshold, use_aliases, separate_bare_and_company)
+    local, local_links = _partner_local_clusters(named, fuzzy_threshold, use_aliases, separate_bare_and_company)
     clusters = _Clusters(
-        frame["record_key"].tolist(), frame["company_number"].tolist(), frame["charity_number"].tolist(), local
+        frame["record_key"].tolist(),
+        frame["company_number"].tolist(),
+        frame["charity_number"].tolist(),
+        local,
+        frame["name"].tolist(),
     )
     edges: list[tuple[str, str, str, float]] = []
 
-    def apply(candidates, by_name, guarded=False):
+    def apply(candidates, by_name, guarded=False, forms=True):
         for a, b, method, score in candidates:
-            if clusters.union(a, b, by_name, guarded) or clusters.find(a) == clusters.find(b):
+            if clusters.union(a, b, by_name, guarded, forms) or clusters.find(a) == clusters.find(b):
                 edges.append((a, b, method, score))
 
     apply(_edges_by_shared_value(auto, "company_number", "company_number"), by_name=False)
@@ -390,10 +425,17 @@ def resolve(
     if register_edges:
         # Registers' links (a site to its operator, a record to a register's name for it), held to the
         # numbers like names are; register records then take no part in the name rules below.
-        apply(((a, b, m, v) for a, b, m, v in register_edges if a not in split and b not in split), by_name=True)
+        apply(
+            ((a, b, m, v) for a, b, m, v in register_edges if a not in split and b not in split),
+            by_name=True,
+            forms=False,
+        )
     if register_keys:
         auto = auto[~auto["record_key"].isin(register_keys)]
     # Names across partners: guarded, so they never merge two of one partner's own organisations.
+    # Each partner's own name links first (see _partner_local_clusters), then names across partners.
+    auto_keys = set(auto["record_key"])
+    apply(((a, b, m, v) for a, b, m, v in local_links if a in auto_keys and b in auto_keys), by_name=True)
     apply(_vat_edges(auto), by_name=True, guarded=True)
     apply(_name_edges(auto, "key", "name_exact", separate_bare_and_company), by_name=True, guarded=True)
     apply(_name_edges(auto, "compact", "name_compact", separate_bare_and_company), by_name=True, guarded=True)

@@ -357,3 +357,23 @@ def _add_partner_without_ids(world: World, rng: random.Random) -> None:
             world.payments.append(
                 Payment("bury", d, None, rng.randint(20_00, 900_00), "Adult Social Care", "Direct Payments")
             )
+
+
+# The legal forms the generator writes at the end of a company's name, as the legal persons they
+# make: 'Ltd' and 'Limited' are one (Companies House refuses 'X Limited' when 'X Ltd' exists), 'LLP'
+# a partnership, 'plc' a public company.
+LEGAL_FORM_OF_SUFFIX = {"Ltd": "private company", "Limited": "private company", "LLP": "LLP", "plc": "plc"}
+
+
+def legal_form_namesakes(world: World) -> dict[str, dict[str, list[int]]]:
+    """Firms the generator plants under one name but different legal forms ('Tame Highways LLP',
+    'Tame Highways Limited', 'Tame Highways plc': three firms, each with its own company number):
+    name without its legal form -> legal form -> firm ids, for names planted in two forms or more.
+    Names alone can tell these firms apart by their forms; firms that differ only by 'Ltd' and
+    'Limited' (which the generator also plants, though no register would allow both) they cannot."""
+    by_stem: dict[str, dict[str, list[int]]] = {}
+    for firm in world.firms.values():
+        stem, _, suffix = firm.name.rpartition(" ")
+        if firm.kind == "company" and suffix in LEGAL_FORM_OF_SUFFIX:
+            by_stem.setdefault(stem, {}).setdefault(LEGAL_FORM_OF_SUFFIX[suffix], []).append(firm.firm_id)
+    return {stem: forms for stem, forms in by_stem.items() if len(forms) > 1}

@@ -52,7 +52,7 @@ def test_frame_from_arrow_uses_nullable_types():
 
 @pytest.mark.parametrize("missing", MISSING)
 def test_record_key_falls_back_to_the_name_for_any_missing_ref(missing):
-    assert record_key("bury", missing, "Pennine Care Ltd") == "bury:name:PENNINE CARE"
+    assert record_key("bury", missing, "Pennine Care Ltd") == "bury:name:PENNINE CARE LTD"
     assert record_key("bury", "V1", "Pennine Care Ltd") == "bury:ref:V1"
 
 
@@ -98,13 +98,13 @@ def test_a_ledger_without_vendor_ids_beside_one_with_them_keeps_every_payee(tmp_
     payees = tables["payee_records"]
     bury = payees[payees["partner_code"] == "bury"]
     assert sorted(bury["record_key"]) == [
-        "bury:name:IRWELL PRINT",
-        "bury:name:KESTREL TRANSPORT",
-        "bury:name:PENNINE ROOFING",
+        "bury:name:IRWELL PRINT LTD",
+        "bury:name:KESTREL TRANSPORT LTD",
+        "bury:name:PENNINE ROOFING LTD",
     ]
     links = tables["supplier_links"].set_index("record_key")["supplier_id"]
-    assert links["bury:name:PENNINE ROOFING"] == links["trafford:ref:101"]  # same firm, by name
-    assert links["bury:name:IRWELL PRINT"] != links["bury:name:KESTREL TRANSPORT"]
+    assert links["bury:name:PENNINE ROOFING LTD"] == links["trafford:ref:101"]  # same firm, by name
+    assert links["bury:name:IRWELL PRINT LTD"] != links["bury:name:KESTREL TRANSPORT LTD"]
     assert links.nunique() == 4
 
 

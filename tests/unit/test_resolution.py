@@ -3,7 +3,7 @@ import pytest
 
 from ingestion.resolution.build import OverridesError, load_overrides, record_key
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
-from ingestion.resolution.names import aliases, name_key, parent_names
+from ingestion.resolution.names import aliases, fuzzy_words_agree, legal_forms, name_key, parent_names
 from ingestion.resolution.resolve import Overrides, resolve
 
 
@@ -233,7 +233,7 @@ classification:
   - {partner: rochdale, supplier_ref: V1, is_vcse: true, reason: "registered CIO", decided_on: 2026-11-20}
 """)
     loaded = load_overrides(path)
-    assert loaded.overrides.force_link == [("trafford:ref:4611", "stockport:name:ACME")]
+    assert loaded.overrides.force_link == [("trafford:ref:4611", "stockport:name:ACME LTD")]
     assert loaded.overrides.force_split == ["tameside:name:FCA"]
     assert loaded.flags.iloc[0]["record_key"] == record_key("rochdale", "V1", None)
     path.write_text("classification:\n  - {partner: rochdale, supplier_ref: V1, is_vcse: true}\n")
@@ -453,3 +453,83 @@ def test_organisations_kept_apart_by_a_partner_never_share_an_id(monkeypatch):
     monkeypatch.setattr(module, "Counter", lambda values: {v: 1 for v in values})
     with pytest.raises(RuntimeError, match="one id to several organisations"):
         _ids(*rows)
+
+
+# supplier-matching-v5: a legal-form conflict is two legal persons; a fuzzy edit between two words
+# other names use is not a slip.
+
+
+@pytest.mark.parametrize(
+    ("name", "forms"),
+    [
+        ("Tame Highways Limited", {"LTD"}),
+        ("Tame Highways Ltd.", {"LTD"}),
+        ("Tame Highways LLP", {"LLP"}),
+        ("Tame Highways plc", {"PLC"}),
+        ("Tame Highways Public Limited Company", {"PLC"}),
+        ("Hope Community Interest Company", {"CIC"}),
+        ("Hope C.I.C.", {"CIC"}),
+        ("Hope CIO", {"CIO"}),
+        ("Ashby Partners LP", {"LP"}),
+        ("Limited Edition Prints", set()),  # a first word is never a form
+        ("LP Gas Supplies", set()),
+        ("Manchester Cares", set()),
+    ],
+)
+def test_legal_forms_in_their_canonical_spelling(name, forms):
+    assert legal_forms(name) == forms
+
+
+def test_names_whose_legal_forms_conflict_are_different_suppliers():
+    links = _ids(
+        ("stockport:1", "Tame Highways LLP"),
+        ("stockport:2", "Tame Highways Limited"),
+        ("stockport:3", "Tame Highways plc"),
+        ("trafford:1", "Tame Highways Ltd"),
+        ("trafford:2", "TAME HIGHWAYS PLC"),
+        ("oldham:1", "Tame Highways"),
+    )
+    ids = links["supplier_id"]
+    assert len({ids["stockport:1"], ids["stockport:2"], ids["stockport:3"]}) == 3
+    assert ids["trafford:1"] == ids["stockport:2"]  # Ltd and Limited are one form
+    assert ids["trafford:2"] == ids["stockport:3"]  # the plc meets the plc, though the LLP came first
+    # a bare name conflicts with no form, and joins one of them, never two
+    assert ids["oldham:1"] in {ids["stockport:1"], ids["stockport:2"], ids["stockport:3"]}
+
+
+def test_a_name_only_record_keeps_its_legal_form():
+    """Three firms bidding in one partner's tenders as 'X LLP', 'X Limited' and 'X plc' must not be
+    one record: their bids and declarations would be pooled before any rule could keep them apart."""
+    keys = {
+        record_key("stockport", None, n) for n in ("Tame Highways LLP", "Tame Highways Limited", "Tame Highways plc")
+    }
+    assert keys == {
+        "stockport:name:TAME HIGHWAYS LLP",
+        "stockport:name:TAME HIGHWAYS LTD",
+        "stockport:name:TAME HIGHWAYS PLC",
+    }
+    assert record_key("stockport", None, "Tame Highways Ltd") == "stockport:name:TAME HIGHWAYS LTD"
+    assert record_key("stockport", None, "Tame Highways") == "stockport:name:TAME HIGHWAYS"
+
+
+def test_fuzzy_refuses_an_edit_between_two_words_other_names_use():
+    assert fuzzy_words_agree("HALIWELL HOMES", "HALLIWELL HOMES", frozenset({"HALLIWELL", "HOMES"}))
+    assert not fuzzy_words_agree("CARING HOMES", "CARLING HOMES", frozenset({"CARING", "CARLING", "HOMES"}))
+    links = _ids(
+        ("a", "Caring Homes Ltd"),
+        ("b", "Carling Homes Ltd"),
+        ("c", "Caring Hands"),
+        ("d", "Carling Brewers"),
+        ("e", "Haliwell Homes Ltd"),
+        ("f", "Halliwell Homes Ltd"),
+    )
+    assert links.loc["a", "supplier_id"] != links.loc["b", "supplier_id"]
+    assert links.loc["e", "supplier_id"] == links.loc["f", "supplier_id"]  # a slip nobody else writes
+
+
+def test_a_register_link_is_not_refused_by_legal_forms():
+    """A company re-registered from plc to Ltd keeps its number; a register's previous-name link holds."""
+    from ingestion.resolution.resolve import _Clusters
+
+    clusters = _Clusters(["a", "b"], [None, None], [None, None], names=["Northern Lights Telecom PLC", "Harbour Ltd"])
+    assert clusters.conflict("a", "b") and not clusters.conflict("a", "b", forms=False)
