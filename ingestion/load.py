@@ -599,3 +599,24 @@ def load_file(landed: LandedFile, rules: Rules, raw_dir: Path, source_name: str 
         checks=results,
         load_id=load_id,
     )
+
+
+def load_partition(landed_files: list[LandedFile], rules: Rules, raw_dir: Path) -> LoadReport:
+    """Load the landed file(s) of one partition and report them as one load.
+
+    A periodic feed's partition holds one file; a snapshot feed's partition holds every list the
+    partner sent (each loads into its own folder). Their reports are merged so the partition has one
+    materialization and one verdict: it passes only when every list passed."""
+    if not landed_files:
+        raise ValueError("load_partition needs at least one landed file")
+    reports = [load_file(landed, rules, raw_dir) for landed in landed_files]
+    report = reports[0]
+    if len(reports) > 1:
+        report.checks = [c for r in reports for c in r.checks]
+        report.passed = all(r.passed for r in reports)
+        report.source_file = ", ".join(r.source_file for r in reports)
+        report.source_file_hash = ", ".join(r.source_file_hash for r in reports)
+        report.rows_in = sum(r.rows_in or 0 for r in reports)
+        report.rows_loaded = sum(r.rows_loaded for r in reports)
+        report.rows_quarantined = sum(r.rows_quarantined for r in reports)
+    return report

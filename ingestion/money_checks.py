@@ -29,8 +29,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import duckdb
 import pandas as pd
-import pyarrow.parquet as pq
+import pyarrow as pa
 import yaml
 
 from ingestion import raw_store
@@ -111,20 +112,34 @@ def repeated_lines(raw: pd.DataFrame, prepared: pd.DataFrame, source_file: str) 
     return _result(check, reason, fix, rows, len(prepared)), rows
 
 
-def _other_partitions(raw_dir: Path, partner: str, period: str) -> pd.DataFrame:
-    """The loaded spend rows of the partner's other partitions whose files passed their checks."""
-    frames = []
+def _other_partitions(raw_dir: Path, partner: str, period: str, refs: pd.Series) -> pd.DataFrame:
+    """The loaded rows of the partner's other partitions (whose files passed their checks) that
+    carry one of these transaction references.
+
+    One DuckDB scan of those partitions' Parquet keeps only rows whose reference is among this
+    file's, so a load reads a handful of rows however many months the partner has sent (reading
+    every month into pandas made a partner's n-th month cost n months of work)."""
+    columns = [*TRANSACTION_KEY, "source_file", "period"]
+    paths = []
     for folder in sorted((raw_dir / "spend" / f"partner={partner}").glob("period=*")):
         manifest = raw_store.read_manifest(raw_dir, "spend", partner, folder.name.removeprefix("period="))
         if manifest is None or manifest.period == period or not manifest.passed:
             continue
         if (folder / raw_store.ROWS).exists():
-            table = pq.read_table(folder / raw_store.ROWS, columns=[*TRANSACTION_KEY, "source_file", "period"])
-            frames.append(table.to_pandas())
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=[*TRANSACTION_KEY, "source_file", "period"])
-    return pd.concat(frames, ignore_index=True)
+            paths.append(str(folder / raw_store.ROWS))
+    wanted = sorted(set(refs.dropna()))
+    if not paths or not wanted:
+        return pd.DataFrame(columns=columns)
+    with duckdb.connect() as con:
+        con.register("wanted", pa.table({"ref": pa.array(wanted, pa.string())}))
+        # the references are compared trimmed, as _key trims them; _key then decides on these rows
+        found = con.sql(
+            "select transaction_ref, payment_date, amount_pence, supplier_name, source_file, period "
+            "from read_parquet($paths, union_by_name = true) "
+            r"where regexp_replace(transaction_ref, '^\s+|\s+$', '', 'g') in (select ref from wanted)",
+            params={"paths": paths},
+        ).to_arrow_table()
+    return found.to_pandas()
 
 
 def _key(frame: pd.DataFrame) -> pd.Series:
@@ -149,7 +164,7 @@ def delivered_twice(prepared: pd.DataFrame, raw_dir: Path, partner: str, period:
     refs = _refs(prepared)
     if not refs.notna().any():
         return clear, []
-    others = _other_partitions(raw_dir, partner, period)
+    others = _other_partitions(raw_dir, partner, period, refs)
     others = others[others["transaction_ref"].notna()]
     if others.empty:
         return clear, []

@@ -85,6 +85,9 @@ class Settings:
     deprivation_dir: Path | None = None  # SVW_DEPRIVATION_DIR: editions.csv + files (default: shipped)
     keep_releases: int = 3  # SVW_KEEP_RELEASES: publications kept under published/releases/ (current among them)
     slot_wait_seconds: int = 600  # SVW_SLOT_WAIT_SECONDS: how long a run waits for a live run's warehouse slot
+    # SVW_LOAD_WORKERS: processes that load partners' files at once (load_settings: up to 4, one per core);
+    # 1 loads in the run's own process, with nothing to start
+    load_workers: int = 1
     dagster_home: Path | None = None  # DAGSTER_HOME: default dagster_home beside work_dir (data/dagster_home)
     landing_reason: str = ""  # why this landing zone (choose_landing_zone), printed by svw
 
@@ -177,6 +180,7 @@ def load_settings() -> Settings:
         deprivation_dir=_optional_path("SVW_DEPRIVATION_DIR"),
         keep_releases=_positive_int("SVW_KEEP_RELEASES", 3),
         slot_wait_seconds=_positive_int("SVW_SLOT_WAIT_SECONDS", 600),
+        load_workers=_positive_int("SVW_LOAD_WORKERS", max(1, min(4, os.cpu_count() or 1))),
         # beside the working folder, so a workspace pointed elsewhere (a test, a second checkout)
         # keeps its own run history; the default layout gives data/dagster_home, as make dev shows
         dagster_home=_path("DAGSTER_HOME", work_dir.parent / "dagster_home"),

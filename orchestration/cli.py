@@ -538,6 +538,7 @@ def settings_command() -> None:
         "SVW_FRAMEWORK": settings.framework,
         "SVW_KEEP_RELEASES": settings.keep_releases,
         "SVW_SLOT_WAIT_SECONDS": settings.slot_wait_seconds,
+        "SVW_LOAD_WORKERS": settings.load_workers,
     }
     for name, value in values.items():
         origin = "set" if os.environ.get(name) else "default"

@@ -40,3 +40,9 @@ defs = dg.Definitions.merge(
     recovery.defs,
     resources.defs,
 )
+
+
+def load_batch_job() -> dg.JobDefinition:
+    """The batch load job with the project's resources bound. `dg.reconstructable` points at this
+    function: the multiprocess executor rebuilds the job from it in each worker process."""
+    return defs.resolve_job_def("load_batch")

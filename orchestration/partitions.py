@@ -33,3 +33,20 @@ def partitions_for(feed: str) -> dg.PartitionsDefinition:
 def partition_key_for(feed: str, partner: str, period: str) -> str | dg.MultiPartitionKey:
     """The partition a landed file of this feed loads into."""
     return dg.MultiPartitionKey({"partner": partner, "period": period}) if FEEDS[feed].periodic else partner
+
+
+def batches_by_partner(partitions: list[tuple[str, str, str]], workers: int) -> list[list[tuple[str, str, str]]]:
+    """Split (feed, partner, period) partitions into at most `workers` batches that can load at once.
+
+    A partner's partitions stay together and in order (supplier lists before spend, months in
+    order): each spend load compares its rows with the partner's other months (a payment sent twice
+    is caught that way), so two of one partner's months must never load at the same time. Partners
+    are dealt largest first onto the batch with the fewest partitions so far, so the batches finish
+    together."""
+    by_partner: dict[str, list[tuple[str, str, str]]] = {}
+    for partition in sorted(partitions, key=lambda p: (p[1], FEEDS[p[0]].periodic, p[2], p[0])):
+        by_partner.setdefault(partition[1], []).append(partition)
+    batches: list[list[tuple[str, str, str]]] = [[] for _ in range(max(1, min(workers, len(by_partner))))]
+    for members in sorted(by_partner.values(), key=len, reverse=True):
+        min(batches, key=len).extend(members)
+    return [batch for batch in batches if batch]

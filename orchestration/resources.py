@@ -38,7 +38,7 @@ OPTIONAL_PATH_FIELDS = (
     "deprivation_dir",
     "dagster_home",
 )
-NUMBER_FIELDS = ("keep_releases", "slot_wait_seconds")
+NUMBER_FIELDS = ("keep_releases", "slot_wait_seconds", "load_workers")
 
 
 class WarehouseSettings(dg.ConfigurableResource):
@@ -62,6 +62,7 @@ class WarehouseSettings(dg.ConfigurableResource):
     dagster_home: str | None = None
     keep_releases: int | None = None
     slot_wait_seconds: int | None = None
+    load_workers: int | None = None
 
     def get(self) -> Settings:
         given: dict = {

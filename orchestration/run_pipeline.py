@@ -1,8 +1,9 @@
 """Run the whole pipeline in-process through Dagster, as `make run` does, and print the KPIs.
 
-The same jobs the sensor and schedule launch: one ingest run per landed file's partition (so
-each partition's history in the Dagster UI is the same whether loaded here or by the sensor), then
-one build-and-publish run. Exit code 0 only when the publication went through.
+One `load_batch` run loads every new or changed landed file (partners in parallel processes); it
+records on each raw partition the same materialization and feed check the sensor's partition runs
+record, so a partition's history in the Dagster UI reads the same however it was loaded. Then one
+build-and-publish run, the job the schedule launches. Exit code 0 only when the publication went through.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 
 import dagster as dg
@@ -223,9 +226,9 @@ FileProgress = Callable[[int, int, str], None]
 def ingest(
     files, instance, quiet: bool = False, settings: Settings | None = None, progress: FileProgress | None = None
 ) -> list[str]:
-    """One ingest run per landed file's partition, as the sensor would launch them; a partition whose
-    files are all loaded exactly as they would load again is skipped (its load is already recorded)."""
-    from orchestration.definitions import defs
+    """Load every landed file's partition in one `load_batch` run (orchestration/defs/ingest.py):
+    partners in parallel processes when settings.load_workers > 1. A partition whose files are all
+    loaded exactly as they would load again is skipped (its load is already recorded)."""
     from orchestration.recovery import wait_for_free_pools
 
     settings = settings or load_settings()
@@ -236,29 +239,114 @@ def ingest(
     to_load = [f for f in files if (f.feed, str(partition_key_for(f.feed, f.partner, f.period.key))) not in skip]
     if skip and not quiet:
         print(f"  {len(files) - len(to_load)} file(s) unchanged since their last load: not loaded again")
+    if not to_load:
+        return problems
     periods = sorted({f.period.key for f in to_load if FEEDS[f.feed].periodic})
     instance.add_dynamic_partitions(
         PERIOD_PARTITIONS.name, [p for p in periods if not instance.has_dynamic_partition(PERIOD_PARTITIONS.name, p)]
     )
-    jobs = {feed: defs.resolve_job_def(f"ingest_{feed}") for feed in {f.feed for f in to_load}}
-    started = time.monotonic()
-    seen: set[tuple[str, str]] = set()
-    for index, landed in enumerate(to_load, start=1):
+    return problems + _load_batch(instance, to_load, settings, quiet, progress)
+
+
+BATCH_TAG = "svw/load_batch"
+# A worker process costs about five seconds to start (the forkserver imports Dagster and the
+# project): a batch gets one worker per this many files, up to settings.load_workers.
+FILES_PER_WORKER = 40
+
+
+def _load_batch(instance, to_load, settings: Settings, quiet: bool, progress: FileProgress | None) -> list[str]:
+    """Run `load_batch` on these files' partitions, reporting each file as its partition's
+    materialization reaches the instance (a thread watches the run's events while it runs here)."""
+    from orchestration.definitions import load_batch_job
+
+    names: dict[tuple[str, str], list[str]] = {}
+    for landed in to_load:
         key = partition_key_for(landed.feed, landed.partner, landed.period.key)
-        if (landed.feed, str(key)) in seen:  # a partner's snapshot lists share one partition run
-            if progress is not None:
-                progress(index, len(to_load), landed.path.name)
-            continue
-        seen.add((landed.feed, str(key)))
-        result = jobs[landed.feed].execute_in_process(
-            instance=instance, partition_key=key, raise_on_error=False, run_config=_run_config(settings)
-        )
-        problems += [f"{landed.path.name}: {line}" for line in _failed_check_lines(result)]
-        if progress is not None:
-            progress(index, len(to_load), landed.path.name)
-        elif not quiet and (index % 20 == 0 or index == len(to_load)):
-            print(f"  loaded {index}/{len(to_load)} files ({time.monotonic() - started:.0f}s)")
-    return problems
+        names.setdefault((landed.feed, str(key)), []).append(landed.path.name)
+    partitions = sorted(
+        {(f.feed, f.partner, f.period.key if FEEDS[f.feed].periodic else "") for f in to_load}, key=lambda p: p[1:]
+    )
+    workers = min(settings.load_workers, len({p[1] for p in partitions}), max(1, len(to_load) // FILES_PER_WORKER))
+    if workers > 1 and not instance.is_ephemeral:
+        # worker processes fork from one server that has imported the project once
+        start = {"forkserver": {"preload_modules": ["orchestration.definitions"]}}
+        executor: dict = {"multiprocess": {"max_concurrent": workers, "start_method": start}}
+    else:  # one worker, or no DAGSTER_HOME whose instance other processes could open: load here
+        executor = {"in_process": {}}
+    run_config = {
+        **_run_config(settings),
+        "ops": {
+            "plan_load_batch": {
+                "config": {
+                    "partitions": [{"feed": f, "partner": p, "period": period} for f, p, period in partitions],
+                    "workers": workers,
+                }
+            }
+        },
+        "execution": {"config": executor},
+    }
+    token = uuid.uuid4().hex
+    watcher = _BatchWatcher(instance, token, names, len(to_load), quiet, progress)
+    watcher.start()
+    try:
+        with dg.execute_job(
+            dg.reconstructable(load_batch_job),
+            instance=instance,
+            run_config=run_config,
+            tags={BATCH_TAG: token},
+            raise_on_error=False,
+        ) as result:
+            lines = _failed_check_lines(result)
+            if not result.success and not lines:
+                lines = [f"the load run {result.run_id} failed before loading; its events are shown by `make dev`"]
+    finally:
+        watcher.stop()
+    return lines
+
+
+class _BatchWatcher(threading.Thread):
+    """Reports files as the batch run records their partitions' materializations."""
+
+    def __init__(self, instance, token: str, names: dict, total: int, quiet: bool, progress: FileProgress | None):
+        super().__init__(daemon=True)
+        self.instance, self.token, self.names, self.total = instance, token, names, total
+        self.quiet, self.progress = quiet, progress
+        self.done = 0
+        self.started = time.monotonic()
+        self.finished = threading.Event()
+
+    def stop(self) -> None:
+        self.finished.set()
+        self.join()
+
+    def run(self) -> None:
+        run_id, cursor = None, None
+        while True:
+            last = self.finished.wait(1.0)
+            if run_id is None:
+                runs = self.instance.get_runs(filters=dg.RunsFilter(tags={BATCH_TAG: self.token}), limit=1)
+                run_id = runs[0].run_id if runs else None
+            if run_id is not None:
+                while True:
+                    page = self.instance.get_records_for_run(
+                        run_id, cursor=cursor, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=500
+                    )
+                    for record in page.records:
+                        self._report(record.event_log_entry.dagster_event)
+                    cursor = page.cursor
+                    if not page.has_more:
+                        break
+            if last:
+                return
+
+    def _report(self, event) -> None:
+        feed = event.asset_key.path[-1]
+        for name in self.names.get((feed, event.partition), []):
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total, name)
+            elif not self.quiet and (self.done % 20 == 0 or self.done == self.total):
+                print(f"  loaded {self.done}/{self.total} files ({time.monotonic() - self.started:.0f}s)", flush=True)
 
 
 # Wraps the long build step (minutes, one Dagster run): `svw` shows a spinner with the time elapsed.

@@ -1,68 +1,84 @@
-"""Raw-layer assets: one partition = one partner's file for one period (or its supplier list)."""
+"""Raw-layer assets: one partition = one partner's file for one period (or its supplier list).
+
+Two ways to load the same partitions, both recording the same events on the raw assets:
+* the partitioned assets, one Dagster run per partition, which the landing sensor launches for a
+  file that arrives and the UI backfills;
+* the `load_batch` job, one run for a whole landing zone (`svw run`, `svw backfill`): its
+  partitions are split by partner into batches that load in parallel processes (Dagster's
+  multiprocess executor), each batch in order, so a thousand files cost one run instead of a
+  thousand.
+"""
+
+from typing import Any
 
 import dagster as dg
 
 from ingestion.canonical import FEEDS
-from ingestion.landing import scan_landing
-from ingestion.load import LoadReport, load_file
+from ingestion.landing import LandedFile, scan_landing
+from ingestion.load import LoadReport, load_partition
 from ingestion.registry import load_registry, load_rules
 from ingestion.settings import Settings
-from orchestration.partitions import partitions_for
+from orchestration.partitions import batches_by_partner, partition_key_for, partitions_for
 from orchestration.resources import WarehouseSettings
+
+
+def _landed_in(settings: Settings, feed: str, partner: str, period: str | None) -> list[LandedFile]:
+    """The landed file(s) of one partition (period None: every snapshot list of the partner)."""
+    scan = scan_landing(settings.landing_dir, load_registry(settings.config_dir))
+    return [
+        f for f in scan.files if f.partner == partner and f.feed == feed and (period is None or f.period.key == period)
+    ]
+
+
+def _metadata(report: LoadReport) -> dict:
+    return {
+        "status": report.status,
+        "source_file": report.source_file,
+        "source_file_hash": report.source_file_hash,
+        "rows_in": report.rows_in,
+        "rows_loaded": report.rows_loaded,
+        "rows_quarantined": report.rows_quarantined,
+        "blank_rows_skipped": report.blank_rows_skipped,
+        "load_id": report.load_id,
+    }
+
+
+def _check_description(report: LoadReport) -> str:
+    failed = [c for c in report.checks if not c.success]
+    if report.passed:
+        return "all blocking checks passed"
+    return f"{report.source_file}: " + " | ".join(c.describe() for c in failed)
+
+
+def _check_metadata(report: LoadReport) -> dict:
+    return {
+        "source_file": report.source_file,
+        "checks": dg.MetadataValue.json([c.as_dict() for c in report.checks]),
+        "rows_quarantined": report.rows_quarantined,
+    }
+
+
+def _check_name(feed: str) -> str:
+    return f"{feed}_feed_valid"
 
 
 def _load_partition(
     context: dg.AssetExecutionContext, settings: Settings, feed: str, partner: str, period: str | None, check_name: str
 ):
-    """Load the landed file(s) of one partition (period None: every snapshot list of the partner)."""
-    registry = load_registry(settings.config_dir)
-    scan = scan_landing(settings.landing_dir, registry)
-    landed_files = [
-        f for f in scan.files if f.partner == partner and f.feed == feed and (period is None or f.period.key == period)
-    ]
+    landed_files = _landed_in(settings, feed, partner, period)
     if not landed_files:
         context.log.info(f"no {feed} file has landed for {partner} {period or ''}; nothing to load")
         return
-    reports = [load_file(landed, load_rules(settings.config_dir), settings.raw_dir) for landed in landed_files]
-    report: LoadReport = reports[0]
-    if len(reports) > 1:  # several snapshot lists: one materialization, one check over all of them
-        report.checks = [c for r in reports for c in r.checks]
-        report.passed = all(r.passed for r in reports)
-        report.source_file = ", ".join(r.source_file for r in reports)
-        report.source_file_hash = ", ".join(r.source_file_hash for r in reports)
-        report.rows_in = sum(r.rows_in or 0 for r in reports)
-        report.rows_loaded = sum(r.rows_loaded for r in reports)
-        report.rows_quarantined = sum(r.rows_quarantined for r in reports)
+    report = load_partition(landed_files, load_rules(settings.config_dir), settings.raw_dir)
     context.log.info(report.summary())
-    yield dg.MaterializeResult(
-        asset_key=dg.AssetKey(["raw", feed]),
-        metadata={
-            "status": report.status,
-            "source_file": report.source_file,
-            "source_file_hash": report.source_file_hash,
-            "rows_in": report.rows_in,
-            "rows_loaded": report.rows_loaded,
-            "rows_quarantined": report.rows_quarantined,
-            "blank_rows_skipped": report.blank_rows_skipped,
-            "load_id": report.load_id,
-        },
-    )
-    failed = [c for c in report.checks if not c.success]
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", feed]), metadata=_metadata(report))
     yield dg.AssetCheckResult(
         asset_key=dg.AssetKey(["raw", feed]),
         check_name=check_name,
         passed=report.passed,
         severity=dg.AssetCheckSeverity.ERROR,
-        description=(
-            "all blocking checks passed"
-            if report.passed
-            else f"{report.source_file}: " + " | ".join(c.describe() for c in failed)
-        ),
-        metadata={
-            "source_file": report.source_file,
-            "checks": dg.MetadataValue.json([c.as_dict() for c in report.checks]),
-            "rows_quarantined": report.rows_quarantined,
-        },
+        description=_check_description(report),
+        metadata=_check_metadata(report),
     )
 
 
@@ -70,7 +86,7 @@ def raw_feed_asset(feed: str) -> dg.AssetsDefinition:
     """The raw asset of one feed, as its FeedSchema declares it: a periodic feed (spend) has a
     partition per partner and period, a snapshot feed one per partner (all its landed lists)."""
     key = dg.AssetKey(["raw", feed])
-    check = f"{feed}_feed_valid"
+    check = _check_name(feed)
     periodic = FEEDS[feed].periodic
     words = feed.replace("_", " ")
 
@@ -119,4 +135,86 @@ raw_side_tables = [
     ),
 ]
 
-defs = dg.Definitions(assets=[*raw_assets.values(), *raw_side_tables])
+
+class PartitionToLoad(dg.Config):
+    feed: str
+    partner: str
+    period: str = ""  # "" for a snapshot feed: all the partner's lists
+
+
+class LoadBatchConfig(dg.Config):
+    """The partitions one `load_batch` run loads, and how many batches may load at once."""
+
+    partitions: list[PartitionToLoad]
+    workers: int = 1
+
+
+@dg.op(out=dg.DynamicOut(list))
+def plan_load_batch(config: LoadBatchConfig):
+    """One output per batch of partners (orchestration/partitions.py batches_by_partner)."""
+    wanted = [(p.feed, p.partner, p.period) for p in config.partitions]
+    for index, batch in enumerate(batches_by_partner(wanted, config.workers)):
+        yield dg.DynamicOutput(batch, mapping_key=f"batch_{index}")
+
+
+@dg.op
+def load_partitions(context: dg.OpExecutionContext, warehouse: WarehouseSettings, batch: list) -> int:
+    """Load a batch's partitions in order, recording on each raw asset partition the materialization
+    and feed check a partition run would record. Every partition is tried; a load that raised fails
+    the step at the end, naming each partition that did not load."""
+    settings = warehouse.get()
+    rules = load_rules(settings.config_dir)
+    scan = scan_landing(settings.landing_dir, load_registry(settings.config_dir))
+    errors: list[str] = []
+    rows = 0
+    for done, (feed, partner, period) in enumerate(batch, start=1):
+        periodic = FEEDS[feed].periodic
+        landed_files = [
+            f
+            for f in scan.files
+            if f.feed == feed and f.partner == partner and (not periodic or f.period.key == period)
+        ]
+        key = str(partition_key_for(feed, partner, period)) if periodic else partner
+        if not landed_files:
+            context.log.warning(f"no {feed} file has landed for {key}; nothing to load")
+            continue
+        try:
+            report = load_partition(landed_files, rules, settings.raw_dir)
+        except Exception as exc:  # noqa: BLE001 - the batch's other partners still load; the step fails below
+            errors.append(f"{feed} {key}: {type(exc).__name__}: {exc}")
+            context.log.error(f"{feed} {key} did not load: {type(exc).__name__}: {exc}")
+            continue
+        asset_key = dg.AssetKey(["raw", feed])
+        context.log_event(dg.AssetMaterialization(asset_key=asset_key, partition=key, metadata=_metadata(report)))
+        # log_event handles a check evaluation, though its UserEvent type hint leaves it out
+        evaluation: Any = dg.AssetCheckEvaluation(
+            asset_key=asset_key,
+            check_name=_check_name(feed),
+            passed=report.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=_check_description(report),
+            metadata=_check_metadata(report),
+            partition=key,
+        )
+        context.log_event(evaluation)
+        rows += report.rows_in or 0
+        context.log.info(f"[{done}/{len(batch)}] {report.summary()}")
+    if errors:
+        raise dg.Failure(
+            description=f"{len(errors)} of {len(batch)} partition(s) did not load: " + "; ".join(errors),
+        )
+    return rows
+
+
+@dg.job(
+    name="load_batch",
+    description=(
+        "Load many raw partitions in one run: batches of partners in parallel processes (run config "
+        "execution: multiprocess), each partner's files in order. `svw run` and `svw backfill` use it."
+    ),
+)
+def load_batch_job():
+    plan_load_batch().map(load_partitions)
+
+
+defs = dg.Definitions(assets=[*raw_assets.values(), *raw_side_tables], jobs=[load_batch_job])
