@@ -331,3 +331,36 @@ def forms_conflict(forms_a: frozenset[str] | set[str], forms_b: frozenset[str] |
     """Whether two names (or two organisations' names) say they are different legal persons: each
     carries a legal form and they share none ('X LLP' / 'X Ltd'). A bare name conflicts with nothing."""
     return bool(forms_a) and bool(forms_b) and not (forms_a & forms_b)
+
+
+# Faith schools and churches carry their denomination in their name, and one dedication serves
+# several: 'St John's RC Primary School' and 'St John's CE Primary School' are two schools (a
+# Catholic and a Church of England one), often in one town, whose names differ by two letters. Like
+# two legal forms, two denominations that share none are two organisations; a name without one
+# conflicts with nothing. Only in the name of a school or church, and never as its first word ('RC
+# Models Ltd', 'CE Marking Services').
+_DENOMINATION_SPELLINGS = (
+    (r"R C|RC|ROMAN CATHOLIC|CATHOLIC", "RC"),
+    (r"C OF E|COFE|C E|CE|CHURCH OF ENGLAND", "CE"),
+    (r"METHODIST", "METHODIST"),
+)
+_DENOMINATION_WORD = re.compile(r"(?<=\S )\b(" + "|".join(p for p, _ in _DENOMINATION_SPELLINGS) + r")\b")
+_FAITH_INSTITUTION = re.compile(
+    r"\b(?:SCHOOLS?|ACADEMY|PRIMARY|INFANTS?|JUNIORS?|HIGH|COLLEGE|NURSERY|CHURCH|PARISH|CHAPEL|CATHEDRAL)\b"
+)
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def denominations(name: str | None) -> frozenset[str]:
+    """The denominations a school's or church's name carries, canonical: "St John's R.C. Primary
+    School" -> {'RC'}, 'St Marys C of E Primary' -> {'CE'}, 'St Peter's CE/Methodist Primary' ->
+    {'CE', 'METHODIST'}; a name that is not a school's or church's -> {}."""
+    if is_missing(name):
+        return frozenset()
+    text = clean(str(name))
+    if not _FAITH_INSTITUTION.search(text.replace("CHURCH OF ENGLAND", "")):
+        return frozenset()
+    found: set[str] = set()
+    for match in _DENOMINATION_WORD.finditer(text):
+        found.update(form for pattern, form in _DENOMINATION_SPELLINGS if re.fullmatch(pattern, match.group(1)))
+    return frozenset(found)

@@ -29,6 +29,7 @@ from ingestion.resolution.names import (
     alias_kinds,
     clean,
     compact_key,
+    denominations,
     differ_by_qualifier,
     digits,
     forms_conflict,
@@ -90,9 +91,11 @@ class _Clusters:
         self.charities = {k: _number_set(c) for k, c in zip(keys, charities)}
         # The legal forms the cluster's names carry (names.legal_forms): like two registration
         # numbers, two forms that share nothing ('X LLP' / 'X Ltd' / 'X plc') are two legal persons.
-        self.forms = {
-            k: set(legal_forms(n) if isinstance(n, str) else ()) for k, n in zip(keys, names or [None] * len(keys))
-        }
+        names = names or [None] * len(keys)
+        self.forms = {k: set(legal_forms(n) if isinstance(n, str) else ()) for k, n in zip(keys, names)}
+        # and the denominations a school's or church's names carry (names.denominations): 'St John's RC
+        # Primary School' and 'St John's CE Primary School' are two schools (supplier-matching-v6)
+        self.faiths = {k: set(denominations(n) if isinstance(n, str) else ()) for k, n in zip(keys, names)}
         # partner -> the partner-local organisations (see _partner_local_clusters) each cluster holds
         self.locals: dict[str, dict[str, set[str]]] = {
             k: ({_partner(k): {local[k]}} if local and k in local else {}) for k in keys
@@ -106,12 +109,16 @@ class _Clusters:
 
     def conflict(self, a, b, forms: bool = True) -> bool:
         """Numbers that disagree; and, unless a register makes the link (`forms` false: a company
-        re-registered from plc to Ltd keeps its number and its previous name), legal forms that do."""
+        re-registered from plc to Ltd keeps its number and its previous name), legal forms or
+        denominations that do."""
         ra, rb = self.find(a), self.find(b)
         return (
             (bool(self.companies[ra]) and bool(self.companies[rb]) and self.companies[ra] != self.companies[rb])
             or (bool(self.charities[ra]) and bool(self.charities[rb]) and self.charities[ra] != self.charities[rb])
-            or (forms and forms_conflict(self.forms[ra], self.forms[rb]))
+            or (
+                forms
+                and (forms_conflict(self.forms[ra], self.forms[rb]) or forms_conflict(self.faiths[ra], self.faiths[rb]))
+            )
         )
 
     def joins_apart(self, a, b) -> bool:
@@ -131,6 +138,7 @@ class _Clusters:
         self.companies[ra] |= self.companies.pop(rb)
         self.charities[ra] |= self.charities.pop(rb)
         self.forms[ra] |= self.forms.pop(rb)
+        self.faiths[ra] |= self.faiths.pop(rb)
         for partner, ids in self.locals.pop(rb).items():
             self.locals[ra].setdefault(partner, set()).update(ids)
         return True

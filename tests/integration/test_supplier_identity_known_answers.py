@@ -1,6 +1,6 @@
 """Supplier identity on the bundled samples against what the generator planted: firms of one name and
 different legal forms ('Tame Highways LLP', '... Limited', '... plc') are different suppliers
-(supplier-matching-v5, docs/supplier-matching.md). Reads the shared `published_sample` run only."""
+(since supplier-matching-v5, docs/supplier-matching.md). Reads the shared `published_sample` run only."""
 
 import json
 from collections import defaultdict

@@ -3,7 +3,14 @@ import pytest
 
 from ingestion.resolution.build import OverridesError, load_overrides, record_key
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
-from ingestion.resolution.names import aliases, fuzzy_words_agree, legal_forms, name_key, parent_names
+from ingestion.resolution.names import (
+    aliases,
+    denominations,
+    fuzzy_words_agree,
+    legal_forms,
+    name_key,
+    parent_names,
+)
 from ingestion.resolution.resolve import Overrides, resolve
 
 
@@ -533,3 +540,46 @@ def test_a_register_link_is_not_refused_by_legal_forms():
 
     clusters = _Clusters(["a", "b"], [None, None], [None, None], names=["Northern Lights Telecom PLC", "Harbour Ltd"])
     assert clusters.conflict("a", "b") and not clusters.conflict("a", "b", forms=False)
+
+
+# supplier-matching-v6: a faith school's or church's denomination is part of who it is. One dedication
+# serves several schools, and a Catholic and a Church of England school of one saint, often in one
+# town, have names two letters apart ("St John's R.C. Primary School" / "St Johns CE Primary School"
+# were joined by the fuzzy rule across two councils' real ledgers).
+
+
+@pytest.mark.parametrize(
+    ("name", "faiths"),
+    [
+        ("St Aldric's R.C. Primary School", {"RC"}),
+        ("St Aldrics RC Primary", {"RC"}),
+        ("St Aldric's Roman Catholic High School", {"RC"}),
+        ("St Aldrics Catholic Academy", {"RC"}),
+        ("St Aldrics CE Primary School", {"CE"}),
+        ("St Aldrics C of E Junior School", {"CE"}),
+        ("St Aldrics Church of England Infant School", {"CE"}),
+        ("St Aldric's CE/Methodist Primary", {"CE", "METHODIST"}),
+        ("St Aldrics RC Church", {"RC"}),
+        ("St Aldrics Primary School", set()),  # no denomination: conflicts with none
+        ("RC Models Ltd", set()),  # not a school or church, and a first word is never one
+        ("Orbit RC Models Ltd", set()),
+        ("CE Marking Academy", set()),
+        ("Church of England Pensions Board", set()),
+    ],
+)
+def test_denominations_of_schools_and_churches(name, faiths):
+    assert denominations(name) == faiths
+
+
+@pytest.mark.parametrize("probabilistic", [False, True])
+def test_schools_of_different_denominations_are_different_suppliers(probabilistic):
+    links = _ids(
+        ("wigan:1", "St Aldric's R.C. Primary School"),
+        ("bury:1", "St Aldrics CE Primary School"),
+        ("bury:2", "St Aldrics C of E Primary School"),
+        ("rochdale:1", "St Aldrics Ce Primary School"),
+        probabilistic=probabilistic,
+    )
+    ids = links["supplier_id"]
+    assert ids["wigan:1"] not in {ids["bury:1"], ids["bury:2"], ids["rochdale:1"]}
+    assert ids["bury:1"] == ids["rochdale:1"]  # one denomination, one name: the rules still join them
