@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
+import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from ingestion.missing import is_missing
@@ -250,6 +253,11 @@ def digits(key: str) -> str:
     return "".join(re.findall(r"\d+", key))
 
 
+# names_could_match's Jaro-Winkler bar, shared by the pairwise and the vectorised forms
+NEAR_IDENTICAL = 0.92
+_FLOAT_SLACK = 1e-9
+
+
 def names_could_match(a: str | None, b: str | None) -> bool:
     """Whether two name keys are near enough to be one organisation's when a shared VAT number says
     they might: the same without spaces ('FOSTERTALK' / 'FOSTER TALK') or near-identical as written
@@ -258,7 +266,44 @@ def names_could_match(a: str | None, b: str | None) -> bool:
     Recruitment' and 'Reed Talent Solutions', a council and its schools."""
     if a is None or b is None or is_missing(a) or is_missing(b):
         return False
-    return compact_key(a) == compact_key(b) or JaroWinkler.similarity(a, b) >= 0.92
+    return compact_key(a) == compact_key(b) or JaroWinkler.similarity(a, b) >= NEAR_IDENTICAL
+
+
+def pairs_that_could_match(keys: list[str | None]) -> Iterator[tuple[int, int]]:
+    """Every pair (i < j, in row order) of these name keys for which names_could_match holds.
+
+    The same answer as calling names_could_match on every pair, computed as one matrix over the
+    distinct keys (RapidFuzz's cdist in C): a VAT number shared by thousands of names (a council's
+    own number against its schools, a group's companies) costs a matrix, not millions of Python calls."""
+    present = [i for i, key in enumerate(keys) if key is not None and not is_missing(key)]
+    if len(present) < 2:
+        return
+    slots: dict[str, int] = {}
+    for i in present:
+        slots.setdefault(str(keys[i]), len(slots))
+    distinct = list(slots)
+    compact_slots: dict[str, int] = {}
+    compact = np.array([compact_slots.setdefault(compact_key(k), len(compact_slots)) for k in distinct])
+    similar = np.zeros((len(distinct), len(distinct)), dtype=bool)
+    for start in range(0, len(distinct), 1024):  # rows in blocks: a float matrix of every pair could be GBs
+        block = process.cdist(
+            distinct[start : start + 1024],
+            distinct,
+            scorer=JaroWinkler.similarity,  # no score_cutoff: with one, cdist zeroes some pairs above it
+            dtype=np.float64,
+            workers=1,
+        )
+        similar[start : start + 1024] = block >= NEAR_IDENTICAL + _FLOAT_SLACK
+        # cdist's arithmetic may land a hair either side of the scalar call's: a score at the bar
+        # ('PITNEY BOWES' / 'PITNEY BOWES FINANCE' is exactly 0.92) is decided by the scalar call
+        for row, column in zip(*np.nonzero((block >= NEAR_IDENTICAL - _FLOAT_SLACK) & ~similar[start : start + 1024])):
+            left, right = distinct[start + int(row)], distinct[int(column)]
+            similar[start + int(row), int(column)] = JaroWinkler.similarity(left, right) >= NEAR_IDENTICAL
+    similar |= compact[:, None] == compact[None, :]
+    index = np.array([slots[str(keys[i])] for i in present])
+    for first in range(len(present) - 1):
+        for offset in np.flatnonzero(similar[index[first], index[first + 1 :]]):
+            yield present[first], present[first + 1 + int(offset)]
 
 
 # A slip of the keyboard changes a long word, not a short one: 'CARES' and 'CARS' are two words

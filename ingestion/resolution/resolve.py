@@ -37,7 +37,7 @@ from ingestion.resolution.names import (
     legal_aliases,
     legal_forms,
     name_key,
-    names_could_match,
+    pairs_that_could_match,
     parent_names,
 )
 
@@ -282,11 +282,8 @@ def _vat_edges(frame: pd.DataFrame):
     'same supplier'."""
     keys, name_keys = frame["record_key"].tolist(), frame["key"].tolist()
     for positions in _grouped(frame, "vat_number"):
-        rows = [(keys[p], name_keys[p]) for p in positions]
-        for i, (a, key_a) in enumerate(rows):
-            for b, key_b in rows[i + 1 :]:
-                if names_could_match(key_a, key_b):
-                    yield a, b, "vat_number", 100.0
+        for i, j in pairs_that_could_match([name_keys[p] for p in positions]):
+            yield keys[positions[i]], keys[positions[j]], "vat_number", 100.0
 
 
 def _fuzzy_edges(frame: pd.DataFrame, threshold: float):

@@ -32,7 +32,11 @@ def raw_contents(raw_dir: Path) -> dict[str, object]:
                 table = pq.read_table(folder / name)
                 table = table.drop_columns([c for c in table.column_names if c in LINEAGE_OF_THE_LOAD])
                 contents[f"{folder.relative_to(raw_dir)}/{name}"] = table.to_pylist()
-        contents[f"{folder.relative_to(raw_dir)}/verdict"] = (manifest.source_file_hash, manifest.passed, manifest.rows_in)
+        contents[f"{folder.relative_to(raw_dir)}/verdict"] = (
+            manifest.source_file_hash,
+            manifest.passed,
+            manifest.rows_in,
+        )
     return contents
 
 

@@ -23,7 +23,11 @@ def test_a_partner_is_never_split_and_its_months_stay_in_order():
                 assert owners.setdefault(partner, index) == index
             bolton = [p for p in batch if p[1] == "bolton"]
             if bolton:
-                assert bolton == [("suppliers", "bolton", ""), ("spend", "bolton", "2019-04"), ("spend", "bolton", "2019-05")]
+                assert bolton == [
+                    ("suppliers", "bolton", ""),
+                    ("spend", "bolton", "2019-04"),
+                    ("spend", "bolton", "2019-05"),
+                ]
 
 
 def test_batches_are_no_more_than_workers_or_partners_and_balanced():

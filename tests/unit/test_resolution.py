@@ -583,3 +583,30 @@ def test_schools_of_different_denominations_are_different_suppliers(probabilisti
     ids = links["supplier_id"]
     assert ids["wigan:1"] not in {ids["bury:1"], ids["bury:2"], ids["rochdale:1"]}
     assert ids["bury:1"] == ids["rochdale:1"]  # one denomination, one name: the rules still join them
+
+
+def test_vectorised_vat_group_pairs_are_exactly_the_pairwise_ones():
+    """pairs_that_could_match (one matrix) gives every pair names_could_match (one call per pair) gives,
+    in the same order: duplicates, spacing variants, near-identical spellings, missing keys."""
+    import random
+
+    from ingestion.resolution.names import names_could_match, pairs_that_could_match
+
+    words = [
+        "PITNEY BOWES",
+        "PITNEY BOWES FINANCE",
+        "FOSTER TALK",
+        "FOSTERTALK",
+        "VIRGIN MEDIA",
+        "VIRGIN MEDIA BUSINESS",
+        "REED TALENT",
+        "REED TALENTS",
+    ]
+    rng = random.Random(7)
+    keys = [rng.choice([*words, None, float("nan"), "ACME", "ACME LTD", "ACNE"]) for _ in range(300)]
+    expected = [
+        (i, j) for i in range(len(keys)) for j in range(i + 1, len(keys)) if names_could_match(keys[i], keys[j])
+    ]
+    assert expected  # the mix does hold matching pairs
+    assert list(pairs_that_could_match(keys)) == expected
+    assert list(pairs_that_could_match([None, "ACME"])) == []
