@@ -22,12 +22,9 @@ from orchestration.partitions import batches_by_partner, partition_key_for, part
 from orchestration.resources import WarehouseSettings
 
 
-def _landed_in(settings: Settings, feed: str, partner: str, period: str | None) -> list[LandedFile]:
+def _files_of(files: list[LandedFile], feed: str, partner: str, period: str | None) -> list[LandedFile]:
     """The landed file(s) of one partition (period None: every snapshot list of the partner)."""
-    scan = scan_landing(settings.landing_dir, load_registry(settings.config_dir))
-    return [
-        f for f in scan.files if f.partner == partner and f.feed == feed and (period is None or f.period.key == period)
-    ]
+    return [f for f in files if f.partner == partner and f.feed == feed and (period is None or f.period.key == period)]
 
 
 def _metadata(report: LoadReport) -> dict:
@@ -65,7 +62,9 @@ def _check_name(feed: str) -> str:
 def _load_partition(
     context: dg.AssetExecutionContext, settings: Settings, feed: str, partner: str, period: str | None, check_name: str
 ):
-    landed_files = _landed_in(settings, feed, partner, period)
+    landed_files = _files_of(
+        scan_landing(settings.landing_dir, load_registry(settings.config_dir)).files, feed, partner, period
+    )
     if not landed_files:
         context.log.info(f"no {feed} file has landed for {partner} {period or ''}; nothing to load")
         return
@@ -168,13 +167,8 @@ def load_partitions(context: dg.OpExecutionContext, warehouse: WarehouseSettings
     errors: list[str] = []
     rows = 0
     for done, (feed, partner, period) in enumerate(batch, start=1):
-        periodic = FEEDS[feed].periodic
-        landed_files = [
-            f
-            for f in scan.files
-            if f.feed == feed and f.partner == partner and (not periodic or f.period.key == period)
-        ]
-        key = str(partition_key_for(feed, partner, period)) if periodic else partner
+        landed_files = _files_of(scan.files, feed, partner, period if FEEDS[feed].periodic else None)
+        key = str(partition_key_for(feed, partner, period))
         if not landed_files:
             context.log.warning(f"no {feed} file has landed for {key}; nothing to load")
             continue
