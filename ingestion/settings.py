@@ -85,8 +85,8 @@ class Settings:
     deprivation_dir: Path | None = None  # SVW_DEPRIVATION_DIR: editions.csv + files (default: shipped)
     keep_releases: int = 3  # SVW_KEEP_RELEASES: publications kept under published/releases/ (current among them)
     slot_wait_seconds: int = 600  # SVW_SLOT_WAIT_SECONDS: how long a run waits for a live run's warehouse slot
-    # SVW_LOAD_WORKERS: processes that load partners' files at once (load_settings: up to 4, one per core);
-    # 1 loads in the run's own process, with nothing to start
+    # SVW_LOAD_WORKERS: processes that load partners' files, and that draw statements, at once
+    # (load_settings: up to 4, one per core); 1 does the work in the run's own process, with nothing to start
     load_workers: int = 1
     dagster_home: Path | None = None  # DAGSTER_HOME: default dagster_home beside work_dir (data/dagster_home)
     landing_reason: str = ""  # why this landing zone (choose_landing_zone), printed by svw

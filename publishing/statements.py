@@ -11,9 +11,16 @@ sections capabilities add (publishing/sections) and the methodology and data-qua
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import multiprocessing
+import re
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, is_dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -36,6 +43,9 @@ class Statement:
     financial_year: str
     html_path: Path
     pdf_path: Path | None
+    fingerprint: str = ""  # statement_fingerprint: the figures shown and the code that drew them
+    rendered_in: str | None = None  # the publication it was drawn in (earlier when reused)
+    reused: bool = False  # copied from the previous release: its figures had not changed
 
 
 def _rows(con, sql: str, params=()) -> list[dict]:
@@ -448,24 +458,150 @@ def write_pdf(html: str, pdf_path: Path, base_url: Path) -> Path:
     return pdf_path
 
 
+# Context entries that belong to the run rather than to the partner-year's figures: the
+# publication's id and date, the day the file was drawn and the GM-wide count of checks. A statement
+# whose other entries are unchanged is the previous release's file, copied, and still names the
+# publication its figures first appeared in (statements/index.json says which).
+RUN_ENTRIES = ("generated_at", "publication", "dates", "checks")
+# vl-convert numbers an SVG's colour gradients from a counter that runs on through the process, so the
+# same map drawn twice differs only in these ids
+_SVG_COUNTER_IDS = re.compile(r"gradient_\d+")
+INDEX = "index.json"
+
+
+def _plain(value):
+    """JSON for what a statement context holds, the same for equal values in any process."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal | Path):
+        return str(value)
+    raise TypeError(f"statement context holds a {type(value).__name__}, which has no stable fingerprint")
+
+
+@cache
+def _code_digest() -> str:
+    """Every file of publishing/ (code, templates, styles): a change to how a statement is drawn
+    redraws them all."""
+    digest = hashlib.sha256()
+    root = Path(__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def statement_fingerprint(context: dict) -> str:
+    """What a statement shows, less the run's own entries (RUN_ENTRIES), with the code that draws it."""
+    figures = {k: v for k, v in context.items() if k not in RUN_ENTRIES}
+    shown = _SVG_COUNTER_IDS.sub("gradient_", json.dumps(figures, sort_keys=True, default=_plain))
+    digest = hashlib.sha256(_code_digest().encode())
+    digest.update(shown.encode())
+    return digest.hexdigest()
+
+
+def _previous_index(previous_dir: Path | None) -> dict[str, dict]:
+    """The statements of the release before this one, by file stem; none when it kept no index."""
+    index = previous_dir / INDEX if previous_dir else None
+    if index is None or not index.is_file():
+        return {}
+    return {entry["stem"]: entry for entry in json.loads(index.read_text(encoding="utf-8"))["statements"]}
+
+
+def _draw(job: dict) -> dict:
+    """One partner-year: its context from the published warehouse, then the previous release's file
+    when the fingerprint is unchanged, else HTML and PDF drawn afresh. Runs in a worker process, so
+    it opens its own read-only connection and takes and returns plain values."""
+    out_dir, previous = Path(job["out_dir"]), job["previous"]
+    stem = job["stem"]
+    html_path, pdf_path = out_dir / f"{stem}.html", out_dir / f"{stem}.pdf"
+    with duckdb.connect(job["warehouse"], read_only=True) as con:
+        context = statement_context(con, job["partner"], job["year"], Path(job["config_dir"]))
+    fingerprint = statement_fingerprint(context)
+    if previous and previous["fingerprint"] == fingerprint and previous["with_pdf"] == job["with_pdf"]:
+        old_dir = Path(job["previous_dir"])
+        if (old_dir / f"{stem}.html").is_file() and (not job["with_pdf"] or (old_dir / f"{stem}.pdf").is_file()):
+            shutil.copy2(old_dir / f"{stem}.html", html_path)
+            if job["with_pdf"]:
+                shutil.copy2(old_dir / f"{stem}.pdf", pdf_path)
+            return {**_entry(job, fingerprint, previous["rendered_in"]), "reused": True}
+    html = environment().get_template("statement.html.j2").render(**context)
+    html_path.write_text(html, encoding="utf-8")
+    if job["with_pdf"]:
+        write_pdf(html, pdf_path, out_dir)
+    rendered_in = context["publication"]["publication_id"] if context["publication"] else None
+    return {**_entry(job, fingerprint, rendered_in), "reused": False}
+
+
+def _entry(job: dict, fingerprint: str, rendered_in: str | None) -> dict:
+    return {
+        "stem": job["stem"],
+        "partner": job["partner"],
+        "financial_year": job["year"],
+        "with_pdf": job["with_pdf"],
+        "fingerprint": fingerprint,
+        "rendered_in": rendered_in,
+    }
+
+
 def render_statements(
-    published_warehouse: Path, out_dir: Path, with_pdf: bool = True, config_dir: Path = SHIPPED_CONFIG
+    published_warehouse: Path,
+    out_dir: Path,
+    with_pdf: bool = True,
+    config_dir: Path = SHIPPED_CONFIG,
+    previous_dir: Path | None = None,
+    workers: int = 1,
 ) -> list[Statement]:
-    template = environment().get_template("statement.html.j2")
+    """A statement per partner and year with local spend. Given the previous release's statements
+    folder, a statement whose figures and code are unchanged is copied from it instead of drawn again;
+    the rest are drawn in up to `workers` processes. statements/index.json lists each with its
+    fingerprint and the publication it was drawn in."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    made = []
     with duckdb.connect(str(published_warehouse), read_only=True) as con:
         pairs = _rows(
             con,
             "select distinct reporting_unit, financial_year from kpi_local_spend "
             "where reporting_unit_type = 'partner' order by 1, 2",
         )
-        for pair in pairs:
-            partner, year = pair["reporting_unit"], pair["financial_year"]
-            html = template.render(**statement_context(con, partner, year, config_dir))
-            stem = f"{partner}_{year.replace('/', '-')}_social_value_statement"
-            html_path = out_dir / f"{stem}.html"
-            html_path.write_text(html, encoding="utf-8")
-            pdf_path = write_pdf(html, out_dir / f"{stem}.pdf", out_dir) if with_pdf else None
-            made.append(Statement(partner, year, html_path, pdf_path))
-    return made
+    previous = _previous_index(previous_dir)
+    jobs = []
+    for pair in pairs:
+        partner, year = pair["reporting_unit"], pair["financial_year"]
+        stem = f"{partner}_{year.replace('/', '-')}_social_value_statement"
+        jobs.append(
+            {
+                "warehouse": str(published_warehouse),
+                "out_dir": str(out_dir),
+                "config_dir": str(config_dir),
+                "previous_dir": str(previous_dir) if previous_dir else None,
+                "previous": previous.get(stem),
+                "partner": partner,
+                "year": year,
+                "stem": stem,
+                "with_pdf": with_pdf,
+            }
+        )
+    if workers > 1 and len(jobs) > 1:
+        # spawn, not fork: the caller may hold DuckDB and Dagster threads, which a fork copies mid-state
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+            entries = list(pool.map(_draw, jobs))
+    else:
+        entries = [_draw(job) for job in jobs]
+    partial = out_dir / f"{INDEX}.partial"
+    partial.write_text(json.dumps({"statements": entries}, indent=2), encoding="utf-8")
+    partial.replace(out_dir / INDEX)
+    return [
+        Statement(
+            e["partner"],
+            e["financial_year"],
+            out_dir / f"{e['stem']}.html",
+            out_dir / f"{e['stem']}.pdf" if with_pdf else None,
+            e["fingerprint"],
+            e["rendered_in"],
+            e["reused"],
+        )
+        for e in entries
+    ]

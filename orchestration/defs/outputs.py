@@ -24,15 +24,29 @@ CATALOGUE = dg.AssetKey(["published", "catalogue"])
     key=STATEMENTS,
     deps=[PUBLISHED],
     group_name="publish",
-    description="Annual Social Value Statement per partner and year (HTML + PDF), data/published/current/statements/.",
+    description="Annual Social Value Statement per partner and year (HTML + PDF), data/published/current/statements/; "
+    "a partner-year whose figures are unchanged keeps the previous release's file (statements/index.json).",
 )
 def statements(context: dg.AssetExecutionContext, warehouse: WarehouseSettings) -> dg.MaterializeResult:
     settings = warehouse.get()
     staging = run_staging(context, settings)
-    made = render_statements(staging / "warehouse.duckdb", staging / "statements", config_dir=settings.config_dir)
-    context.log.info(f"{len(made)} statements written")
+    previous = (settings.published_dir / "current" / "statements").resolve()
+    made = render_statements(
+        staging / "warehouse.duckdb",
+        staging / "statements",
+        config_dir=settings.config_dir,
+        previous_dir=previous if previous.is_dir() else None,
+        workers=settings.load_workers,
+    )
+    reused = sum(s.reused for s in made)
+    context.log.info(f"{len(made)} statements: {len(made) - reused} drawn, {reused} unchanged and copied")
     return dg.MaterializeResult(
-        metadata={"statements": len(made), "files": dg.MetadataValue.json([s.html_path.name for s in made])}
+        metadata={
+            "statements": len(made),
+            "drawn": len(made) - reused,
+            "unchanged": reused,
+            "files": dg.MetadataValue.json([s.html_path.name for s in made]),
+        }
     )
 
 

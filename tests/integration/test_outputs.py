@@ -77,3 +77,38 @@ def test_catalogue_and_dashboard(published):
     assert "gm_dashboard" in catalogue
     dashboard = (published.published / "dashboard.html").read_text()
     assert "kpi_sme_vcse" in dashboard and "/*DATA*/null" not in dashboard
+
+
+def test_statements_whose_figures_are_unchanged_are_copied_not_drawn(published, tmp_path):
+    """Issue 13: a new release redraws only the partner-years whose figures changed; the others are
+    the previous release's files, byte for byte, and statements/index.json says which is which."""
+    import json
+    import shutil
+
+    from ingestion.registry import SHIPPED_CONFIG
+
+    warehouse = published.published / "warehouse.duckdb"
+    config = tmp_path / "config"
+    shutil.copytree(SHIPPED_CONFIG, config)
+    first = render_statements(warehouse, tmp_path / "first", with_pdf=False, config_dir=config)
+    assert not any(s.reused for s in first) and len({s.fingerprint for s in first}) == len(first)
+
+    # one partner-year's narrative changes; every other statement shows what it showed before
+    narrative = config / "narratives" / "stockport" / "2020-21.md"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\nA sentence added after review.\n")
+    second = render_statements(
+        warehouse, tmp_path / "second", with_pdf=False, config_dir=config, previous_dir=tmp_path / "first", workers=2
+    )
+    drawn = {(s.partner, s.financial_year) for s in second if not s.reused}
+    assert drawn == {("stockport", "2020/21")}, drawn
+    for s in second:
+        before = (tmp_path / "first" / s.html_path.name).read_bytes()
+        assert (s.html_path.read_bytes() == before) is s.reused
+    index = json.loads((tmp_path / "second" / "index.json").read_text())["statements"]
+    assert len(index) == len(second) and {e["rendered_in"] for e in index} == {first[0].rendered_in}
+    assert sum(e["reused"] for e in index) == len(second) - 1
+
+    # without the previous release's files every statement is drawn again
+    assert not any(
+        s.reused for s in render_statements(warehouse, tmp_path / "third", with_pdf=False, config_dir=config)
+    )
