@@ -10,6 +10,7 @@ All name logic lives here (Python), so dbt only joins on keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +26,9 @@ from ingestion.registry import SupplierClassificationRule, SupplierMatchingRule
 from ingestion.resolution.attributes import attribute_links
 from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
+from ingestion.resolution.kept import KeptResolution, resolve_kept
 from ingestion.resolution.names import legal_forms, name_key
-from ingestion.resolution.resolve import Overrides, resolve
+from ingestion.resolution.resolve import Overrides
 
 RESOLUTION_TABLES = (
     "payee_records",
@@ -181,9 +183,13 @@ def build_supplier_tables(
     classification_rules: SupplierClassificationRule,
     matching_rules: SupplierMatchingRule,
     registers: RegisterTables | None = None,
+    kept_dir: Path | None = None,
+    on_resolved: Callable[[KeptResolution], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """`registers`: the reference registers (ingestion/registers); by default those the `registers`
-    assets wrote to <raw_dir>/registers/ (none supplied: no register records, no register links)."""
+    assets wrote to <raw_dir>/registers/ (none supplied: no register records, no register links).
+    `kept_dir`: where the last run's links are kept, reused when resolve's inputs are unchanged
+    (ingestion/resolution/kept.py); `on_resolved` is told whether they were."""
     con = duckdb.connect()
     listed = _read(
         con,
@@ -266,16 +272,19 @@ def build_supplier_tables(
     records["address_type"] = records["address_type"].fillna("supplier_list")
     records["registration_vcse_evidence"] = registration_evidence(records, classification_rules)
     records["name_vcse_evidence"] = name_evidence(records, classification_rules)
-    links = resolve(
+    resolution = resolve_kept(
         records.rename(columns={"supplier_name": "name"}),
+        kept_dir,
         overrides.overrides,
+        register_edges=evidence.edges,
+        register_keys=evidence.record_keys,
         fuzzy_threshold=matching_rules.fuzzy_threshold,
         use_aliases=matching_rules.use_trading_name_aliases,
         separate_bare_and_company=matching_rules.keep_bare_and_company_names_apart_within_partner,
-        register_edges=evidence.edges,
-        register_keys=evidence.record_keys,
     )
-    links = evidence.stamp(links, records)
+    if on_resolved is not None:
+        on_resolved(resolution)
+    links = evidence.stamp(resolution.links, records)
     known = set(records["record_key"])
     named = (
         {k for pair in overrides.overrides.force_link for k in pair}
