@@ -229,8 +229,10 @@ def add_partner_month(made: dict, years: int, month_number: int = 4, new_payees:
     amounts = pd.to_numeric(month["Amount"], errors="coerce").fillna(0.0)
     month["Amount"] = [f"{a * (1 + (rng.random() - 0.5) * 0.2):.2f}" for a in amounts]
     month["TransactionNumber"] = [f"99{year}{month_number:02d}{i:07d}" for i in range(len(month))]
-    for i in range(min(new_payees, len(month))):
+    for i in range(min(new_payees, len(month))):  # a new payee has its own vendor account, no VAT number yet
         month.loc[i, "BeneficiaryName"] = f"Newly Appointed Supplier {month_number:02d}{i:03d} Ltd"
+        month.loc[i, "BeneficiaryOtherID"] = f"N{year}{month_number:02d}{i:03d}"
+        month.loc[i, "VATRegistrationNumber"] = ""
     path = folder / f"spend_{year}-{month_number:02d}.csv"
     month.to_csv(path, index=False)
     return path
