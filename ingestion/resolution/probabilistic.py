@@ -6,7 +6,11 @@ where both records have one, the postcode.
     config/models/supplier_names.yml    its version, the match-probability threshold and how it was trained
 
 A pair scoring at or above the threshold is linked as `name_probabilistic`, after every deterministic
-rule and before overrides; as for every name link, never across conflicting registration numbers.
+rule and before overrides; as for every name link, never across conflicting registration numbers,
+legal forms or denominations, nor (since supplier-matching-v7) when the two names say they are two
+organisations as the fuzzy rule reads them (names.names_say_two: digits, a qualifier word, a word
+changed into another; resolve._unless_names_say_two). The model compares each record's whole name
+key as a bag of words: 'X Ltd t/a Y' is not split into its halves (its legal side is an alias).
 
 What the model compares (one row per distinct name key and postcode):
 

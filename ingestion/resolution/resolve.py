@@ -30,13 +30,12 @@ from ingestion.resolution.names import (
     clean,
     compact_key,
     denominations,
-    differ_by_qualifier,
-    digits,
     forms_conflict,
     fuzzy_words_agree,
     legal_aliases,
     legal_forms,
     name_key,
+    names_say_two,
     pairs_that_could_match,
     parent_names,
 )
@@ -286,14 +285,34 @@ def _vat_edges(frame: pd.DataFrame):
             yield keys[positions[i]], keys[positions[j]], "vat_number", 100.0
 
 
+def _known_words(frame: pd.DataFrame) -> frozenset[str]:
+    """Words two or more distinct names (distinct without spaces) use: words in their own right
+    (names.another_word)."""
+    distinct = frame.dropna(subset=["key"]).drop_duplicates("compact")
+    used_by = Counter(word for key in distinct["key"] for word in set(key.split(" ")))
+    return frozenset(word for word, names in used_by.items() if names >= 2)
+
+
+def _unless_names_say_two(candidates, frame: pd.DataFrame):
+    """The candidate links whose two names do not say they are two organisations (names.names_say_two):
+    the same refusals the fuzzy rule applies, for a stage that scores names rather than reading them
+    (the probabilistic one: a high score for 'X UK' / 'X', or for 'X 2' / 'X 3', is still two)."""
+    keys = dict(zip(frame["record_key"], frame["key"]))
+    known_words = _known_words(frame)
+    for a, b, method, score in candidates:
+        key_a, key_b = keys.get(a), keys.get(b)
+        if isinstance(key_a, str) and isinstance(key_b, str) and not names_say_two(key_a, key_b, known_words):
+            yield a, b, method, score
+
+
 def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
-    """Near-identical names: the same digits, 8+ characters, within blocks of names that begin alike."""
+    """Near-identical names: 8+ characters, within blocks of names that begin alike, that do not say
+    they are two (names.names_say_two: the same digits, not a qualifier apart, no word changed into
+    another) and differ only by a slip (names.fuzzy_words_agree)."""
     distinct = frame.dropna(subset=["key"]).drop_duplicates("compact")
     if distinct.empty:
         return
-    # words two or more distinct names use: words in their own right (names.fuzzy_words_agree)
-    used_by = Counter(word for key in distinct["key"] for word in set(key.split(" ")))
-    known_words = frozenset(word for word, names in used_by.items() if names >= 2)
+    known_words = _known_words(frame)
     # Blocks share the first three letters, so a slip in the first word ('Haliwell Homes') still meets.
     blocks: dict[str, list[tuple[str, str, str]]] = {}
     for record_key, compact, key in zip(distinct["record_key"], distinct["compact"], distinct["key"]):
@@ -303,14 +322,12 @@ def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
         if len(block) < 2:
             continue
         keys, names, spaced = (list(column) for column in zip(*block))
-        words = [set(k.split(" ")) for k in spaced]
         scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=threshold, workers=1)
         for i, j in zip(*scores.nonzero()):
             if (
                 i < j
-                and digits(names[i]) == digits(names[j])
                 and min(len(names[i]), len(names[j])) >= 8
-                and not differ_by_qualifier(words[i], words[j])
+                and not names_say_two(spaced[i], spaced[j], known_words)
                 and fuzzy_words_agree(spaced[i], spaced[j], known_words)
             ):
                 yield keys[i], keys[j], "name_fuzzy", float(scores[i, j])
@@ -451,7 +468,8 @@ def resolve(
     if probabilistic:
         from ingestion.resolution.probabilistic import MODEL_DIR, probabilistic_edges
 
-        apply(probabilistic_edges(auto, model_dir or MODEL_DIR, probabilistic_threshold), by_name=True, guarded=True)
+        scored = probabilistic_edges(auto, model_dir or MODEL_DIR, probabilistic_threshold)
+        apply(_unless_names_say_two(scored, auto), by_name=True, guarded=True)
     known = set(frame["record_key"])
     for a, b in overrides.force_link:
         if a in known and b in known:

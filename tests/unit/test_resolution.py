@@ -9,6 +9,7 @@ from ingestion.resolution.names import (
     fuzzy_words_agree,
     legal_forms,
     name_key,
+    names_say_two,
     parent_names,
 )
 from ingestion.resolution.resolve import Overrides, resolve
@@ -583,6 +584,66 @@ def test_schools_of_different_denominations_are_different_suppliers(probabilisti
     ids = links["supplier_id"]
     assert ids["wigan:1"] not in {ids["bury:1"], ids["bury:2"], ids["rochdale:1"]}
     assert ids["bury:1"] == ids["rochdale:1"]  # one denomination, one name: the rules still join them
+
+
+# supplier-matching-v7: a link the probabilistic stage scores passes the refusals a rule's link does
+# (names.names_say_two, one function for both): a high score does not make 'X UK' and 'X' one company,
+# nor 'X 2' and 'X 3', nor a word changed into another one.
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "two"),
+    [
+        ("ADVANCED SECURITY SYSTEMS UK", "ADVANCED SECURITY SYSTEMS", True),  # a qualifier word
+        ("QUILLBROOK HOUSING NORTH WEST", "QUILLBROOK HOUSING", True),
+        ("17TH SALE SCOUT GROUP", "18TH SALE SCOUT GROUP", True),  # digits
+        ("1ST SALE SCOUT GROUP", "1ST HALE SCOUT GROUP", True),  # a short word changed
+        ("CARING HOMES", "CARLING HOMES", True),  # two words other names use
+        ("HALIWELL HOMES", "HALLIWELL HOMES", False),  # a slip nobody else writes
+        ("ST JOHN BUILDINGS", "ST JOHNS BUILDINGS", False),  # a word that only gains an S
+        ("ADOPTION MATTERS NORTHWEST", "ADOPTION MATTERS NORTH WEST", False),  # spacing only
+        ("QUILLBROOK HOUSING TRUST", "QUILLBROOK HOUSING", False),  # an added word: the score weighs it
+        ("ALTRINCHAM GIRLS GRAMMAR SCHOOL", "ALTRINCHAM GRAMMAR SCHOOL FOR GIRLS", False),
+    ],
+)
+def test_names_that_say_they_are_two_organisations(a, b, two):
+    known_words = frozenset({"CARING", "CARLING", "HOMES", "HALLIWELL", "SALE", "HALE"})
+    assert names_say_two(a, b, known_words) is two
+    assert names_say_two(b, a, known_words) is two
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Quillbrook Housing UK", "Quillbrook Housing"),
+        ("Quillbrook Housing North West", "Quillbrook Housing"),
+        ("Quillbrook Housing 2", "Quillbrook Housing 3"),
+        ("Quillbrook Sale Scouts", "Quillbrook Hale Scouts"),
+        ("Quillbrook Caring Services", "Quillbrook Carling Services"),
+    ],
+)
+def test_probabilistic_links_pass_the_refusals_the_rules_do(a, b):
+    """Two partners' records at one postcode under a rare first word: the saved model scores each
+    pair above its threshold (asserted, so the test keeps testing a Splink-made link), and before v7
+    it linked them; the names say they are two organisations, so they stay two."""
+    from ingestion.resolution.probabilistic import load_meta, score_pairs
+    from ingestion.resolution.resolve import prepare
+
+    others = [f"Firm{i:03d} Supplies" for i in range(300)] + ["Caring Hands", "Carling Brewers"]
+    frame = pd.DataFrame(
+        {
+            "record_key": ["bury:a", "wigan:b"] + [f"bolton:{i}" for i in range(len(others))],
+            "name": [a, b, *others],
+            "postcode": ["M33 7XW", "M33 7XW"] + [None] * len(others),
+        }
+    ).assign(company_number=None, charity_number=None, vat_number=None)
+    scored = score_pairs(prepare(frame))
+    both = ["bury:a", "wigan:b"]
+    pair = scored[scored["record_key_l"].isin(both) & scored["record_key_r"].isin(both)]
+    assert len(pair) == 1 and float(pair["match_probability"].iloc[0]) >= float(load_meta()["threshold"])
+    links = resolve(frame).set_index("record_key")
+    assert links.loc["bury:a", "supplier_id"] != links.loc["wigan:b", "supplier_id"]
+    assert links.loc["bury:a", "link_method"] == links.loc["wigan:b", "link_method"] == "singleton"
 
 
 def test_vectorised_vat_group_pairs_are_exactly_the_pairwise_ones():
