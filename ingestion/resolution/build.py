@@ -177,6 +177,17 @@ def _attribute_facts(con, raw_dir: Path) -> pd.DataFrame:
     return _read(con, raw_dir, "supplier_attributes", f"select {', '.join(columns)} from {{rows}}")
 
 
+def _declared_anywhere(candidates: pd.DataFrame, flags: list[str]) -> pd.DataFrame:
+    """Per record key and flag: True when any of its sources declares it, False when some declare
+    and none says True, missing (pd.NA) when none declares. Vectorised: a Python function per key
+    cost a quarter of resolution's time at a million ledger lines."""
+    keys = candidates["record_key"]
+    values = candidates[flags].astype("boolean")
+    declared = values.notna().groupby(keys).any()
+    any_true = values.fillna(False).groupby(keys).any()
+    return any_true.astype("boolean").where(declared, pd.NA)
+
+
 def build_supplier_tables(
     raw_dir: Path,
     overrides: OverridesFile,
@@ -251,9 +262,7 @@ def build_supplier_tables(
     candidates = candidates.sort_values(["record_key", "priority"], kind="stable")
     # One record per key: each attribute from the most trusted source that gives it.
     records = candidates.groupby("record_key", as_index=False, sort=True).first()
-    declared = candidates.groupby("record_key")[["is_sme_declared", "is_vcse_declared"]].agg(
-        lambda v: v.dropna().any() if v.notna().any() else None
-    )
+    declared = _declared_anywhere(candidates, ["is_sme_declared", "is_vcse_declared"])
     records = records.drop(columns=["is_sme_declared", "is_vcse_declared"]).merge(
         declared.reset_index(), on="record_key", how="left"
     )
