@@ -9,6 +9,7 @@ their relatives ('UK', 'Group', a region) are kept: 'KPMG LLP' and 'KPMG (UK) LL
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -273,9 +274,12 @@ def names_could_match(a: str | None, b: str | None) -> bool:
 def pairs_that_could_match(keys: list[str | None]) -> Iterator[tuple[int, int]]:
     """Every pair (i < j, in row order) of these name keys for which names_could_match holds.
 
-    The same answer as calling names_could_match on every pair, computed as one matrix over the
-    distinct keys (RapidFuzz's cdist in C): a VAT number shared by thousands of names (a council's
-    own number against its schools, a group's companies) costs a matrix, not millions of Python calls."""
+    The same answer as calling names_could_match on every pair, computed over the distinct keys with
+    RapidFuzz's cdist in C: a VAT number shared by thousands of names (a council's own number against
+    its schools, a group's companies) costs a matrix, not millions of Python calls. The matrix is
+    scored a block of rows at a time and only the near-identical pairs are kept, so memory grows with
+    the pairs found, not with the square of the names (50,000 names under one number would be a
+    2.5 GB matrix)."""
     present = [i for i, key in enumerate(keys) if key is not None and not is_missing(key)]
     if len(present) < 2:
         return
@@ -283,28 +287,53 @@ def pairs_that_could_match(keys: list[str | None]) -> Iterator[tuple[int, int]]:
     for i in present:
         slots.setdefault(str(keys[i]), len(slots))
     distinct = list(slots)
-    compact_slots: dict[str, int] = {}
-    compact = np.array([compact_slots.setdefault(compact_key(k), len(compact_slots)) for k in distinct])
-    similar = np.zeros((len(distinct), len(distinct)), dtype=bool)
-    for start in range(0, len(distinct), 1024):  # rows in blocks: a float matrix of every pair could be GBs
+    neighbours = _near_identical_slots(distinct)
+    slot_of = {i: slots[str(keys[i])] for i in present}
+    positions: list[list[int]] = [[] for _ in distinct]
+    for i in present:
+        positions[slot_of[i]].append(i)  # in row order
+    for first in present:
+        later: list[int] = []
+        for slot in neighbours[slot_of[first]]:
+            held = positions[slot]
+            later.extend(held[bisect.bisect_right(held, first) :])
+        yield from ((first, j) for j in sorted(later))
+
+
+def _near_identical_slots(distinct: list[str]) -> list[set[int]]:
+    """For each distinct key, the keys (itself among them) names_could_match pairs it with."""
+    neighbours: list[set[int]] = [{slot} for slot in range(len(distinct))]
+    by_compact: dict[str, list[int]] = {}
+    for slot, key in enumerate(distinct):
+        by_compact.setdefault(compact_key(key), []).append(slot)
+    for group in by_compact.values():
+        for slot in group if len(group) > 1 else ():
+            neighbours[slot].update(group)
+    for start in range(0, len(distinct), _CDIST_ROWS):
         block = process.cdist(
-            distinct[start : start + 1024],
+            distinct[start : start + _CDIST_ROWS],
             distinct,
-            scorer=JaroWinkler.similarity,  # no score_cutoff: with one, cdist zeroes some pairs above it
+            scorer=JaroWinkler.similarity,
             dtype=np.float64,
-            workers=1,
+            # below the bar, and the scores near it decided by the scalar call: with a cutoff, cdist's
+            # arithmetic drops pairs at the bar ('PITNEY BOWES' / 'PITNEY BOWES FINANCE' is exactly 0.92
+            # and is dropped at a cutoff of 0.92 - 1e-9)
+            score_cutoff=NEAR_IDENTICAL - _CUTOFF_MARGIN,
+            workers=-1,
         )
-        similar[start : start + 1024] = block >= NEAR_IDENTICAL + _FLOAT_SLACK
-        # cdist's arithmetic may land a hair either side of the scalar call's: a score at the bar
-        # ('PITNEY BOWES' / 'PITNEY BOWES FINANCE' is exactly 0.92) is decided by the scalar call
-        for row, column in zip(*np.nonzero((block >= NEAR_IDENTICAL - _FLOAT_SLACK) & ~similar[start : start + 1024])):
-            left, right = distinct[start + int(row)], distinct[int(column)]
-            similar[start + int(row), int(column)] = JaroWinkler.similarity(left, right) >= NEAR_IDENTICAL
-    similar |= compact[:, None] == compact[None, :]
-    index = np.array([slots[str(keys[i])] for i in present])
-    for first in range(len(present) - 1):
-        for offset in np.flatnonzero(similar[index[first], index[first + 1 :]]):
-            yield present[first], present[first + 1 + int(offset)]
+        for row, column in zip(*np.nonzero(block)):
+            left, right = start + int(row), int(column)
+            score = float(block[row, column])
+            if score >= NEAR_IDENTICAL + _CUTOFF_MARGIN or (
+                JaroWinkler.similarity(distinct[left], distinct[right]) >= NEAR_IDENTICAL
+            ):
+                neighbours[left].add(right)
+    return neighbours
+
+
+# rows of the similarity matrix scored at once: 256 rows against 200,000 names is 400 MB of float64
+_CDIST_ROWS = 256
+_CUTOFF_MARGIN = 1e-3
 
 
 # A slip of the keyboard changes a long word, not a short one: 'CARES' and 'CARS' are two words

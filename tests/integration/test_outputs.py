@@ -112,3 +112,18 @@ def test_statements_whose_figures_are_unchanged_are_copied_not_drawn(published, 
     assert not any(
         s.reused for s in render_statements(warehouse, tmp_path / "third", with_pdf=False, config_dir=config)
     )
+
+
+def test_a_rebuild_with_the_same_figures_copies_every_statement(published):
+    """The statements asset hands the current release's statements to the next one: rebuilt from the
+    same inputs, no statement is drawn again, and each still names the publication it was drawn in."""
+    import json
+
+    before = json.loads((published.published / "statements" / "index.json").read_text())["statements"]
+    first_release = published.published.resolve().name
+    assert run_pipeline.run(quiet=True, settings=published.settings(), rebuild=True) == 0
+    assert published.published.resolve().name != first_release  # a new release was published
+    after = json.loads((published.published / "statements" / "index.json").read_text())["statements"]
+    assert [e["stem"] for e in after] == [e["stem"] for e in before] and all(e["reused"] for e in after)
+    assert {e["rendered_in"] for e in after} == {first_release}
+    assert {e["fingerprint"] for e in after} == {e["fingerprint"] for e in before}
