@@ -29,7 +29,9 @@ ledgers: their m and u are stated priors, recorded in the .yml.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -187,6 +189,41 @@ def settings() -> dict:
     }
 
 
+# Candidate pairs are the pairs within a block, so a block of n rows costs n² / 2 pairs: 38,617
+# scaled names sharing a first word (10M-row benchmark) made 750 million and ran the machine out of
+# memory. A first word shared by more rows than this blocks on the first two words, then three;
+# a postcode shared by more than this (a PO box, a council's own building) blocks nothing. No
+# block in the benchmarks or the real ledgers comes near it, so their links are the saved blocking
+# rules' (l.first_token = r.first_token, l.postcode = r.postcode).
+MAX_BLOCK_ROWS = 2000
+CAPPED_BLOCKING_RULES = [
+    {"blocking_rule": "l.name_block = r.name_block"},
+    {"blocking_rule": "l.postcode_block = r.postcode_block"},
+]
+
+
+def with_capped_blocks(table: pd.DataFrame, max_rows: int = MAX_BLOCK_ROWS) -> pd.DataFrame:
+    """The table with name_block (the first one, two or three words, the fewest that make a block of
+    at most `max_rows`; missing when three are not enough) and postcode_block (the postcode, missing
+    when more than `max_rows` share it). Missing never joins a block."""
+    words = [[first, *rest] for first, rest in zip(table["first_token"], table["rest"])]
+    block: list[str | None] = [None] * len(words)
+    open_rows = list(range(len(words)))
+    for size in (1, 2, 3):
+        prefixes = {i: " ".join(words[i][:size]) for i in open_rows if len(words[i]) >= size}
+        counts = Counter(prefixes.values())
+        for i, prefix in prefixes.items():
+            if counts[prefix] <= max_rows:
+                block[i] = prefix
+        open_rows = [i for i in prefixes if block[i] is None]
+    postcodes = table["postcode"]
+    shared = postcodes.map(postcodes.value_counts())
+    return table.assign(
+        name_block=pd.array(block, dtype=pd.StringDtype("python")),
+        postcode_block=postcodes.where(shared <= max_rows, None),
+    )
+
+
 def _linker(table: pd.DataFrame, model: dict | Path):
     import duckdb
     from splink import DuckDBAPI, Linker
@@ -234,7 +271,6 @@ def train(
                 [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")], POSTCODE_PRIORS.values()
             ):
                 level["m_probability"], level["u_probability"] = m, u
-    import json
 
     (out_dir / f"{MODEL_NAME}.json").write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     meta = {
@@ -264,7 +300,9 @@ def score_pairs(frame: pd.DataFrame, model_dir: Path = MODEL_DIR, threshold: flo
         return pd.DataFrame(columns=["record_key_l", "record_key_r", "match_probability"])
     if threshold is None:
         threshold = float(load_meta(model_dir)["threshold"])
-    linker = _linker(table, model_dir / f"{MODEL_NAME}.json")
+    model = json.loads((model_dir / f"{MODEL_NAME}.json").read_text(encoding="utf-8"))
+    model["blocking_rules_to_generate_predictions"] = CAPPED_BLOCKING_RULES
+    linker = _linker(with_capped_blocks(table), model)
     pairs = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     scored = pairs.as_pandas_dataframe()
     return pd.DataFrame(

@@ -671,3 +671,25 @@ def test_vectorised_vat_group_pairs_are_exactly_the_pairwise_ones():
     assert expected  # the mix does hold matching pairs
     assert list(pairs_that_could_match(keys)) == expected
     assert list(pairs_that_could_match([None, "ACME"])) == []
+
+
+def test_a_block_too_large_for_its_pairs_splits_on_more_words_and_a_shared_postcode_blocks_nothing():
+    """Issue 13: candidate pairs grow with the square of a block; a common first word blocks on two
+    words, then three, and a postcode more rows share than the cap joins none of them."""
+    from ingestion.resolution.probabilistic import with_capped_blocks
+
+    table = pd.DataFrame(
+        {
+            "first_token": ["ACORN", "ACORN", "ACORN", "ACORN", "BEECH", "ACORN"],
+            "rest": [["CARE"], ["CARE", "HOMES"], ["BUILD"], [], ["TREE"], ["CARE", "NORTH"]],
+            "postcode": pd.array(["M1 1AA", "M1 1AA", "M1 1AA", None, "OL6 7SG", "M2 2BB"], dtype="string"),
+        }
+    )
+    blocks = with_capped_blocks(table, max_rows=3)
+    # five ACORN rows: more than 3, so two words; ACORN CARE is three rows, within the cap
+    assert blocks["name_block"].tolist()[:3] == ["ACORN CARE", "ACORN CARE", "ACORN BUILD"]
+    assert pd.isna(blocks["name_block"][3])  # one word only, and its word is too common to block on
+    assert blocks["name_block"][4] == "BEECH" and blocks["name_block"][5] == "ACORN CARE"
+    assert blocks["postcode_block"].tolist()[4:] == ["OL6 7SG", "M2 2BB"]
+    assert blocks["postcode_block"].tolist()[:3] == ["M1 1AA"] * 3  # three rows: within the cap, kept
+    assert with_capped_blocks(table, max_rows=2)["postcode_block"][:4].isna().all()
