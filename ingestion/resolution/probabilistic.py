@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,11 +192,12 @@ def settings() -> dict:
 
 # Candidate pairs are the pairs within a block, so a block of n rows costs n² / 2 pairs: 38,617
 # scaled names sharing a first word (10M-row benchmark) made 750 million and ran the machine out of
-# memory. A first word shared by more rows than this blocks on the first two words, then three;
+# memory; blocks of 2,000 still made too many. A first word shared by more rows than this blocks on the first two words, then three;
 # a postcode shared by more than this (a PO box, a council's own building) blocks nothing. No
 # block in the benchmarks or the real ledgers comes near it, so their links are the saved blocking
 # rules' (l.first_token = r.first_token, l.postcode = r.postcode).
-MAX_BLOCK_ROWS = 2000
+MAX_BLOCK_ROWS = 200
+SPLINK_MEMORY_LIMIT = "3GB"
 CAPPED_BLOCKING_RULES = [
     {"blocking_rule": "l.name_block = r.name_block"},
     {"blocking_rule": "l.postcode_block = r.postcode_block"},
@@ -230,6 +232,9 @@ def _linker(table: pd.DataFrame, model: dict | Path):
 
     con = duckdb.connect()
     con.execute("SET threads = 2")
+    # candidate pairs beyond this spill to disk rather than take the machine's memory
+    con.execute("SET memory_limit = ?", [SPLINK_MEMORY_LIMIT])
+    con.execute("SET temp_directory = ?", [str(Path(tempfile.gettempdir()) / "svw_splink")])
     db_api = DuckDBAPI(connection=con)
     return Linker(db_api.register(table), model if isinstance(model, dict) else str(model), log_level=logging.WARNING)
 
