@@ -289,6 +289,11 @@ def run_pipeline(made: dict, work: Path) -> dict:
         code, peak = _wait(process)
     total = time.monotonic() - started
     if code != 0:
+        # the times and the peak up to the failure are still measurements: printed, then the exit
+        print(
+            json.dumps({"failed_exit_code": code, "seconds": round(total, 1), "peak_rss_mb": round(peak), **marks}),
+            flush=True,
+        )
         raise SystemExit(f"svw run failed (exit {code}); its output is in {log}")
     return {
         "seconds": total,
@@ -334,6 +339,9 @@ def main() -> None:
         made = generate(scratch / "inputs", rows, args.partners, args.years)
         generated = time.monotonic() - began
         anchor = run_anchor(made, scratch, args.partners)
+        print(
+            json.dumps({"rows": made["rows"], "distinct_names": made["distinct_names"], "anchor": anchor}), flush=True
+        )
         pipeline = run_pipeline(made, scratch)
         result = {
             "rows": made["rows"],
