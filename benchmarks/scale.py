@@ -9,7 +9,8 @@ Inputs (generated, never committed): Trafford's real FY2024/25 ledger
 `--partners` synthetic councils x `--years` financial years of monthly CSV files in Trafford's layout:
 dates moved into each month, amounts jittered by up to 10%, each payee's name varied so the count of
 distinct names grows with the size (about 9k at 1M rows, 40k at 3M, 200k at 10M, as GM's would), the
-organisation column naming the synthetic council. Each council also sends a supplier list giving
+organisation column naming the synthetic council. A varied name is another firm: it has its own vendor ID
+and, where its real name has a VAT number, a number of its own (vat_numbers_for). Each council also sends a supplier list giving
 its payees' postcodes (drawn from the bundled sample postcode directory, GM-weighted), so local
 spend has locations to find. The config is a copy of config/ with these councils as its partners.
 
@@ -43,6 +44,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ingestion.resolution.identifiers import vat_number
+
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "real"
 TRAFFORD_YEAR = REAL / "trafford" / "supplier_spend" / "trafford-supplier-spend-2024-25.zip"
@@ -72,8 +75,10 @@ def name_pool(
     rng: random.Random,
     words: tuple[str, ...] | list[str] = WORDS,
     branches: int = 9999,
+    based_on: dict[str, str] | None = None,
 ) -> list[str]:
-    """`size` distinct names: the real ones, then variants (a word pair inserted, a branch number)."""
+    """`size` distinct names: the real ones, then variants (a word pair inserted, a branch number).
+    `based_on`, when given, is filled with each variant's real name."""
     pool, seen = list(base_names[:size]), set(base_names[:size])
     while len(pool) < size:
         name = rng.choice(base_names)
@@ -86,7 +91,31 @@ def name_pool(
         if variant not in seen:
             seen.add(variant)
             pool.append(variant)
+            if based_on is not None:
+                based_on[variant] = name
     return pool
+
+
+def vat_numbers_for(names: list[str], based_on: dict[str, str], base: pd.DataFrame) -> dict[str, str]:
+    """Each payee name's VAT number, as its own ledger line would print it. A real name keeps the one
+    Trafford prints most often beside it (blank, 'NA' and all: the publishing traps stay in). A
+    variant is another firm: where its real name has a number it gets one of its own (GB9xxxxxxxx,
+    never one of Trafford's), otherwise it prints what its real name does. Keeping the real line's
+    number while varying the name, as the first version did, put 38,617 names on one number at 10M
+    rows, which no register allows."""
+    printed = base.groupby("BeneficiaryName")["VATRegistrationNumber"].agg(lambda v: v.value_counts().index[0])
+    real_numbers = set(base["VATRegistrationNumber"])
+    numbers: dict[str, str] = {}
+    next_number = 900_000_000
+    for name in names:
+        original = printed[based_on.get(name, name)]
+        if name in based_on and vat_number(original):
+            while f"GB{next_number}" in real_numbers:
+                next_number += 1
+            numbers[name], next_number = f"GB{next_number}", next_number + 1
+        else:
+            numbers[name] = original
+    return numbers
 
 
 def partner_codes(partners: int) -> list[str]:
@@ -134,7 +163,9 @@ def generate(out: Path, rows: int, partners: int, years: int, seed: int = 13) ->
     rng = random.Random(seed)
     base = read_trafford_year()
     base = base[base["BeneficiaryName"].str.strip().ne("") & base["Amount"].str.strip().ne("")].reset_index(drop=True)
-    names = name_pool(sorted(set(base["BeneficiaryName"])), distinct_names_for(rows), rng)
+    based_on: dict[str, str] = {}
+    names = name_pool(sorted(set(base["BeneficiaryName"])), distinct_names_for(rows), rng, based_on=based_on)
+    vat_of = vat_numbers_for(names, based_on, base)
     # each payee row of the real year takes one name of the pool, the same across files, so a supplier
     # recurs month after month as in a real ledger
     postcodes = pd.read_csv(POSTCODES, dtype=str)
@@ -155,6 +186,7 @@ def generate(out: Path, rows: int, partners: int, years: int, seed: int = 13) ->
                 picks = [names[zlib.crc32(f"{code}:{i}".encode()) % len(names)] for i in sample.index]
                 sample["BeneficiaryName"] = picks
                 sample["BeneficiaryOtherID"] = [str(vendor_of.setdefault(n, len(vendor_of) + 1)) for n in picks]
+                sample["VATRegistrationNumber"] = [vat_of[n] for n in picks]
                 days = [rng.randint(1, 28) for _ in range(per_file)]
                 sample["PaymentDate"] = [f"{month_year}-{month:02d}-{d:02d}" for d in days]
                 amounts = pd.to_numeric(sample["Amount"], errors="coerce").fillna(0.0)
