@@ -309,6 +309,11 @@ def _near_identical_slots(distinct: list[str]) -> list[set[int]]:
     for group in by_compact.values():
         for slot in group if len(group) > 1 else ():
             neighbours[slot].update(group)
+    if len(distinct) < 2:
+        return neighbours  # one key: nothing to score (most VAT numbers: one name in several ledgers)
+    # threads pay for themselves only on a large matrix; starting them for a handful of names cost
+    # more than the scores (17,739 small calls took 6.5 s at 12k scaled names)
+    workers = -1 if len(distinct) ** 2 >= _THREADED_CELLS else 1
     for start in range(0, len(distinct), _CDIST_ROWS):
         block = process.cdist(
             distinct[start : start + _CDIST_ROWS],
@@ -319,7 +324,7 @@ def _near_identical_slots(distinct: list[str]) -> list[set[int]]:
             # arithmetic drops pairs at the bar ('PITNEY BOWES' / 'PITNEY BOWES FINANCE' is exactly 0.92
             # and is dropped at a cutoff of 0.92 - 1e-9)
             score_cutoff=NEAR_IDENTICAL - _CUTOFF_MARGIN,
-            workers=-1,
+            workers=workers,
         )
         for row, column in zip(*np.nonzero(block)):
             left, right = start + int(row), int(column)
@@ -333,6 +338,7 @@ def _near_identical_slots(distinct: list[str]) -> list[set[int]]:
 
 # rows of the similarity matrix scored at once: 256 rows against 200,000 names is 400 MB of float64
 _CDIST_ROWS = 256
+_THREADED_CELLS = 250_000
 _CUTOFF_MARGIN = 1e-3
 
 

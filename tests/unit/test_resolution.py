@@ -646,6 +646,28 @@ def test_probabilistic_links_pass_the_refusals_the_rules_do(a, b):
     assert links.loc["bury:a", "link_method"] == links.loc["wigan:b", "link_method"] == "singleton"
 
 
+def test_scored_pairs_already_in_one_organisation_are_left_out():
+    """probabilistic_edges drops a pair whose records the rules already put in one organisation (a
+    link inside one changes nothing) and keeps the same pair between two."""
+    from ingestion.resolution.probabilistic import probabilistic_edges
+    from ingestion.resolution.resolve import prepare
+
+    others = [f"Firm{i:03d} Supplies" for i in range(300)]
+    frame = pd.DataFrame(
+        {
+            "record_key": ["bury:a", "wigan:b"] + [f"bolton:{i}" for i in range(len(others))],
+            "name": ["Quillbrook Caring Services", "Quillbrook Caring Service", *others],
+            "postcode": ["M33 7XW", "M33 7XW"] + [None] * len(others),
+        }
+    ).assign(company_number=None, charity_number=None, vat_number=None)
+    prepared = prepare(frame)
+    apart = [(a, b) for a, b, _, _ in probabilistic_edges(prepared, organisation_of=lambda key: key)]
+    assert ("bury:a", "wigan:b") in apart
+    together = {"bury:a": "org", "wigan:b": "org"}
+    kept = [(a, b) for a, b, _, _ in probabilistic_edges(prepared, organisation_of=lambda k: together.get(k, k))]
+    assert ("bury:a", "wigan:b") not in kept and len(kept) == len(apart) - 1
+
+
 def test_vectorised_vat_group_pairs_are_exactly_the_pairwise_ones():
     """pairs_that_could_match (one matrix) gives every pair names_could_match (one call per pair) gives,
     in the same order: duplicates, spacing variants, near-identical spellings, missing keys."""
@@ -671,6 +693,25 @@ def test_vectorised_vat_group_pairs_are_exactly_the_pairwise_ones():
     assert expected  # the mix does hold matching pairs
     assert list(pairs_that_could_match(keys)) == expected
     assert list(pairs_that_could_match([None, "ACME"])) == []
+    # one key under a number (the commonest case: a payee in several ledgers) scores no matrix
+    assert list(pairs_that_could_match(["ACME", None, "ACME", "ACME"])) == [(0, 2), (0, 3), (2, 3)]
+
+
+def test_vectorised_vat_group_pairs_hold_on_a_matrix_large_enough_for_threads():
+    """Past _THREADED_CELLS the matrix is scored on every core: the same pairs as one call per pair."""
+    import random
+
+    from ingestion.resolution.names import _THREADED_CELLS, names_could_match, pairs_that_could_match
+
+    rng = random.Random(11)
+    stems = ["PITNEY BOWES", "FOSTER TALK", "VIRGIN MEDIA", "REED TALENT", "ACME", "HALLIWELL HOMES"]
+    keys = [f"{rng.choice(stems)} {rng.choice(['', 'LTD', 'UK', 'GROUP'])} {i % 400}".strip() for i in range(700)]
+    assert len(set(keys)) ** 2 >= _THREADED_CELLS
+    expected = [
+        (i, j) for i in range(len(keys)) for j in range(i + 1, len(keys)) if names_could_match(keys[i], keys[j])
+    ]
+    assert expected
+    assert list(pairs_that_could_match(keys)) == expected
 
 
 def test_a_block_too_large_for_its_pairs_splits_on_more_words_and_a_shared_postcode_blocks_nothing():
