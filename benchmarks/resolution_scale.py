@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.resolution_scale                        # 10k, 50k names
     .venv/bin/python -m benchmarks.resolution_scale --sizes 50000,200000 --old /tmp/oldcheckout
+    .venv/bin/python -m benchmarks.resolution_scale --shape ledgers --sizes 20000 --old /tmp/oldcheckout
 
 Issue 13 asks for >= 50k distinct names per minute at the quality the identity issue sets. The names
 are real payee names (the honest benchmark's records: Trafford's ledgers and grants, Salford's
@@ -21,6 +22,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -66,6 +68,33 @@ def scaled_names(size: int, seed: int = 7) -> pd.DataFrame:
     )
 
 
+def ledger_records(size: int, share: float = 0.65, seed: int = 13) -> pd.DataFrame:
+    """`size` distinct names as benchmarks/scale.py's ledgers hold them: grown from Trafford's payees,
+    each name paid by about `share` of the ten partners under that partner's own vendor ID, with a
+    postcode from the partner's supplier list and the VAT number the ledgers print. At 10M ledger
+    lines the pipeline resolves 1.3M such records for 201k names; one record per name (scaled_names)
+    leaves out the work that grows with the partners a name appears in."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.scale import POSTCODES, name_pool, read_trafford_year, vat_numbers_for
+
+    rng = random.Random(seed)
+    base = read_trafford_year()
+    base = base[base["BeneficiaryName"].str.strip().ne("")]
+    based_on: dict[str, str] = {}
+    names = name_pool(sorted(set(base["BeneficiaryName"])), size, rng, based_on=based_on)
+    vat_of = vat_numbers_for(names, based_on, base)
+    postcodes = pd.read_csv(POSTCODES, dtype=str)["pcds"].tolist()
+    rows = [
+        (f"council{p:02d}:ref:{i}", name, vat_of[name] or None, rng.choice(postcodes))
+        for p in range(1, PARTNERS + 1)
+        for i, name in enumerate(names)
+        if zlib.crc32(f"{p}:{name}".encode()) % 1000 < share * 1000
+    ]
+    frame = pd.DataFrame(rows, columns=["record_key", "name", "vat_number", "postcode"])
+    return frame.assign(company_number=None, charity_number=None)
+
+
 def measure(code: Path, records_path: Path, out_path: Path) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(code), str(records_path), str(out_path)],
@@ -80,12 +109,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,50000", help="comma-separated counts of distinct names")
     parser.add_argument("--old", type=Path, action="append", default=[], help="another checkout to time beside")
+    parser.add_argument(
+        "--shape",
+        choices=["names", "ledgers"],
+        default="names",
+        help="names: one record per name (the default); ledgers: each name in several partners' "
+        "records with vendor IDs, postcodes and VAT numbers, as benchmarks/scale.py's ledgers give them",
+    )
     args = parser.parse_args()
     print(f"{'names':>8} {'checkout':<28} {'seconds':>8} {'names/min':>10} {'peak RSS MB':>12} {'suppliers':>9}")
     with tempfile.TemporaryDirectory() as scratch:
         for size in [int(s) for s in args.sizes.split(",")]:
             records_path = Path(scratch) / f"records_{size}.parquet"
-            scaled_names(size).to_parquet(records_path)
+            records = scaled_names(size) if args.shape == "names" else ledger_records(size)
+            records.to_parquet(records_path)
+            print(f"{size:>8} {len(records):,} records ({args.shape})")
             outputs = {}
             for code in [ROOT, *args.old]:
                 out_path = Path(scratch) / f"links_{size}_{len(outputs)}.parquet"
