@@ -86,16 +86,19 @@ class _Clusters:
         # A record without a number has the empty set, whatever empty value pandas handed over: a
         # float NaN here once made every numbered record 'conflict' with every unnumbered one, so a
         # payee with a company number never met the same name in a ledger without numbers.
+        # Frozen sets, replaced on each union rather than changed in place: most records carry no
+        # number, form or denomination and share the one empty set (a set each was about 1 GB of
+        # resolution's memory at 1.3M records).
         self.parent = {k: k for k in keys}
         self.companies = {k: _number_set(c) for k, c in zip(keys, companies)}
         self.charities = {k: _number_set(c) for k, c in zip(keys, charities)}
         # The legal forms the cluster's names carry (names.legal_forms): like two registration
         # numbers, two forms that share nothing ('X LLP' / 'X Ltd' / 'X plc') are two legal persons.
         names = names or [None] * len(keys)
-        self.forms = {k: set(legal_forms(n) if isinstance(n, str) else ()) for k, n in zip(keys, names)}
+        self.forms = {k: legal_forms(n) if isinstance(n, str) else _NONE for k, n in zip(keys, names)}
         # and the denominations a school's or church's names carry (names.denominations): 'St John's RC
         # Primary School' and 'St John's CE Primary School' are two schools (supplier-matching-v6)
-        self.faiths = {k: set(denominations(n) if isinstance(n, str) else ()) for k, n in zip(keys, names)}
+        self.faiths = {k: denominations(n) if isinstance(n, str) else _NONE for k, n in zip(keys, names)}
         # partner -> the partner-local organisations (see _partner_local_clusters) each cluster holds
         self.locals: dict[str, dict[str, set[str]]] = {
             k: ({_partner(k): {local[k]}} if local and k in local else {}) for k in keys
@@ -187,9 +190,12 @@ def _partner_local_clusters(
     return local, made
 
 
-def _number_set(value) -> set[str]:
+_NONE: frozenset[str] = frozenset()
+
+
+def _number_set(value) -> frozenset[str]:
     number = text_or_none(value)
-    return {number} if number else set()
+    return frozenset((number,)) if number else _NONE
 
 
 def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame:
