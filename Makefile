@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,check]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,check,s3]'
 	@touch $(STAMP)
 
 # sqlfluff-templater-dbt pins a click older than Dagster's, so it lives in a virtualenv of its own

@@ -28,6 +28,8 @@ ENVIRONMENT_VARIABLES = {
     "SVW_POSTCODE_DIRECTORY": "ONSPD/NSPL CSV (default: the bundled sample directory)",
     "SVW_FRAMEWORK": "social value framework CSV (default: the illustrative demo framework)",
     "SVW_KEEP_RELEASES": "publications kept under releases/ (default 3)",
+    "SVW_PUBLISHED_URL": "also copy each publication to this fsspec URL, e.g. s3://bucket/published "
+    "(publishing/remote.py; default: none)",
     "SVW_SLOT_WAIT_SECONDS": "how long a run waits for another live run's warehouse slot (default 600)",
 }
 
@@ -90,6 +92,8 @@ class Settings:
     load_workers: int = 1
     dagster_home: Path | None = None  # DAGSTER_HOME: default dagster_home beside work_dir (data/dagster_home)
     landing_reason: str = ""  # why this landing zone (choose_landing_zone), printed by svw
+    # SVW_PUBLISHED_URL: each publication also copied there, its pointer moved last (publishing/remote.py)
+    published_url: str | None = None
 
     @property
     def warehouse_path(self) -> Path:
@@ -142,7 +146,7 @@ class Settings:
             "SVW_PUBLISHED_DIR": str(self.published_dir),
             "SVW_POSTCODE_DIRECTORY": str(self.postcode_directory),
             "SVW_FRAMEWORK": str(self.framework),
-        }
+        } | ({"SVW_PUBLISHED_URL": self.published_url} if self.published_url else {})
 
 
 def _optional_path(env_name: str) -> Path | None:
@@ -185,4 +189,5 @@ def load_settings() -> Settings:
         # keeps its own run history; the default layout gives data/dagster_home, as make dev shows
         dagster_home=_path("DAGSTER_HOME", work_dir.parent / "dagster_home"),
         landing_reason=landing_reason,
+        published_url=os.environ.get("SVW_PUBLISHED_URL", "").strip() or None,
     )

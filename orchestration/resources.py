@@ -39,6 +39,8 @@ OPTIONAL_PATH_FIELDS = (
     "dagster_home",
 )
 NUMBER_FIELDS = ("keep_releases", "slot_wait_seconds", "load_workers")
+# Addresses that are not local paths: unset = not used.
+URL_FIELDS = ("published_url",)
 
 
 class WarehouseSettings(dg.ConfigurableResource):
@@ -63,12 +65,14 @@ class WarehouseSettings(dg.ConfigurableResource):
     keep_releases: int | None = None
     slot_wait_seconds: int | None = None
     load_workers: int | None = None
+    published_url: str | None = None
 
     def get(self) -> Settings:
         given: dict = {
             name: Path(value) for name in (*PATH_FIELDS, *OPTIONAL_PATH_FIELDS) if (value := getattr(self, name))
         }
         given.update({name: value for name in NUMBER_FIELDS if (value := getattr(self, name)) is not None})
+        given.update({name: value for name in URL_FIELDS if (value := getattr(self, name))})
         if self.read_environment:
             return dataclasses.replace(load_settings(), **given)
         missing = [name for name in PATH_FIELDS if name not in given]
@@ -87,6 +91,7 @@ def run_config_for(settings: Settings) -> dict:
     config.update({name: str(getattr(settings, name)) for name in PATH_FIELDS})
     config.update({name: str(value) for name in OPTIONAL_PATH_FIELDS if (value := getattr(settings, name))})
     config.update({name: getattr(settings, name) for name in NUMBER_FIELDS})
+    config.update({name: value for name in URL_FIELDS if (value := getattr(settings, name))})
     return {"resources": {RESOURCE_KEY: {"config": config}}}
 
 

@@ -12,6 +12,7 @@ from publishing.catalogue import build_catalogue
 from publishing.dashboard import build_dashboard
 from publishing.exports import export_tables
 from publishing.publish import PublicationBlocked, switch_release
+from publishing.remote import RemotePublishError, mirror_release
 from publishing.statements import render_statements
 
 STATEMENTS = dg.AssetKey(["published", "statements"])
@@ -121,7 +122,17 @@ def current_publication(context: dg.AssetExecutionContext, warehouse: WarehouseS
     except PublicationBlocked as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
     context.log.info(f"current publication: {release}")
-    return dg.MaterializeResult(metadata={"release": str(release), "publication_id": release.name})
+    metadata = {"release": str(release), "publication_id": release.name}
+    if settings.published_url:
+        # the local publication is current whatever happens here; a failed upload leaves the remote
+        # pointer at the previous one and fails the run, so the copy is never silently stale
+        try:
+            remote = mirror_release(release, settings.published_url, settings.keep_releases)
+        except RemotePublishError as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
+        context.log.info(f"copied to {settings.published_url}: {remote}")
+        metadata["remote_release"] = remote
+    return dg.MaterializeResult(metadata=metadata)
 
 
 output_assets = [statements, dashboard, exports, catalogue, current_publication]
