@@ -349,12 +349,41 @@ def run_anchor(made: dict, work: Path, partners: int) -> dict:
     return {"seconds": time.monotonic() - started, "peak_rss_mb": peak}
 
 
+def inputs_for(args: argparse.Namespace, rows: int, scratch: Path) -> dict:
+    """This size's landing zone and config: generated into the scratch folder, or (--inputs) kept in
+    <inputs>/<rows>/ and copied into the scratch folder, so the re-runs' added months never change
+    the kept ones."""
+    if args.inputs is None:
+        return generate(scratch / "inputs", rows, args.partners, args.years)
+    kept = args.inputs / f"{rows}_{args.partners}x{args.years}"
+    record = kept / "made.json"
+    if not record.exists():
+        made = generate(kept, rows, args.partners, args.years)
+        record.write_text(
+            json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in made.items()}), encoding="utf-8"
+        )
+    if args.generate_only:
+        made = json.loads(record.read_text(encoding="utf-8"))
+        return {**made, "landing": Path(made["landing"])}
+    shutil.copytree(kept, scratch / "inputs")
+    made = json.loads(record.read_text(encoding="utf-8"))
+    return {**made, "landing": scratch / "inputs" / "landing", "config": scratch / "inputs" / "config"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", default="1000000", help="comma-separated sizes in ledger rows")
     parser.add_argument("--partners", type=int, default=10)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--keep", type=Path, default=None, help="keep the generated folders here")
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        default=None,
+        help="generate each size's inputs under this folder once and reuse them on later runs (the "
+        "re-runs still add their months to a copy); with --generate-only, stop after generating",
+    )
+    parser.add_argument("--generate-only", action="store_true")
     parser.add_argument(
         "--reruns",
         action="store_true",
@@ -368,8 +397,11 @@ def main() -> None:
             args.keep.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f"svw_scale_{rows}_", dir=args.keep))
         began = time.monotonic()
-        made = generate(scratch / "inputs", rows, args.partners, args.years)
+        made = inputs_for(args, rows, scratch)
         generated = time.monotonic() - began
+        if args.generate_only:
+            print(json.dumps({"rows": made["rows"], "inputs": str(made["landing"].parent)}), flush=True)
+            continue
         anchor = run_anchor(made, scratch, args.partners)
         print(
             json.dumps({"rows": made["rows"], "distinct_names": made["distinct_names"], "anchor": anchor}), flush=True
