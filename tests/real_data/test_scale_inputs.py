@@ -10,6 +10,7 @@ from benchmarks.scale import distinct_names_for, generate, name_pool, read_traff
 from ingestion.landing import scan_landing
 from ingestion.registry import load_registry
 from ingestion.resolution.identifiers import vat_number
+from ingestion.resolution.names import alias_kinds, parent_names
 
 pytestmark = pytest.mark.real_data
 
@@ -46,6 +47,9 @@ def test_a_name_variant_is_another_firm_with_its_own_vat_number(tmp_path, real_d
     vat_of = vat_numbers_for(names, based_on, base)
     pooled = pd.DataFrame({"BeneficiaryName": names, "VATRegistrationNumber": [vat_of[n] for n in names]})
     assert names_per_vat_number(pooled).max() <= names_per_vat_number(base).max()
+    # another firm in the resolver's own reading too: no variant keeps its real firm's legal name as an
+    # alias ('X T/A Y Ltd', 'X Ltd 8733' a site of X Ltd) or a parent note
+    assert not [n for n in based_on if alias_kinds(n) or parent_names(n)]
     numbered_variants = [n for n in based_on if vat_number(vat_of[n])]
     assert numbered_variants and not {vat_of[n] for n in numbered_variants} & set(base["VATRegistrationNumber"])
 
