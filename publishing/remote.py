@@ -22,7 +22,6 @@ AWS_ENDPOINT_URL for a non-AWS store such as MinIO or Ceph); s3:// needs the `s3
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 import fsspec
 from fsspec.core import url_to_fs
 
-from publishing.publish import MANIFEST
+from publishing.publish import MANIFEST, file_manifest
 
 POINTER = "current.json"
 
@@ -52,10 +51,8 @@ def _filesystem(url: str) -> tuple[fsspec.AbstractFileSystem, str]:
 
 def _files_in_upload_order(release: Path) -> list[Path]:
     """Every file of the release, MANIFEST.json last: a release whose manifest is there is whole."""
-    files = sorted(p for p in release.rglob("*") if p.is_file())
-    return [p for p in files if p.name != MANIFEST or p.parent != release] + [
-        p for p in files if p.name == MANIFEST and p.parent == release
-    ]
+    manifest = release / MANIFEST
+    return sorted((p for p in release.rglob("*") if p.is_file()), key=lambda p: (p == manifest, p))
 
 
 def read_pointer(url: str) -> dict | None:
@@ -148,11 +145,11 @@ def download_current(url: str, dest: Path) -> Path:
     with fs.open(f"{source}/{MANIFEST}", "rb") as handle:
         expected = json.loads(handle.read().decode("utf-8"))["files"]
     out = dest / publication_id
-    for relative, digest in expected.items():
-        local = out / relative
-        local.parent.mkdir(parents=True, exist_ok=True)
-        fs.get_file(f"{source}/{relative}", str(local))
-        if hashlib.sha256(local.read_bytes()).hexdigest() != digest:
-            raise RemotePublishError(f"{source}/{relative}: its SHA-256 differs from the release's manifest")
+    for relative in expected:
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        fs.get_file(f"{source}/{relative}", str(out / relative))
+    differ = sorted(path for path, digest in file_manifest(out).items() if expected.get(path) != digest)
+    if differ:
+        raise RemotePublishError(f"{source}: {', '.join(differ)}: SHA-256 differs from the release's manifest")
     fs.get_file(f"{source}/{MANIFEST}", str(out / MANIFEST))
     return out
