@@ -14,7 +14,9 @@ and, where its real name has a VAT number, a number of its own (vat_numbers_for)
 its payees' postcodes (drawn from the bundled sample postcode directory, GM-weighted), so local
 spend has locations to find. The config is a copy of config/ with these councils as its partners.
 
-Measured in the same run, each in its own process (wall time, and peak RSS of the process tree):
+Measured in the same run, each in its own process: wall time; peak RSS of the largest one process
+(ru_maxrss); and the summed RSS of the whole process tree sampled twice a second, put against each
+Dagster step's start and end (TreeMemory, step_peaks), so a peak names the step that made it:
   pipeline  `svw run` on the landing zone: load, reference tables, supplier resolution, dbt build
             and tests, the quality gate, publication, statements, dashboard, exports, catalogue.
             Stages are timed from its own progress lines.
@@ -36,9 +38,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -290,6 +294,68 @@ def add_partner_month(made: dict, years: int, month_number: int = 4, new_payees:
     return path
 
 
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class TreeMemory(threading.Thread):
+    """The summed RSS of a process and every descendant (dbt, Dagster's step processes), sampled
+    twice a second, so a peak can be put against the step that was running. ru_maxrss cannot do
+    that: it is one process's own peak, and the steps of one Dagster run share a process."""
+
+    def __init__(self, root: int, every: float = 0.5):
+        super().__init__(daemon=True)
+        self.root, self.every = root, every
+        self.samples: list[tuple[float, float]] = []  # (unix time, MB)
+        self.finished = threading.Event()
+
+    def run(self) -> None:
+        while not self.finished.wait(self.every):
+            self.samples.append((time.time(), self._tree_rss_mb()))
+
+    def _tree_rss_mb(self) -> float:
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # the process ended between listing and reading
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        total, todo = 0.0, [self.root]
+        while todo:
+            pid = todo.pop()
+            try:
+                total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_MB
+            except (OSError, IndexError):
+                pass
+            todo.extend(children.get(pid, []))
+        return total
+
+    def peak(self, start: float = 0.0, end: float = float("inf")) -> float:
+        """The highest sample from start to end, widened by one interval so a step shorter than
+        the interval still gets the sample taken while it ran."""
+        return max((mb for t, mb in self.samples if start - self.every <= t <= end + self.every), default=0.0)
+
+
+def step_peaks(dagster_home: Path, since: float, memory: TreeMemory) -> dict[str, dict]:
+    """Each Dagster step of the runs started since `since`: its seconds and the process tree's peak
+    RSS while it ran (steps of one run in one process run one at a time, so the peak is theirs)."""
+    from dagster import DagsterInstance, RunsFilter
+
+    steps: dict[str, dict] = {}
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        for run in instance.get_runs(RunsFilter(created_after=datetime.fromtimestamp(since, UTC))):
+            for stat in instance.get_run_step_stats(run.run_id):
+                if stat.start_time is None or stat.end_time is None:
+                    continue
+                seen = steps.setdefault(stat.step_key, {"seconds": 0.0, "peak_rss_mb": 0.0, "runs": 0})
+                seen["seconds"] += stat.end_time - stat.start_time
+                seen["peak_rss_mb"] = max(seen["peak_rss_mb"], memory.peak(stat.start_time, stat.end_time))
+                seen["runs"] += 1
+    return {
+        k: {**v, "seconds": round(v["seconds"], 1), "peak_rss_mb": round(v["peak_rss_mb"])} for k, v in steps.items()
+    }
+
+
 def _wait(process: subprocess.Popen) -> tuple[int, float]:
     """Exit code and peak RSS (MB) of the process and the children it waited for (dbt, Dagster's)."""
     _, status, usage = os.wait4(process.pid, 0)
@@ -313,7 +379,7 @@ def run_pipeline(made: dict, work: Path) -> dict:
     }
     (work / "dagster_home").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "orchestration" / "dagster.yaml", work / "dagster_home" / "dagster.yaml")
-    started = time.monotonic()
+    started, wall_started = time.monotonic(), time.time()
     marks: dict[str, float] = {}
     log = work / "pipeline.log"
     with (
@@ -328,6 +394,8 @@ def run_pipeline(made: dict, work: Path) -> dict:
         open(log, "w", encoding="utf-8") as transcript,
     ):
         assert process.stdout is not None
+        memory = TreeMemory(process.pid)
+        memory.start()
         for line in process.stdout:
             transcript.write(line)
             now = time.monotonic() - started
@@ -339,11 +407,23 @@ def run_pipeline(made: dict, work: Path) -> dict:
             elif line.startswith("Published"):
                 marks["published"] = now
         code, peak = _wait(process)
+        memory.finished.set()
+        memory.join()
     total = time.monotonic() - started
+    steps = step_peaks(work / "dagster_home", wall_started, memory)
     if code != 0:
         # the times and the peak up to the failure are still measurements: printed, then the exit
         print(
-            json.dumps({"failed_exit_code": code, "seconds": round(total, 1), "peak_rss_mb": round(peak), **marks}),
+            json.dumps(
+                {
+                    "failed_exit_code": code,
+                    "seconds": round(total, 1),
+                    "peak_rss_mb": round(peak),
+                    "peak_tree_rss_mb": round(memory.peak()),
+                    **marks,
+                    "steps": steps,
+                }
+            ),
             flush=True,
         )
         raise SystemExit(f"svw run failed (exit {code}); its output is in {log}")
@@ -353,6 +433,8 @@ def run_pipeline(made: dict, work: Path) -> dict:
         "build_publish": marks.get("published", total) - marks.get("ingest_done", 0.0),
         "after_publish": total - marks.get("published", total),
         "peak_rss_mb": peak,
+        "peak_tree_rss_mb": memory.peak(),
+        "steps": steps,
     }
 
 
@@ -437,9 +519,11 @@ def main() -> None:
             "build_and_publish_s": round(pipeline["build_publish"], 1),
             "outputs_after_publish_s": round(pipeline["after_publish"], 1),
             "peak_rss_mb": round(pipeline["peak_rss_mb"]),
+            "peak_tree_rss_mb": round(pipeline["peak_tree_rss_mb"]),
             "anchor_s": round(anchor["seconds"], 1),
             "anchor_peak_rss_mb": round(anchor["peak_rss_mb"]),
             "ratio": round(pipeline["seconds"] / anchor["seconds"], 1),
+            "steps": pipeline["steps"],
         }
         print(json.dumps(result), flush=True)  # the full run's figures, before any re-run
         if args.reruns:
@@ -455,19 +539,26 @@ def main() -> None:
             ):
                 result[f"{name}_s"] = round(run["seconds"], 1)
                 result[f"{name}_pct"] = round(100 * run["seconds"] / pipeline["seconds"], 1)
+                result[f"{name}_peak_tree_rss_mb"] = round(run["peak_tree_rss_mb"])
+                result[f"{name}_steps"] = run["steps"]
         results.append(result)
         print(json.dumps(result), flush=True)
         if args.keep is None:
             shutil.rmtree(scratch, ignore_errors=True)
     print(
         f"\n{'rows':>10} {'names':>8} {'files':>6} {'pipeline s':>10} {'ingest s':>9} {'build+pub s':>11} "
-        f"{'peak MB':>8} {'anchor s':>9} {'ratio':>6}"
+        f"{'peak MB':>8} {'anchor s':>9} {'ratio':>6}"  # peak MB: the largest one process
     )
     for r in results:
         print(
             f"{r['rows']:>10,} {r['distinct_names']:>8,} {r['files']:>6} {r['pipeline_s']:>10} {r['ingest_s']:>9} "
             f"{r['build_and_publish_s']:>11} {r['peak_rss_mb']:>8,} {r['anchor_s']:>9} {r['ratio']:>6}"
         )
+    for r in results:
+        print(f"\n{r['rows']:,} rows, steps of a second or more: seconds, peak RSS of the process tree (MB)")
+        for step, figures in sorted(r["steps"].items(), key=lambda kv: -kv[1]["peak_rss_mb"]):
+            if figures["seconds"] >= 1:
+                print(f"  {step:<48} {figures['seconds']:>8} {figures['peak_rss_mb']:>8,}")
 
 
 if __name__ == "__main__":
