@@ -45,9 +45,9 @@ def evaluate_gate(settings: Settings) -> tuple[GateReport, list[LoadManifest]]:
     report.checks += dbt_checks(run_results_path(settings), newest)
     for table in declared().published:  # every published table's suite (marts yml, meta.published.gx)
         try:
-            report.checks += mart_checks(
-                table, validate_kpi(table, read_mart(settings, table), expects_rows(table, manifests))
-            )
+            expect_rows = expects_rows(table, manifests)
+            frame, columns = read_mart(settings, table, expect_rows)
+            report.checks += mart_checks(table, validate_kpi(table, frame, expect_rows, columns))
         except Exception as exc:  # a missing mart is itself a failed check, reported as such
             report.checks.append(
                 GateCheck("mart", f"{table}_readable", table, "blocking", False, f"cannot read the mart: {exc}")
