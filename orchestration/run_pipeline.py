@@ -93,6 +93,9 @@ def _written_path(text: str) -> str | None:
     for marker in ("No space left on device: '", "[Errno 28] No space left on device: '"):
         if marker in text:
             return text.split(marker, 1)[1].split("'", 1)[0]
+    duckdb_says = 'Could not write file "'  # DuckDB's IOException: Could not write file "<path>": <strerror>
+    if duckdb_says in text:
+        return text.split(duckdb_says, 1)[1].split('"', 1)[0]
     return None
 
 

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ingestion.manifest import LoadManifest
 from publishing.declared import declared
@@ -51,18 +50,16 @@ class Publication:
     row_counts: dict[str, int]
 
 
-def read_tables(warehouse: Path, tables: tuple[str, ...] | None = None) -> dict[str, pa.Table]:
-    """Every published table (declared in the marts yml, meta.published), as the working warehouse holds it."""
-    tables = declared().published if tables is None else tables
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        known = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
-        missing = [t for t in tables if t not in known]
-        if missing:
-            raise PublicationBlocked(
-                f"working warehouse {warehouse} has no table(s) {missing}; run the dbt build first"
-            )
-        # Table names come from the dbt manifest's declarations, never from input.
-        return {t: con.sql(f'select * from "{t}"').to_arrow_table() for t in tables}
+def _require_tables(con: duckdb.DuckDBPyConnection, warehouse: Path, tables: tuple[str, ...], catalog: str) -> None:
+    known = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_catalog = ?", [catalog]
+        ).fetchall()
+    }
+    missing = [t for t in tables if t not in known]
+    if missing:
+        raise PublicationBlocked(f"working warehouse {warehouse} has no table(s) {missing}; run the dbt build first")
 
 
 def _publication_tables(
@@ -129,34 +126,66 @@ def _publication_tables(
     return {"publication": publication, "publication_feeds": feeds, "publication_checks": checks}
 
 
-def for_parquet(table: pa.Table) -> pa.Table:
-    """The Parquet copy of a table, for pandas and BI tools: DECIMAL money and percentages become
-    float64. pandas reads a Parquet decimal as Python Decimal objects (dtype `object`), which
-    analysts cannot sum or plot without converting; every value is already rounded once to the
-    penny in the marts and a double holds it to well past the penny (15 significant digits), so
-    `round(x, 2)` gives back the exact published figure. The DuckDB file keeps DECIMAL(18,2), exact
-    under SQL sums (docs/connecting-bi-tools.md, "Types")."""
-    columns = []
-    for field, column in zip(table.schema, table.columns, strict=True):
-        if pa.types.is_decimal(field.type):
-            column = column.cast(pa.float64())
-            field = pa.field(field.name, pa.float64(), field.nullable, field.metadata)
-        columns.append((field, column))
-    return pa.Table.from_arrays(
-        [c for _, c in columns], schema=pa.schema([f for f, _ in columns], table.schema.metadata)
+def _sql_path(path: Path) -> str:
+    """A file path as a SQL string literal (ATTACH and COPY take no parameters); the paths are the
+    run's own settings and staging folder, quoted so that a quote in a folder name cannot break out."""
+    return "'" + path.as_posix().replace("'", "''") + "'"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# The Parquet copy is for pandas and BI tools, so DECIMAL money and percentages (and the 128-bit
+# integers SUM(BIGINT) gives) are stored as DOUBLE: pandas reads a Parquet decimal as Python Decimal
+# objects (dtype `object`), which analysts cannot sum or plot without converting. Every value is
+# already rounded once to the penny in the marts and a double holds it to well past the penny (15
+# significant digits), so `round(x, 2)` gives back the exact published figure. The DuckDB file
+# keeps DECIMAL(18,2), exact under SQL sums (docs/connecting-bi-tools.md, "Types").
+_AS_DOUBLE = ("DECIMAL", "HUGEINT", "UHUGEINT")
+
+
+def _parquet_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = 'published' and table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall()
+    return ", ".join(
+        f"cast({_quoted(c)} as double) as {_quoted(c)}" if t.startswith(_AS_DOUBLE) else _quoted(c) for c, t in columns
     )
 
 
-def write_warehouse(path: Path, tables: dict[str, pa.Table]) -> None:
-    """The published warehouse, in DuckDB 1.4's storage format (PUBLISHED_STORAGE_VERSION)."""
+def write_release(
+    working: Path, final_db: Path, parquet_dir: Path, marts: tuple[str, ...], small: dict[str, pa.Table]
+) -> dict[str, int]:
+    """The published warehouse (DuckDB 1.4's storage format, PUBLISHED_STORAGE_VERSION) and one
+    Parquet file per table; returns each table's row count.
+
+    The marts are copied from the working warehouse by DuckDB itself, file to file, and each
+    Parquet file is written by COPY from the published copy: DuckDB streams them within its memory
+    limit. Holding every mart in Arrow first (as this did until GM scale) cost more memory than the
+    rest of a 10M-row run together. `small` are the publication's own tables, built in Python."""
     with duckdb.connect() as con:
-        # the path is the release's own staging file, never user input
-        con.execute(f"attach '{path.as_posix()}' as published (storage_version '{PUBLISHED_STORAGE_VERSION}')")
-        for name, table in tables.items():
+        con.execute(f"attach {_sql_path(working)} as working (read_only)")
+        _require_tables(con, working, marts, "working")
+        con.execute(f"attach {_sql_path(final_db)} as published (storage_version '{PUBLISHED_STORAGE_VERSION}')")
+        for name in marts:  # names from the marts yml declarations, never from input
+            con.execute(f"create table published.{_quoted(name)} as select * from working.{_quoted(name)}")
+        for name, table in small.items():
             con.register("incoming", table)
-            con.execute(f'create table published."{name}" as select * from incoming')
+            con.execute(f"create table published.{_quoted(name)} as select * from incoming")
             con.unregister("incoming")
+        con.execute("detach working")
+        counts = {}
+        for name in (*marts, *small):
+            (counts[name],) = con.execute(f"select count(*) from published.{_quoted(name)}").fetchall()[0]
+            target = _sql_path(parquet_dir / f"{name}.parquet")
+            con.execute(
+                f"copy (select {_parquet_select(con, name)} from published.{_quoted(name)}) to {target} (format parquet)"
+            )
         con.execute("detach published")
+    return counts
 
 
 STAGING_PREFIX = ".staging-"
@@ -182,11 +211,10 @@ def publish(
         raise PublicationBlocked(gate.summary())
     published_at = datetime.now(UTC)
     publication_id = f"{published_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
-    tables = read_tables(warehouse)
-    tables.update(_publication_tables(publication_id, published_at, gate, manifests, rule_versions))
+    small = _publication_tables(publication_id, published_at, gate, manifests, rule_versions)
     previous = current_release(staging.parent.parent)
-    tables[HISTORY_TABLE] = history_table(
-        previous / "warehouse.duckdb" if previous else None, tables["publication"].to_pylist()[0], manifests
+    small[HISTORY_TABLE] = history_table(
+        previous / "warehouse.duckdb" if previous else None, small["publication"].to_pylist()[0], manifests
     )
 
     if staging.exists():  # a retried step of the same run starts its release again
@@ -195,17 +223,13 @@ def publish(
     final_db = staging / "warehouse.duckdb"
     parquet_dir = staging / "parquet"
     try:
-        write_warehouse(final_db, tables)
         parquet_dir.mkdir()
-        for name, table in tables.items():
-            pq.write_table(for_parquet(table), parquet_dir / f"{name}.parquet")
+        row_counts = write_release(warehouse, final_db, parquet_dir, declared().published, small)
         (staging / "PUBLICATION_ID").write_text(publication_id + "\n", encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # a full disk gets its space back at once
         raise
-    return Publication(
-        publication_id, published_at, final_db, parquet_dir, {name: t.num_rows for name, t in tables.items()}
-    )
+    return Publication(publication_id, published_at, final_db, parquet_dir, row_counts)
 
 
 def file_manifest(folder: Path) -> dict[str, str]:

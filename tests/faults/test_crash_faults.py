@@ -242,17 +242,18 @@ def test_disk_full_has_its_own_message_and_exit_code_and_the_publication_is_inta
     before = _current(copied)
     prelude = textwrap.dedent(
         """
-        import errno
-        import pyarrow.parquet as pq
+        import duckdb
+        import publishing.publish as publish
 
-        write_table = pq.write_table
+        write_release = publish.write_release
 
-        def no_space_in_published(table, where, *args, **kwargs):
-            if "published" in str(where):  # the disk fills as the new release is written
-                raise OSError(errno.ENOSPC, "No space left on device", str(where))
-            return write_table(table, where, *args, **kwargs)
+        def no_space_in_published(working, final_db, parquet_dir, *args, **kwargs):
+            # the disk fills as the new release's last file is written: DuckDB's own error
+            write_release(working, final_db, parquet_dir, *args, **kwargs)
+            where = parquet_dir / "publication_history.parquet"
+            raise duckdb.IOException(f'IO Error: Could not write file "{where}": No space left on device')
 
-        pq.write_table = no_space_in_published
+        publish.write_release = no_space_in_published
         """
     )
     run = Run(copied, "disk-full", prelude=prelude)
@@ -462,3 +463,7 @@ def test_a_locked_warehouse_is_told_apart_from_a_failed_check(tmp_path):
     assert classify_failure(["check amount_readable on raw/spend: 2 rows unreadable"]) is None
     disk = classify_failure([str(OSError(errno.ENOSPC, "No space left on device", "/data/x.parquet"))])
     assert disk is not None and disk[0] == EXIT_DISK_FULL and "/data/x.parquet" in disk[1]
+    in_duckdb = classify_failure(
+        ['IO Error: Could not write file "/data/p/fct_spend.parquet": No space left on device']
+    )
+    assert in_duckdb is not None and in_duckdb[0] == EXIT_DISK_FULL and "/data/p/fct_spend.parquet" in in_duckdb[1]
