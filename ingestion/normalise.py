@@ -7,6 +7,7 @@ quarantine; nothing here raises on a single bad cell.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -94,6 +95,7 @@ def _fallback_dates(text: pd.Series, mask: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(out, type=pa.timestamp("s"), from_pandas=True), pa.date32())
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def _fix_postcode(compact: str) -> str | None:
     """Repair the common O/0 and I/1 slips using the fixed shape of the inward code (digit letter
     letter) and of the outward code's district number."""
