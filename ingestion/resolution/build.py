@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from ingestion.missing import query_frame, text_or_none
+from ingestion.missing import query_frame, text_or_none, values_or_none
 from ingestion.normalise import normalise_postcodes, postcode_districts
 from ingestion.registers import RegisterTables
 from ingestion.registers.evidence import register_evidence, registers_reached
@@ -67,6 +67,12 @@ def record_key(partner: str, supplier_ref: str | None, name: str | None) -> str:
         return f"{partner}:name:"
     forms = " ".join(sorted(legal_forms(text)))
     return f"{partner}:name:{name_key(text) or text.upper()}" + (f" {forms}" if forms else "")
+
+
+def _record_keys(frame: pd.DataFrame) -> list[str]:
+    """record_key for each row of a frame with partner_code, supplier_ref and supplier_name."""
+    columns = (values_or_none(frame[c]) for c in ("partner_code", "supplier_ref", "supplier_name"))
+    return [record_key(p, r, n) for p, r, n in zip(*columns)]
 
 
 def _key_of(entry: dict, where: str) -> str:
@@ -233,12 +239,8 @@ def build_supplier_tables(
     facts = _attribute_facts(con, raw_dir)
     con.close()
 
-    payees["record_key"] = [
-        record_key(p, r, n) for p, r, n in zip(payees["partner_code"], payees["supplier_ref"], payees["supplier_name"])
-    ]
-    listed["record_key"] = [
-        record_key(p, r, n) for p, r, n in zip(listed["partner_code"], listed["supplier_ref"], listed["supplier_name"])
-    ]
+    payees["record_key"] = _record_keys(payees)
+    listed["record_key"] = _record_keys(listed)
     # A party with a registration number is keyed by it, so two firms whose names read alike in one
     # partner's contracts and returns are never fused into one record.
     parties["record_key"] = [
@@ -246,7 +248,7 @@ def build_supplier_tables(
         if company_number(c)
         else (f"{p}:charity:{charity_number(h)}" if charity_number(h) else record_key(p, None, n))
         for p, n, c, h in zip(
-            parties["partner_code"], parties["supplier_name"], parties["company_number"], parties["charity_number"]
+            *(values_or_none(parties[c]) for c in ("partner_code", "supplier_name", "company_number", "charity_number"))
         )
     ]
     listed["origin"] = "supplier_list"
@@ -303,8 +305,8 @@ def build_supplier_tables(
     overrides.unmatched = sorted(named - known)
     # The name key travels with each name, so dbt's identity checks (tests/assert_*identity*) can
     # ask whether the names a record or an organisation joins share a word.
-    payees["name_key"] = [name_key(n) for n in payees["supplier_name"]]
-    records["name_key"] = [name_key(n) for n in records["supplier_name"]]
+    payees["name_key"] = [name_key(n) for n in values_or_none(payees["supplier_name"])]
+    records["name_key"] = [name_key(n) for n in values_or_none(records["supplier_name"])]
     return {
         "payee_records": payees[
             ["partner_code", "supplier_ref", "supplier_name", "record_key", "name_key", "payments"]

@@ -41,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ingestion.missing import values_or_none
 from ingestion.normalise import normalise_postcodes
 from ingestion.settings import PROJECT_ROOT
 
@@ -426,7 +427,7 @@ def _with_postcodes(
     exact, district, other = postcode_weights["exact"], postcode_weights["district"], postcode_weights["all other"]
     con.register("name_pairs", names)
     columns = ["unique_id", "name_key", "postcode", "postcode_district", "organisation"]
-    con.register("name_rows", pd.DataFrame({c: _none_for_missing(rows[c]) for c in columns}))
+    con.register("name_rows", pd.DataFrame({c: values_or_none(rows[c]) for c in columns}))
     weight = """name_weight + case when a.postcode is null or b.postcode is null then 0.0
                                 when a.postcode = b.postcode then $exact
                                 when a.postcode_district = b.postcode_district then $district
@@ -467,11 +468,6 @@ def _with_postcodes(
     con.unregister("name_pairs")
     con.unregister("name_rows")
     return scored.astype({"record_key_l": object, "record_key_r": object, "match_probability": float})
-
-
-def _none_for_missing(values: pd.Series) -> list:
-    """Python objects with None for missing (never pd.NA or NaN), for a frame DuckDB reads."""
-    return [v if isinstance(v, str) else None for v in values]
 
 
 def _postcode_block_pairs(rows: pd.DataFrame, model: dict, threshold: float, con, tf_tables) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ingestion.missing import text_or_none
+from ingestion.missing import text_or_none, values_or_none
 from ingestion.registry import shipped_rules
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
 from ingestion.resolution.names import (
@@ -99,10 +99,11 @@ class _Clusters:
         # and the denominations a school's or church's names carry (names.denominations): 'St John's RC
         # Primary School' and 'St John's CE Primary School' are two schools (supplier-matching-v6)
         self.faiths = {k: denominations(n) if isinstance(n, str) else _NONE for k, n in zip(keys, names)}
-        # partner -> the partner-local organisations (see _partner_local_clusters) each cluster holds
-        self.locals: dict[str, dict[str, set[str]]] = {
-            k: ({_partner(k): {local[k]}} if local and k in local else {}) for k in keys
-        }
+        # partner -> the partner-local organisations (see _partner_local_clusters) each cluster holds,
+        # kept only for clusters that have joined another: a record on its own holds its own (a dict
+        # and a set for each of 1.3M records was half a gigabyte at 10M ledger lines)
+        self._local = local or {}
+        self.locals: dict[str, dict[str, set[str]]] = {}
 
     def find(self, k):
         while self.parent[k] != k:
@@ -126,9 +127,16 @@ class _Clusters:
             )
         )
 
+    def _locals_of(self, root) -> dict[str, set[str]]:
+        held = self.locals.get(root)
+        if held is not None:
+            return held
+        own = self._local.get(root)
+        return {_partner(root): {own}} if own is not None else {}
+
     def _roots_apart(self, ra, rb) -> bool:
         """Whether joining would merge two organisations one partner's own records keep apart."""
-        la, lb = self.locals[ra], self.locals[rb]
+        la, lb = self._locals_of(ra), self._locals_of(rb)
         return any(partner in lb and not (ids & lb[partner]) for partner, ids in la.items())
 
     def union(self, a, b, by_name: bool, guarded: bool = False, forms: bool = True) -> bool:
@@ -154,8 +162,12 @@ class _Clusters:
         self.charities[ra] |= self.charities.pop(rb)
         self.forms[ra] |= self.forms.pop(rb)
         self.faiths[ra] |= self.faiths.pop(rb)
-        for partner, ids in self.locals.pop(rb).items():
-            self.locals[ra].setdefault(partner, set()).update(ids)
+        if self._local:
+            joined = self._locals_of(ra)
+            for partner, ids in self._locals_of(rb).items():
+                joined.setdefault(partner, set()).update(ids)
+            self.locals[ra] = joined
+            self.locals.pop(rb, None)
         return _JOINED
 
 
@@ -221,8 +233,10 @@ def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame
     # from these values.
     out = pd.DataFrame(
         {
-            "record_key": _objects((str(k) for k in records["record_key"]), records.index),
-            "name": _objects((n if isinstance(n, str) else None for n in records["name"]), records.index),
+            "record_key": _objects((str(k) for k in values_or_none(records["record_key"])), records.index),
+            "name": _objects(
+                (n if isinstance(n, str) else None for n in values_or_none(records["name"])), records.index
+            ),
         }
     )
     for column, normalise in (
@@ -230,13 +244,13 @@ def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame
         ("charity_number", charity_number),
         ("vat_number", vat_number),
     ):
-        values = records[column] if (use_identifiers and column in records) else pd.Series(None, index=records.index)
+        values = values_or_none(records[column]) if (use_identifiers and column in records) else [None] * len(records)
         out[column] = pd.array(
             [normalise(v) if isinstance(v, str) else None for v in values], dtype=pd.StringDtype("python")
         )  # missing is pd.NA, never NaN
     # a postcode, where the record has one, is evidence for the probabilistic stage only
     out["postcode"] = pd.array(
-        [p if isinstance(p, str) else None for p in records["postcode"]]
+        [p if isinstance(p, str) else None for p in values_or_none(records["postcode"])]
         if "postcode" in records
         else [None] * len(records),
         dtype=pd.StringDtype("python"),
