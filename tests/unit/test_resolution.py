@@ -734,3 +734,26 @@ def test_a_block_too_large_for_its_pairs_splits_on_more_words_and_a_shared_postc
     assert blocks["postcode_block"].tolist()[4:] == ["OL6 7SG", "M2 2BB"]
     assert blocks["postcode_block"].tolist()[:3] == ["M1 1AA"] * 3  # three rows: within the cap, kept
     assert with_capped_blocks(table, max_rows=2)["postcode_block"][:4].isna().all()
+
+
+def test_grouped_positions_are_those_of_a_dict_of_lists():
+    """resolve._grouped (one numpy sort) gives the groups the dict-of-lists it replaced gave: values
+    in sorted order, positions in frame order, missing values (None, NaN, NA) in no group, whatever
+    the column's dtype."""
+    import random
+
+    from ingestion.resolution.resolve import _grouped
+
+    def by_dict(values):
+        groups: dict[str, list[int]] = {}
+        for position, value in enumerate(values):
+            if isinstance(value, str):
+                groups.setdefault(value, []).append(position)
+        return [groups[v] for v in sorted(groups) if len(groups[v]) > 1]
+
+    rng = random.Random(3)
+    for size in (0, 1, 7, 2000):
+        values = [rng.choice(["B", "A", "Ä", "a b", "", None, float("nan"), pd.NA]) for _ in range(size)]
+        expected = by_dict(values)
+        for column in (pd.Series(values, dtype=object), pd.Series(values, dtype="string")):
+            assert _grouped(pd.DataFrame({"c": column}), "c") == expected
