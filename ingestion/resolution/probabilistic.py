@@ -36,6 +36,7 @@ import math
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
@@ -354,13 +355,16 @@ def score_pairs(
         [organisation_of(k) for k in rows["unique_id"]] if organisation_of is not None else rows["unique_id"]
     )
     tf_tables = term_frequencies(rows)
-    con = _connection()
     threshold_weight = math.log2(threshold / (1 - threshold))  # splink's prob_to_match_weight
     postcode_weights = _postcode_level_weights(model)
-    names = _name_pairs(rows, model, threshold_weight - max(0.0, *postcode_weights.values()), con, tf_tables)
-    by_names = _with_postcodes(names, rows, threshold_weight, postcode_weights, con)
-    by_postcodes = _postcode_block_pairs(rows, model, threshold, con, tf_tables)
-    con.close()
+    # a connection for each part, closed after it: Splink's tables of names go before the pairs of
+    # rows are made (a gigabyte at 10M ledger lines)
+    with closing(_connection()) as con:
+        names = _name_pairs(rows, model, threshold_weight - max(0.0, *postcode_weights.values()), con, tf_tables)
+    with closing(_connection()) as con:
+        by_names = _with_postcodes(names, rows, threshold_weight, postcode_weights, con)
+    with closing(_connection()) as con:
+        by_postcodes = _postcode_block_pairs(rows, model, threshold, con, tf_tables)
     return pd.concat([by_names, by_postcodes], ignore_index=True)
 
 

@@ -516,12 +516,23 @@ def resolve(
         local,
         frame["name"].tolist(),
     )
-    edges: list[tuple[str, str, str, float]] = []
+    # Each record's strongest link (method, score, the record it links to), first of its rank in the
+    # order links are made. Kept as the links are made, not from a list of them afterwards: organisations
+    # only ever join, so a link that holds when made still holds at the end, and the list was ten
+    # million tuples at 10M ledger lines.
+    best: dict[str, tuple[str, float | None, str | None]] = {}
+
+    def keep(a, b, method, score):
+        rank = METHOD_RANK[method]
+        for this, other in ((a, b), (b, a)):
+            current = best.get(this)
+            if current is None or rank < METHOD_RANK[current[0]]:
+                best[this] = (method, score, other)
 
     def apply(candidates, by_name, guarded=False, forms=True):
         for a, b, method, score in candidates:
             if clusters.together(a, b, by_name, guarded, forms):
-                edges.append((a, b, method, score))
+                keep(a, b, method, score)
 
     apply(_edges_by_shared_value(auto, "company_number", "company_number"), by_name=False)
     apply(_edges_by_shared_value(auto, "charity_number", "charity_number"), by_name=False)
@@ -555,16 +566,7 @@ def resolve(
     for a, b in overrides.force_link:
         if a in known and b in known:
             clusters.union(a, b, by_name=False)
-            edges.append((a, b, "override_link", 100.0))
-
-    best: dict[str, tuple[str, float | None, str | None]] = {}
-    for a, b, method, score in edges:
-        if clusters.find(a) != clusters.find(b):
-            continue
-        for this, other in ((a, b), (b, a)):
-            current = best.get(this)
-            if current is None or METHOD_RANK[method] < METHOD_RANK[current[0]]:
-                best[this] = (method, score, other)
+            keep(a, b, "override_link", 100.0)
 
     record_keys = frame["record_key"].tolist()
     roots = [clusters.find(k) for k in record_keys]
