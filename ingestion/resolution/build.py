@@ -20,9 +20,10 @@ import yaml
 
 from ingestion.missing import query_frame, text_or_none, values_or_none
 from ingestion.normalise import normalise_postcodes, postcode_districts
+from ingestion.raw_store import write_tables
 from ingestion.registers import RegisterTables
 from ingestion.registers.evidence import register_evidence, registers_reached
-from ingestion.registry import SupplierClassificationRule, SupplierMatchingRule
+from ingestion.registry import SupplierClassificationRule, SupplierMatchingRule, load_rules
 from ingestion.resolution.attributes import attribute_links
 from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
@@ -268,6 +269,10 @@ def build_supplier_tables(
     records = records.drop(columns=["is_sme_declared", "is_vcse_declared"]).merge(
         declared.reset_index(), on="record_key", how="left"
     )
+    # Resolution's heap is what sets the pipeline's peak memory (1.3M records at 10M ledger lines):
+    # the copies that made the records go before it starts, and the payees keep only what is written.
+    del candidates, ledger, listed, others, declared
+    payees = payees[["partner_code", "supplier_ref", "supplier_name", "record_key", "payments"]]
     # Register records the partner records reach (a site, its operator, a company by a previous name)
     # and the links the registers make (ingestion/registers/evidence.py).
     evidence = register_evidence(
@@ -322,3 +327,40 @@ def build_supplier_tables(
         # matched to the organisations above, never resolved into organisations of their own
         "attribute_links": attribute_links(facts, records, links),
     }
+
+
+@dataclass(frozen=True)
+class ResolutionWritten:
+    """What a resolution wrote, small enough to return from its own process (ingestion/child_process.py)."""
+
+    rows: dict[str, int]
+    organisations: int
+    links_by_method: dict[str, int]
+    overrides_not_matched: list[str]
+    links_kept: bool
+
+
+def write_supplier_tables(raw_dir: Path, config_dir: Path, kept_dir: Path | None) -> ResolutionWritten:
+    """Resolve every record with the rules and overrides in `config_dir` and write the tables to
+    <raw_dir>/resolution/. The pipeline runs it in a process of its own, which ends with it, so the
+    steps after it do not run beside resolution's heap (ingestion/child_process.py)."""
+    overrides = load_overrides(config_dir / "overrides" / "suppliers.yml")
+    rules = load_rules(config_dir)
+    kept: list[bool] = []
+    tables = build_supplier_tables(
+        raw_dir,
+        overrides,
+        rules.supplier_classification,
+        rules.supplier_matching,
+        kept_dir=kept_dir,
+        on_resolved=lambda resolution: kept.append(resolution.kept),
+    )
+    rows = write_tables(tables, raw_dir / "resolution")
+    links = tables["supplier_links"]
+    return ResolutionWritten(
+        rows=rows,
+        organisations=int(links["supplier_id"].nunique()),
+        links_by_method={str(k): int(v) for k, v in links["link_method"].value_counts().items()},
+        overrides_not_matched=list(overrides.unmatched),
+        links_kept=bool(kept and kept[0]),
+    )

@@ -204,7 +204,7 @@ def settings() -> dict:
 # block in the benchmarks or the real ledgers comes near it, so their links are the saved blocking
 # rules' (l.first_token = r.first_token, l.postcode = r.postcode).
 MAX_BLOCK_ROWS = 200
-SPLINK_MEMORY_LIMIT = "3GB"
+SPLINK_MEMORY_LIMIT = "1GB"
 CAPPED_BLOCKING_RULES = [
     {"blocking_rule": "l.name_block = r.name_block"},
     {"blocking_rule": "l.postcode_block = r.postcode_block"},

@@ -506,8 +506,9 @@ def resolve(
     if frame.empty:
         return pd.DataFrame(columns=list(LINK_COLUMNS))
     split = set(overrides.force_split)
-    auto = frame[~frame["record_key"].isin(split)]
-    named = auto[~auto["record_key"].isin(register_keys or set())]
+    # filtered only when there is something to leave out: each filter copies the 1.3M-record frame
+    auto = frame[~frame["record_key"].isin(split)] if split else frame
+    named = auto[~auto["record_key"].isin(register_keys)] if register_keys else auto
     local, local_links = _partner_local_clusters(named, fuzzy_threshold, use_aliases, separate_bare_and_company)
     clusters = _Clusters(
         frame["record_key"].tolist(),
