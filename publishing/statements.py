@@ -11,15 +11,11 @@ sections capabilities add (publishing/sections) and the methodology and data-qua
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import multiprocessing
-import os
 import re
 import shutil
-import signal
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import UTC, date, datetime
@@ -30,6 +26,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
+from ingestion.child_process import die_with_parent
 from ingestion.registry import SHIPPED_CONFIG, load_rules
 from publishing import labels
 from publishing.charts import Chart, grouped_bars
@@ -550,18 +547,6 @@ def _entry(job: dict, fingerprint: str, rendered_in: str | None) -> dict:
     }
 
 
-def _die_with_parent() -> None:
-    """A statement worker asks the kernel for SIGKILL when the run that started it dies: a pool's
-    workers hold their own end of its job queue, so a run killed with SIGKILL would leave them
-    waiting for work for ever (tests/faults/test_crash_faults.py). As orchestration/dbt_child.py
-    does for dbt."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the run died before the request took effect
-            os._exit(1)
-
-
 def render_statements(
     published_warehouse: Path,
     out_dir: Path,
@@ -603,7 +588,7 @@ def render_statements(
         # spawn, not fork: the caller may hold DuckDB and Dagster threads, which a fork copies mid-state
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            max_workers=min(workers, len(jobs)), mp_context=context, initializer=_die_with_parent
+            max_workers=min(workers, len(jobs)), mp_context=context, initializer=die_with_parent
         ) as pool:
             entries = list(pool.map(_draw, jobs))
     else:

@@ -2,10 +2,8 @@
 
 import dagster as dg
 
-from ingestion.raw_store import write_tables
-from ingestion.registry import load_rules
-from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides
-from ingestion.resolution.kept import KeptResolution
+from ingestion.child_process import run_in_child
+from ingestion.resolution.build import RESOLUTION_TABLES, write_supplier_tables
 from orchestration.defs.ingest import RAW_KEYS
 from orchestration.defs.registers import REGISTER_KEYS
 from orchestration.resources import WarehouseSettings
@@ -28,46 +26,36 @@ RESOLUTION_KEYS = {name: dg.AssetKey(["resolution", name]) for name in RESOLUTIO
 def supplier_resolution(context: dg.AssetExecutionContext, warehouse: WarehouseSettings):
     """Reads the raw layer, data/raw/registers/ and config/overrides/suppliers.yml; writes data/raw/resolution/."""
     settings = warehouse.get()
-    overrides = load_overrides(settings.config_dir / "overrides" / "suppliers.yml")
-    rules = load_rules(settings.config_dir)
-
-    kept: dict[str, bool] = {}
-
-    def report(resolution: KeptResolution) -> None:
-        kept["links_kept"] = resolution.kept
-        context.log.info(
-            "supplier resolution: inputs unchanged since the last run, its links kept"
-            if resolution.kept
-            else "supplier resolution: every record resolved"
-        )
-
-    tables = build_supplier_tables(
+    # in a process of its own, which gives its heap back before dbt starts (ingestion/child_process.py)
+    written = run_in_child(
+        "supplier resolution",
+        write_supplier_tables,
         settings.raw_dir,
-        overrides,
-        rules.supplier_classification,
-        rules.supplier_matching,
-        kept_dir=settings.work_dir / "resolution_kept",
-        on_resolved=report,
+        settings.config_dir,
+        settings.work_dir / "resolution_kept",
     )
-    counts = write_tables(tables, settings.raw_dir / "resolution")
-    for record in overrides.unmatched:
-        context.log.warning(f"override names record {record!r}, which no partner file contains")
-    links = tables["supplier_links"]
     context.log.info(
-        f"{len(links)} supplier records -> {links['supplier_id'].nunique()} organisations; "
-        f"by method: {links['link_method'].value_counts().to_dict()}"
+        "supplier resolution: inputs unchanged since the last run, its links kept"
+        if written.links_kept
+        else "supplier resolution: every record resolved"
+    )
+    for record in written.overrides_not_matched:
+        context.log.warning(f"override names record {record!r}, which no partner file contains")
+    context.log.info(
+        f"{written.rows['supplier_links']} supplier records -> {written.organisations} organisations; "
+        f"by method: {written.links_by_method}"
     )
     for name, key in RESOLUTION_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=key,
             metadata={
-                "rows": counts[name],
+                "rows": written.rows[name],
                 **(
                     {
-                        "organisations": int(links["supplier_id"].nunique()),
-                        "links_kept": kept.get("links_kept", False),
-                        "links_by_method": dg.MetadataValue.json(links["link_method"].value_counts().to_dict()),
-                        "overrides_not_matched": dg.MetadataValue.json(overrides.unmatched),
+                        "organisations": written.organisations,
+                        "links_kept": written.links_kept,
+                        "links_by_method": dg.MetadataValue.json(written.links_by_method),
+                        "overrides_not_matched": dg.MetadataValue.json(written.overrides_not_matched),
                     }
                     if name == "supplier_links"
                     else {}
