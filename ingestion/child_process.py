@@ -47,5 +47,6 @@ def run_in_child(what: str, function: Callable[..., T], *args) -> T:
         except BrokenProcessPool as error:
             raise ChildProcessDied(
                 f"{what}: its process ended without a result (killed, or out of memory: see the "
-                "kernel log with `dmesg`); nothing it would have written was replaced"
+                "kernel log with `dmesg`); the run stops here, before any later step reads what it "
+                "wrote, and the next run does the work again"
             ) from error

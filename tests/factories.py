@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ingestion.manifest import LoadManifest
 
 
@@ -25,3 +27,18 @@ def load_record(**fields) -> LoadManifest:
         state="loaded",
     )
     return LoadManifest(**{**base, **fields})
+
+
+def write_spend_partition(raw_dir, partner, rows):
+    """A raw spend partition (2019-04) of (supplier_ref, supplier_name, vat_number) rows, as the load writes them."""
+    folder = raw_dir / "spend" / f"partner={partner}" / "period=2019-04"
+    folder.mkdir(parents=True)
+    frame = pd.DataFrame(rows, columns=["supplier_ref", "supplier_name", "vat_number"])
+    frame = frame.assign(
+        partner_code=partner,
+        company_number=None,
+        charity_number=None,
+        is_redacted=False,
+        loaded_at=pd.Timestamp("2026-01-01", tz="UTC"),
+    )
+    frame.to_parquet(folder / "rows.parquet")

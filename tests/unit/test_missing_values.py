@@ -16,6 +16,7 @@ from ingestion.registry import load_rules
 from ingestion.resolution.build import build_supplier_tables, load_overrides, record_key
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
 from ingestion.resolution.names import aliases, name_key, parent_names
+from tests.factories import write_spend_partition
 
 MISSING = [None, pd.NA, pd.NaT, float("nan"), np.nan, "", "   "]
 
@@ -62,27 +63,15 @@ def test_name_and_number_helpers_treat_missing_alike(missing):
     assert company_number(missing) is None and charity_number(missing) is None and vat_number(missing) is None
 
 
-def _write_spend(raw_dir, partner, rows):
-    folder = raw_dir / "spend" / f"partner={partner}" / "period=2019-04"
-    folder.mkdir(parents=True)
-    frame = pd.DataFrame(rows, columns=["supplier_ref", "supplier_name", "vat_number"])
-    frame = frame.assign(
-        partner_code=partner,
-        company_number=None,
-        charity_number=None,
-        is_redacted=False,
-        loaded_at=pd.Timestamp("2026-01-01", tz="UTC"),
-    )
-    frame.to_parquet(folder / "rows.parquet")
-
-
 def test_a_ledger_without_vendor_ids_beside_one_with_them_keeps_every_payee(tmp_path, config_dir):
     """The mixed landing zone of issue 10: one partner with IDs, one with none. Each payee of the
     partner without IDs stays its own record, keyed by its name."""
     raw = tmp_path / "raw"
     ensure_feed_placeholders(raw, SCHEMAS)
-    _write_spend(raw, "trafford", [("101", "Pennine Roofing Ltd", "GB123456789"), ("102", "Tame Catering Ltd", None)])
-    _write_spend(
+    write_spend_partition(
+        raw, "trafford", [("101", "Pennine Roofing Ltd", "GB123456789"), ("102", "Tame Catering Ltd", None)]
+    )
+    write_spend_partition(
         raw,
         "bury",
         [

@@ -9,14 +9,16 @@ from ingestion.load import SCHEMAS
 from ingestion.raw_store import ensure_feed_placeholders
 from ingestion.registry import load_rules
 from ingestion.resolution.build import RESOLUTION_TABLES, build_supplier_tables, load_overrides, write_supplier_tables
-from tests.unit.test_missing_values import _write_spend
+from tests.factories import write_spend_partition
 
 
 def test_resolution_in_its_own_process_writes_what_it_would_have_built_here(tmp_path, config_dir):
     raw = tmp_path / "raw"
     ensure_feed_placeholders(raw, SCHEMAS)
-    _write_spend(raw, "trafford", [("101", "Pennine Roofing Ltd", "GB123456789"), ("102", "Tame Catering Ltd", None)])
-    _write_spend(raw, "bury", [(None, "PENNINE ROOFING LIMITED", None), (None, "IRWELL PRINT LTD", None)])
+    write_spend_partition(
+        raw, "trafford", [("101", "Pennine Roofing Ltd", "GB123456789"), ("102", "Tame Catering Ltd", None)]
+    )
+    write_spend_partition(raw, "bury", [(None, "PENNINE ROOFING LIMITED", None), (None, "IRWELL PRINT LTD", None)])
     kept_dir = tmp_path / "kept"
 
     first = run_in_child("supplier resolution", write_supplier_tables, raw, config_dir, kept_dir)
