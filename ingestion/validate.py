@@ -287,3 +287,59 @@ def _in_suite_order(expectations: list[Expectation], gx_results: list) -> list:
 def verdict(results: list[CheckResult]) -> bool:
     """A file passes when every blocking check passes (warnings are reported, never block)."""
     return all(r.success for r in results if r.severity == BLOCKING)
+
+
+def run_suite_in_parts(parts, rows: int, expectations: list[Expectation], suite_name: str) -> list[CheckResult]:
+    """The suite's results over a table read a part at a time: what run_suite would give on the
+    whole table, with memory bounded by the largest part.
+
+    GX validates a DataFrame held whole and fingerprints it on the way in, hashing every value as a
+    Python string: on a 10M-row mart that cost 5 GB to check one column. `parts` are frames (each
+    with source_row_number) that together hold every one of the table's `rows` rows once, and the
+    caller puts rows with equal keys in the same part, so a uniqueness check within each part is the
+    check over the table. Row-level results add up across parts. Table-level expectations (row
+    counts) run once, on a frame of `rows` rows and no columns: they must not read a column, and a
+    row-level one must not carry `mostly` (its threshold holds for the table, not for each part);
+    either raises ValueError naming the check, rather than giving a different answer."""
+    row_level = [e for e in expectations if e.row_level]
+    table_level = [e for e in expectations if not e.row_level]
+    for exp in table_level:
+        if _columns_read(exp):
+            raise ValueError(
+                f"{suite_name}: {exp.check} is table-level but reads {sorted(_columns_read(exp))}, so it cannot "
+                "run over a table read in parts; declare it row-level or read the table whole"
+            )
+    for exp in row_level:
+        if (getattr(exp.gx_expectation, "mostly", None) or 1) < 1:
+            raise ValueError(
+                f"{suite_name}: {exp.check} has mostly < 1, a threshold on the whole table that parts "
+                "cannot apply; read the table whole"
+            )
+    per_part = [run_suite(frame, row_level, suite_name)[0] for frame in parts if len(frame)] if row_level else []
+    added_up = iter([_added_up(exp, [results[i] for results in per_part], rows) for i, exp in enumerate(row_level)])
+    shape_only = pd.DataFrame(index=pd.RangeIndex(rows))
+    counted = iter(run_suite(shape_only, table_level, suite_name)[0] if table_level else [])
+    return [next(added_up) if exp.row_level else next(counted) for exp in expectations]
+
+
+def _columns_read(exp: Expectation) -> set[str]:
+    gx_expectation = exp.gx_expectation
+    return {
+        c for c in [getattr(gx_expectation, "column", None), *(getattr(gx_expectation, "column_list", None) or [])] if c
+    }
+
+
+def _added_up(exp: Expectation, results: list[CheckResult], rows: int) -> CheckResult:
+    """One row-level check's parts as one result. A part where the check could not run gives its
+    reason (the check fails); parts with no rows were not validated and add nothing."""
+    failed = [r for r in results if not r.success]
+    return CheckResult(
+        check=exp.check,
+        severity=exp.severity,
+        success=not failed,
+        reason=next((r.reason for r in failed if r.reason != exp.reason), exp.reason),
+        fix=exp.fix,
+        failing_rows=sum(r.failing_rows for r in results),
+        rows_checked=sum(r.rows_checked for r in results) if results else rows,
+        example_rows=sorted(row for r in results for row in r.example_rows)[:MAX_ROWS_LISTED],
+    )

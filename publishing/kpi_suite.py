@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ingestion.manifest import LoadManifest
-from ingestion.validate import BLOCKING, CheckResult, Expectation, gx, run_suite
+from ingestion.validate import BLOCKING, ROW_ID, CheckResult, Expectation, gx, run_suite
 from publishing.declared import declared
 
 
@@ -127,18 +127,30 @@ def validate_kpi(
     """Run the table's suite on the mart as it would be published; row numbers are 1-based.
 
     `frame` may hold only suite_columns(table) when `columns` names every column the mart has, in
-    its order: that list is what the contract check compares."""
+    its order: that list is what the contract check compares. A mart too large to hold whole is
+    validated a part at a time by publishing.mart_validation, with the same checks."""
+    results, _ = run_suite(typed_for_suite(frame), kpi_suite(table, expect_rows), table)
+    return with_contract_check(table, results, list(frame.columns) if columns is None else list(columns), len(frame))
+
+
+def typed_for_suite(frame: pd.DataFrame, positions=None) -> pd.DataFrame:
+    """Money and percentages as floats for GX's range checks (DuckDB gives DECIMAL as Python
+    Decimal objects), and each row's 1-based position in the mart as the row number failures name:
+    `positions` when the frame is a part of the mart, else the frame's own order."""
     typed = frame.copy()
     for column in typed.columns:
         if column.endswith(("_gbp", "_pct")):
             typed[column] = typed[column].astype(float)
-    typed["source_row_number"] = range(1, len(typed) + 1)
-    results, _ = run_suite(typed, kpi_suite(table, expect_rows), table)
+    typed[ROW_ID] = range(1, len(typed) + 1) if positions is None else positions
+    return typed
+
+
+def with_contract_check(table: str, results: list[CheckResult], columns: list[str], rows: int) -> list[CheckResult]:
+    """The suite's results after the check that the mart's columns are the published contract's,
+    each marked as coming from this table's GX suite."""
     contract = list(declared().tables[table].columns)
-    columns = list(frame.columns) if columns is None else list(columns)
     ok = columns == contract
-    results.insert(
-        0,
+    results = [
         CheckResult(
             check=f"{table}_columns_match_contract",
             severity=BLOCKING,
@@ -147,9 +159,10 @@ def validate_kpi(
             if ok
             else f"{table} columns differ from the published contract: {columns} is not {contract}",
             fix="a pipeline defect: the published contract is fixed (BI tools depend on it)",
-            rows_checked=len(frame),
+            rows_checked=rows,
         ),
-    )
+        *results,
+    ]
     for r in results:
         r.source = f"great_expectations:{table}"
     return results

@@ -3,26 +3,13 @@ warning check per table whose figures can be provisional (coverage rule), so thi
 the UI. Both lists are the declarations in the marts yml (publishing/declared.py)."""
 
 import dagster as dg
-import duckdb
-import pandas as pd
 
 from ingestion.raw_store import all_manifests
-from ingestion.settings import Settings
 from orchestration.resources import WarehouseSettings
 from publishing.coverage import provisional_figures
 from publishing.declared import declared
-from publishing.kpi_suite import expects_rows, suite_columns, validate_kpi
-
-
-def read_mart(settings: Settings, table: str, expect_rows: bool = True) -> tuple[pd.DataFrame, list[str]]:
-    """The columns of the mart its suite reads (publishing.kpi_suite.suite_columns), and the names
-    of all the mart's columns for the contract check. Table and column names come from the marts
-    yml declarations only, never from input."""
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        present = [d[0] for d in con.execute(f'select * from "{table}" limit 0').description]
-        wanted = [c for c in suite_columns(table, expect_rows) if c in present] or present[:1]
-        selected = ", ".join('"' + c.replace('"', '""') + '"' for c in wanted)
-        return con.execute(f'select {selected} from "{table}"').df(), present
+from publishing.kpi_suite import expects_rows
+from publishing.mart_validation import validate_mart
 
 
 def kpi_check(table: str) -> dg.AssetChecksDefinition:
@@ -35,8 +22,7 @@ def kpi_check(table: str) -> dg.AssetChecksDefinition:
     def _check(warehouse: WarehouseSettings) -> dg.AssetCheckResult:
         settings = warehouse.get()
         expect_rows = expects_rows(table, all_manifests(settings.raw_dir))
-        frame, columns = read_mart(settings, table, expect_rows)
-        results = validate_kpi(table, frame, expect_rows, columns)
+        results = validate_mart(settings.warehouse_path, table, expect_rows)
         failed = [r for r in results if not r.success]
         return dg.AssetCheckResult(
             passed=not failed,

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from orchestration.defs.quality import read_mart
 from publishing.declared import declared
 from publishing.kpi_suite import suite_columns, validate_kpi
+from publishing.mart_validation import read_mart
 
 TABLE = "kpi_local_spend"
 
@@ -55,7 +55,7 @@ def test_the_suite_reads_a_few_columns_of_the_contract():
 
 def test_only_the_suite_columns_are_read_and_a_good_mart_passes(tmp_path):
     settings = _warehouse(tmp_path, [_row("TRA", "40.0"), _row("STO", "55.5")])
-    frame, columns = read_mart(settings, TABLE)
+    frame, columns = read_mart(settings.warehouse_path, TABLE)
     assert list(frame.columns) == suite_columns(TABLE)
     assert columns == list(declared().tables[TABLE].columns)
     assert _failed(validate_kpi(TABLE, frame, True, columns)) == set()
@@ -69,13 +69,13 @@ def test_only_the_suite_columns_are_read_and_a_good_mart_passes(tmp_path):
     ],
 )
 def test_a_planted_defect_in_a_read_column_still_fails(tmp_path, rows, failing):
-    frame, columns = read_mart(_warehouse(tmp_path, rows), TABLE)
+    frame, columns = read_mart(_warehouse(tmp_path, rows).warehouse_path, TABLE)
     assert _failed(validate_kpi(TABLE, frame, True, columns)) == {failing}
 
 
 def test_a_column_the_suite_never_reads_is_still_held_to_the_contract(tmp_path):
     unread = next(c for c in declared().tables[TABLE].columns if c not in suite_columns(TABLE))
     settings = _warehouse(tmp_path, [_row("TRA", "40.0")], rename=(unread, unread + "_renamed"))
-    frame, columns = read_mart(settings, TABLE)
+    frame, columns = read_mart(settings.warehouse_path, TABLE)
     assert unread + "_renamed" in columns and unread + "_renamed" not in frame.columns
     assert _failed(validate_kpi(TABLE, frame, True, columns)) == {"kpi_local_spend_columns_match_contract"}
