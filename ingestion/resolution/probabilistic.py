@@ -40,9 +40,9 @@ from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import yaml
 
-from ingestion.missing import values_or_none
 from ingestion.normalise import normalise_postcodes
 from ingestion.settings import PROJECT_ROOT
 
@@ -204,7 +204,7 @@ def settings() -> dict:
 # block in the benchmarks or the real ledgers comes near it, so their links are the saved blocking
 # rules' (l.first_token = r.first_token, l.postcode = r.postcode).
 MAX_BLOCK_ROWS = 200
-SPLINK_MEMORY_LIMIT = "1GB"
+SPLINK_MEMORY_LIMIT = "512MB"
 CAPPED_BLOCKING_RULES = [
     {"blocking_rule": "l.name_block = r.name_block"},
     {"blocking_rule": "l.postcode_block = r.postcode_block"},
@@ -215,22 +215,37 @@ def with_capped_blocks(table: pd.DataFrame, max_rows: int = MAX_BLOCK_ROWS) -> p
     """The table with name_block (the first one, two or three words, the fewest that make a block of
     at most `max_rows`; missing when three are not enough) and postcode_block (the postcode, missing
     when more than `max_rows` share it). Missing never joins a block."""
-    words = [[first, *rest] for first, rest in zip(table["first_token"], table["rest"])]
+    return table.assign(
+        name_block=name_blocks(table["first_token"], table["rest"], max_rows=max_rows),
+        postcode_block=postcode_blocks(table["postcode"], max_rows),
+    )
+
+
+def name_blocks(
+    first_tokens: pd.Series, rests: pd.Series, rows: pd.Series | None = None, max_rows: int = MAX_BLOCK_ROWS
+):
+    """Each name's block (see with_capped_blocks). `rows`: how many rows each name stands for, so a
+    table of distinct names blocks as the table of its rows would (every row of a name has its words)."""
+    words = [[first, *rest] for first, rest in zip(first_tokens, rests)]
+    weights = [1] * len(words) if rows is None else [int(n) for n in rows]
     block: list[str | None] = [None] * len(words)
     open_rows = list(range(len(words)))
     for size in (1, 2, 3):
         prefixes = {i: " ".join(words[i][:size]) for i in open_rows if len(words[i]) >= size}
-        counts = Counter(prefixes.values())
+        counts: Counter[str] = Counter()
+        for i, prefix in prefixes.items():
+            counts[prefix] += weights[i]
         for i, prefix in prefixes.items():
             if counts[prefix] <= max_rows:
                 block[i] = prefix
         open_rows = [i for i in prefixes if block[i] is None]
-    postcodes = table["postcode"]
+    return pd.array(block, dtype=pd.StringDtype("python"))
+
+
+def postcode_blocks(postcodes: pd.Series, max_rows: int = MAX_BLOCK_ROWS) -> pd.Series:
+    """Each row's postcode, missing where more than `max_rows` rows share it."""
     shared = postcodes.map(postcodes.value_counts())
-    return table.assign(
-        name_block=pd.array(block, dtype=pd.StringDtype("python")),
-        postcode_block=postcodes.where(shared <= max_rows, None),
-    )
+    return postcodes.where(shared <= max_rows, None)
 
 
 def _connection():
@@ -342,42 +357,91 @@ def score_pairs(
     distinct names once (`_name_pairs`), and the postcode's weight, one of three stated levels, is
     added to it per pair of rows in DuckDB (`_with_postcodes`), only where the sum can reach the
     threshold. Pairs that share only a postcode block are scored by Splink row by row as before. Term
-    frequencies are counted on the rows, as before, so every score is the one the row-by-row
-    scoring gave (tests/unit/test_probabilistic_by_names.py compares the two)."""
-    table = features(frame)
-    if len(table) < 2:
+    frequencies and block sizes are counted on the rows, as before, so every score is the one the
+    row-by-row scoring gave (tests/unit/test_probabilistic_by_names.py compares the two).
+
+    The words are held once per distinct name, not per row (`_rows_and_names`): at 10M ledger lines
+    1.3M rows share 200k names, and a word list per row was most of this stage's memory."""
+    rows, names = _rows_and_names(frame, organisation_of)
+    if len(rows) < 2:
         return pd.DataFrame(columns=SCORED_COLUMNS)
     if threshold is None:
         threshold = float(load_meta(model_dir)["threshold"])
     model = json.loads((model_dir / f"{MODEL_NAME}.json").read_text(encoding="utf-8"))
-    rows = with_capped_blocks(table)
-    rows["organisation"] = (
-        [organisation_of(k) for k in rows["unique_id"]] if organisation_of is not None else rows["unique_id"]
-    )
-    tf_tables = term_frequencies(rows)
+    tf_tables = term_frequencies(names, rows=names["rows"])
     threshold_weight = math.log2(threshold / (1 - threshold))  # splink's prob_to_match_weight
     postcode_weights = _postcode_level_weights(model)
     # a connection for each part, closed after it: Splink's tables of names go before the pairs of
     # rows are made (a gigabyte at 10M ledger lines)
     with closing(_connection()) as con:
-        names = _name_pairs(rows, model, threshold_weight - max(0.0, *postcode_weights.values()), con, tf_tables)
+        name_pairs = _name_pairs(names, model, threshold_weight - max(0.0, *postcode_weights.values()), con, tf_tables)
     with closing(_connection()) as con:
-        by_names = _with_postcodes(names, rows, threshold_weight, postcode_weights, con)
+        by_names = _with_postcodes(name_pairs, rows, threshold_weight, postcode_weights, con)
     with closing(_connection()) as con:
-        by_postcodes = _postcode_block_pairs(rows, model, threshold, con, tf_tables)
+        by_postcodes = _postcode_block_pairs(rows, names, model, threshold, con, tf_tables)
     return pd.concat([by_names, by_postcodes], ignore_index=True)
 
 
-def term_frequencies(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def _rows_and_names(
+    frame: pd.DataFrame, organisation_of: Callable[[str], str] | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows `features` makes (one per distinct name key and postcode, unique_id the first record
+    key), without their words: unique_id, name_key, postcode, postcode_district, organisation,
+    postcode_block, in Arrow-backed text. And the names: one per distinct name key of the rows, in
+    the order they first appear, with the words the model compares (first_token, rest, rest_key),
+    how many rows each stands for (rows), and its name_block."""
+    keys = frame["key"]
+    modelled = keys.isin([k for k in pd.unique(keys.dropna()) if isinstance(k, str) and _tokens(k)])
+    postcodes = frame["postcode"] if "postcode" in frame else pd.Series([None] * len(frame), index=frame.index)
+    text = pd.StringDtype("pyarrow")
+    rows = pd.DataFrame(
+        {
+            "unique_id": frame["record_key"][modelled].astype(str).astype(text),
+            "name_key": keys[modelled].astype(text),
+            "postcode": normalise_postcodes(postcodes[modelled].astype("string")).astype(text),
+        }
+    )
+    rows = rows.drop_duplicates(["name_key", "postcode"]).reset_index(drop=True)
+    rows["postcode"] = rows["postcode"].where(rows["postcode"] != "", None)  # never a float NaN, never ""
+    rows["postcode_district"] = rows["postcode"].str.split(" ").str[0].astype(text)
+    organisations = rows["unique_id"] if organisation_of is None else [organisation_of(k) for k in rows["unique_id"]]
+    rows["organisation"] = pd.array(organisations, dtype=text)
+    rows["postcode_block"] = postcode_blocks(rows["postcode"])
+    name_keys = pd.unique(rows["name_key"])
+    tokens = [_tokens(k) for k in name_keys]
+    names = pd.DataFrame(
+        {
+            "name_key": pd.array(name_keys, dtype=text),
+            "first_token": [t[0] for t in tokens],
+            "rest": [list(t[1:]) for t in tokens],
+            "rest_key": pd.array(
+                [" ".join(sorted(set(t[1:]))) or None for t in tokens], dtype=pd.StringDtype("python")
+            ),
+            "rows": rows["name_key"].value_counts(sort=False).reindex(name_keys).to_numpy(),
+        }
+    )
+    names["name_block"] = name_blocks(names["first_token"], names["rest"], names["rows"])
+    return rows, names
+
+
+def term_frequencies(table: pd.DataFrame, rows: pd.Series | None = None) -> dict[str, pd.DataFrame]:
     """Splink's term frequency tables for the rows: a value's count over the count of values given
     (splink term_frequencies_for_single_column_sql), so linkers over parts of the rows weigh a
-    name as the whole table would."""
+    name as the whole table would. `rows`: how many rows each of the table's rows stands for (a
+    table of distinct names, counted as its rows)."""
     tables = {}
     for column in TF_COLUMNS:
-        values = rows[column].dropna()
-        counts = values.value_counts(sort=False)
+        given = table[column].notna().to_numpy()
+        values = table[column][given]
+        if rows is None:
+            counts = values.value_counts(sort=False)
+            total = len(values)
+        else:
+            weights = pd.Series(rows.to_numpy()[given], index=values.index)
+            counts = weights.groupby(values.to_numpy(), sort=False).sum()
+            total = int(weights.sum())
         tables[column] = pd.DataFrame(
-            {column: counts.index.astype(object), f"tf_{column}": counts.to_numpy() / float(len(values))}
+            {column: counts.index.astype(object), f"tf_{column}": counts.to_numpy() / float(total)}
         )
     return tables
 
@@ -393,11 +457,11 @@ def _postcode_level_weights(model: dict) -> dict[str, float]:
     }
 
 
-def _name_pairs(rows: pd.DataFrame, model: dict, lowest_weight: float, con, tf_tables) -> pd.DataFrame:
+def _name_pairs(names: pd.DataFrame, model: dict, lowest_weight: float, con, tf_tables) -> pd.DataFrame:
     """key_l, key_r (key_l <= key_r: a name with itself too, for its rows under two postcodes) and the
     names' match weight (prior and name comparisons; the postcode left out), for pairs of names in one
     name block that some postcode level could carry to the threshold."""
-    names = rows.dropna(subset=["name_block"]).drop_duplicates("name_key")
+    names = names.dropna(subset=["name_block"])
     names = names[["name_key", "first_token", "rest", "rest_key", "name_block"]].assign(
         unique_id=names["name_key"],
         postcode=pd.array([None] * len(names), dtype=pd.StringDtype("python")),
@@ -417,8 +481,11 @@ def _name_pairs(rows: pd.DataFrame, model: dict, lowest_weight: float, con, tf_t
 
 
 def _predicted(linker, columns: list[str], score: str, **threshold) -> pd.DataFrame:
-    """The linker's pairs at or above the threshold, as (left id, right id, score) under `columns`."""
-    scored = linker.inference.predict(warning_mode="never", **threshold).as_pandas_dataframe()
+    """The linker's pairs at or above the threshold, as (left id, right id, score) under `columns`.
+    Only those three columns leave DuckDB: Splink's table of predictions carries every input column
+    twice (word lists included) and each comparison's factors, several times the pairs' own size."""
+    predictions = linker.inference.predict(warning_mode="never", **threshold).as_duckdbpyrelation()
+    scored = predictions.select("unique_id_l", "unique_id_r", score).df()
     values = [scored["unique_id_l"].astype(object), scored["unique_id_r"].astype(object), scored[score].astype(float)]
     return pd.DataFrame(dict(zip(columns, values)))
 
@@ -431,7 +498,8 @@ def _with_postcodes(
     exact, district, other = postcode_weights["exact"], postcode_weights["district"], postcode_weights["all other"]
     con.register("name_pairs", names)
     columns = ["unique_id", "name_key", "postcode", "postcode_district", "organisation"]
-    con.register("name_rows", pd.DataFrame({c: values_or_none(rows[c]) for c in columns}))
+    # Arrow columns, which DuckDB reads in place (Python strings were copied value by value)
+    con.register("name_rows", pa.table({c: pa.array(rows[c], type=pa.string(), from_pandas=True) for c in columns}))
     weight = """name_weight + case when a.postcode is null or b.postcode is null then 0.0
                                 when a.postcode = b.postcode then $exact
                                 when a.postcode_district = b.postcode_district then $district
@@ -474,11 +542,15 @@ def _with_postcodes(
     return scored.astype({"record_key_l": object, "record_key_r": object, "match_probability": float})
 
 
-def _postcode_block_pairs(rows: pd.DataFrame, model: dict, threshold: float, con, tf_tables) -> pd.DataFrame:
+def _postcode_block_pairs(
+    rows: pd.DataFrame, names: pd.DataFrame, model: dict, threshold: float, con, tf_tables
+) -> pd.DataFrame:
     """Rows that share a postcode block but no name block, scored row by row."""
     shared = rows[rows["postcode_block"].notna()]
     if len(shared) < 2:
         return pd.DataFrame(columns=SCORED_COLUMNS)
+    words = names[["name_key", "first_token", "rest", "rest_key", "name_block"]]
+    shared = shared.merge(words, on="name_key", how="left", validate="many_to_one")
     rule = (
         "l.postcode_block = r.postcode_block AND l.organisation <> r.organisation"
         " AND NOT coalesce(l.name_block = r.name_block, false)"

@@ -106,6 +106,12 @@ class _Clusters:
         self._local = local or {}
         self.locals: dict[str, dict[str, set[str]]] = {}
 
+    def forget(self) -> None:
+        """Drop every record's entries, once the roots are read: at 1.3M records they are most of
+        what resolution holds while it writes the links."""
+        for table in (self.parent, self.companies, self.charities, self.forms, self.faiths, self.locals):
+            table.clear()
+
     def find(self, k):
         while self.parent[k] != k:
             self.parent[k] = self.parent[self.parent[k]]
@@ -571,7 +577,7 @@ def resolve(
 
     record_keys = frame["record_key"].tolist()
     roots = [clusters.find(k) for k in record_keys]
-    frame["root"] = roots
+    clusters.forget()  # its dicts over every record are not needed to write the links, which peak here
     values = {column: frame[column].tolist() for column in ("company_number", "charity_number", "vat_number", "key")}
     members: dict[str, list[int]] = {}
     for position, root in enumerate(roots):
@@ -590,6 +596,7 @@ def resolve(
     # name key; the basis then also names the organisation's first record, so each keeps its own id.
     first_names = Counter(next(iter(present("key", positions)), None) for positions in members.values())
     rows: dict[str, list] = {column: [] for column in LINK_COLUMNS}
+    id_of_root: dict[str, str] = {}
     for root, positions in members.items():
         companies = present("company_number", positions)
         charities = present("charity_number", positions)
@@ -609,7 +616,7 @@ def resolve(
             basis = f"name:{names[0]}"
         else:
             basis = f"record:{root}"
-        supplier_id = "sup-" + hashlib.sha1(basis.encode()).hexdigest()[:12]
+        supplier_id = id_of_root[root] = "sup-" + hashlib.sha1(basis.encode()).hexdigest()[:12]
         kind, _, number = basis.partition(":")
         number_column = {"company": "company_number", "charity": "charity_number", "vat": "vat_number"}.get(kind)
         for position in positions:
@@ -625,19 +632,20 @@ def resolve(
             rows["linked_to"].append(linked)
             rows["identity_basis"].append(basis)
             rows["carries_identity_number"].append(number_column is not None and text_or_none(own_number) == number)
-    out = pd.DataFrame(rows)
-    _each_organisation_its_own_id(out, frame)
-    return out
+    _each_organisation_its_own_id(id_of_root)
+    return pd.DataFrame(rows)
 
 
-def _each_organisation_its_own_id(links: pd.DataFrame, frame: pd.DataFrame) -> None:
+def _each_organisation_its_own_id(id_of_root: dict[str, str]) -> None:
     """Two organisations under one supplier id would pool their spend for the £25k rule and their
     classification, with every downstream check green: ids are made from an organisation's basis, so
-    this is checked here, where the organisations are still known."""
-    roots = links["record_key"].map(dict(zip(frame["record_key"], frame["root"])))
-    shared = links.assign(root=roots).groupby("supplier_id")["root"].nunique()
-    if (shared > 1).any():
+    this is checked here, where the organisations (their roots) are still known."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for supplier_id in id_of_root.values():
+        (shared if supplier_id in seen else seen).add(supplier_id)
+    if shared:
         raise RuntimeError(
-            f"supplier resolution gave one id to several organisations: {sorted(shared[shared > 1].index)[:5]}; "
+            f"supplier resolution gave one id to several organisations: {sorted(shared)[:5]}; "
             "this is a bug in ingestion/resolution/resolve.py (the identity basis must name one organisation)"
         )
