@@ -9,6 +9,7 @@ through the WarehouseSettings resource (orchestration/resources.py), dbt through
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,9 @@ class Settings:
     # SVW_LOAD_WORKERS: processes that load partners' files, and that draw statements, at once
     # (load_settings: up to 4, one per core); 1 does the work in the run's own process, with nothing to start
     load_workers: int = 1
+    # SVW_DBT_MEMORY_LIMIT: DuckDB's memory limit while dbt builds the warehouse (beyond it DuckDB spills
+    # to disk). DuckDB's own default is 80% of the machine's memory, which dbt took at 10M ledger lines.
+    dbt_memory_limit: str = "2GB"
     dagster_home: Path | None = None  # DAGSTER_HOME: default dagster_home beside work_dir (data/dagster_home)
     landing_reason: str = ""  # why this landing zone (choose_landing_zone), printed by svw
     # SVW_PUBLISHED_URL: each publication also copied there, its pointer moved last (publishing/remote.py)
@@ -133,7 +137,11 @@ class Settings:
     def dbt_vars(self) -> dict[str, str]:
         """The paths dbt reads, handed to it as `--vars` (profiles.yml and the raw sources read these
         before any SVW_* variable), so a run's dbt sees exactly the folders the run was given."""
-        return {"svw_raw_dir": str(self.raw_dir), "svw_warehouse": str(self.warehouse_path)}
+        return {
+            "svw_raw_dir": str(self.raw_dir),
+            "svw_warehouse": str(self.warehouse_path),
+            "svw_dbt_memory_limit": self.dbt_memory_limit,
+        }
 
     def environment(self) -> dict[str, str]:
         """The same folders as SVW_* variables, for what is fingerprinted or started outside Python."""
@@ -163,6 +171,20 @@ def _positive_int(env_name: str, default: int) -> int:
     return int(value)
 
 
+_MEMORY_SIZE = re.compile(r"^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+
+
+def _memory_size(env_name: str, default: str) -> str:
+    value = os.environ.get(env_name, "").strip()
+    if not value:
+        return default
+    if not _MEMORY_SIZE.match(value):
+        raise ValueError(
+            f"{env_name}={value!r}: expected a size DuckDB reads, such as 2GB or 1536MB (default {default})"
+        )
+    return value
+
+
 def load_settings() -> Settings:
     data = PROJECT_ROOT / "data"
     work_dir = _path("SVW_WORK_DIR", data / "work")
@@ -185,6 +207,7 @@ def load_settings() -> Settings:
         keep_releases=_positive_int("SVW_KEEP_RELEASES", 3),
         slot_wait_seconds=_positive_int("SVW_SLOT_WAIT_SECONDS", 600),
         load_workers=_positive_int("SVW_LOAD_WORKERS", max(1, min(4, os.cpu_count() or 1))),
+        dbt_memory_limit=_memory_size("SVW_DBT_MEMORY_LIMIT", Settings.dbt_memory_limit),
         # beside the working folder, so a workspace pointed elsewhere (a test, a second checkout)
         # keeps its own run history; the default layout gives data/dagster_home, as make dev shows
         dagster_home=_path("DAGSTER_HOME", work_dir.parent / "dagster_home"),

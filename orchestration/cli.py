@@ -539,6 +539,7 @@ def settings_command() -> None:
         "SVW_KEEP_RELEASES": settings.keep_releases,
         "SVW_SLOT_WAIT_SECONDS": settings.slot_wait_seconds,
         "SVW_LOAD_WORKERS": settings.load_workers,
+        "SVW_DBT_MEMORY_LIMIT": settings.dbt_memory_limit,
         "SVW_PUBLISHED_URL": settings.published_url or "(none: publications stay on this machine)",
     }
     for name, value in values.items():

@@ -127,6 +127,7 @@ def test_settings_prints_every_setting_and_where_it_came_from(capsys, workspace,
     assert code == 0
     assert f"SVW_LANDING_DIR          set      {workspace.landing}" in out
     assert "DAGSTER_HOME" in out and "SVW_KEEP_RELEASES        default  3" in out
+    assert f"{'SVW_DBT_MEMORY_LIMIT':<24} default  2GB" in out
 
 
 def test_the_monthly_schedule_and_the_sensors_are_on_by_default():
