@@ -304,7 +304,21 @@ def _load_batch(instance, to_load, settings: Settings, quiet: bool, progress: Fi
                 lines = [f"the load run {result.run_id} failed before loading; its events are shown by `make dev`"]
     finally:
         watcher.stop()
+        if "multiprocess" in executor:
+            _stop_forkserver()
     return lines
+
+
+def _stop_forkserver() -> None:
+    """The load's workers fork from a server that imported the project (440 MB at 10M ledger lines).
+    It lives as long as the process that started it, so it would sit beside resolution and dbt for
+    the rest of the run; a later batch starts another. `_stop` is the standard library's own way to
+    end it (written for its tests); without it the server stays, as before."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
 
 
 class _BatchWatcher(threading.Thread):

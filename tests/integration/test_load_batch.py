@@ -80,6 +80,11 @@ def test_a_batch_in_two_processes_loads_what_each_file_loads_alone(landed, tmp_p
         for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_WORKER_STARTED)
     }
     assert len(workers) == 3  # the plan and each batch ran in a process of its own
+    # and the server they forked from ended with the batch, not with the run: it holds the project's
+    # imports (440 MB at 10M ledger lines), which would sit beside resolution and dbt
+    from multiprocessing import forkserver
+
+    assert forkserver._forkserver._forkserver_pid is None
 
     expected: dict[str, set[str]] = {}
     for f in files:
