@@ -274,7 +274,7 @@ def prepare(records: pd.DataFrame, use_identifiers: bool = True) -> pd.DataFrame
 def _shared(values):
     """The values with equal strings as one object. A column read from Arrow gives a new string per
     record, and a payee paid by several partners is one name in several records (1.3M records for
-    200k names at 10M ledger lines): one object a name is a few hundred megabytes less."""
+    200k names at 10M ledger lines): one object per name is a few hundred megabytes less."""
     canonical: dict[str, str] = {}
     return (canonical.setdefault(v, v) if v is not None else None for v in values)
 
