@@ -64,6 +64,16 @@ def _tokens(key: str) -> tuple[str, ...]:
     return tuple(t for t in key.split(" ") if t and t not in _STOP_WORDS and t not in _LEGAL_WORDS)
 
 
+def _words(tokens: list[tuple[str, ...]]) -> dict[str, list | pd.api.extensions.ExtensionArray]:
+    """The word columns the model compares, from each name key's tokens: the first word, the others
+    as a list, and the others as one sorted key (for term frequencies and exact agreement)."""
+    return {
+        "first_token": [t[0] for t in tokens],
+        "rest": [list(t[1:]) for t in tokens],
+        "rest_key": pd.array([" ".join(sorted(set(t[1:]))) or None for t in tokens], dtype=pd.StringDtype("python")),
+    }
+
+
 def features(frame: pd.DataFrame, distinct: bool = True) -> pd.DataFrame:
     """frame: record_key, key (name key), optional postcode -> one row per distinct (key, postcode),
     unique_id the first record key (one row per record when not distinct, for training: the same
@@ -86,11 +96,7 @@ def features(frame: pd.DataFrame, distinct: bool = True) -> pd.DataFrame:
         {
             "unique_id": rows["record_key"],
             "name_key": rows["name_key"],
-            "first_token": [t[0] for t in tokens],
-            "rest": [list(t[1:]) for t in tokens],
-            "rest_key": pd.array(
-                [" ".join(sorted(set(t[1:]))) or None for t in tokens], dtype=pd.StringDtype("python")
-            ),
+            **_words(tokens),
             "postcode": pd.array(postcodes, dtype=pd.StringDtype("python")),
             "postcode_district": pd.array(
                 [p.split(" ")[0] if p else None for p in postcodes], dtype=pd.StringDtype("python")
@@ -412,11 +418,7 @@ def _rows_and_names(
     names = pd.DataFrame(
         {
             "name_key": pd.array(name_keys, dtype=text),
-            "first_token": [t[0] for t in tokens],
-            "rest": [list(t[1:]) for t in tokens],
-            "rest_key": pd.array(
-                [" ".join(sorted(set(t[1:]))) or None for t in tokens], dtype=pd.StringDtype("python")
-            ),
+            **_words(tokens),
             "rows": rows["name_key"].value_counts(sort=False).reindex(name_keys).to_numpy(),
         }
     )
