@@ -10,12 +10,15 @@ All name logic lives here (Python), so dbt only joins on keys.
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from ingestion.missing import query_frame, text_or_none, values_or_none
@@ -27,7 +30,7 @@ from ingestion.registry import SupplierClassificationRule, SupplierMatchingRule,
 from ingestion.resolution.attributes import attribute_links
 from ingestion.resolution.classify import name_evidence, registration_evidence
 from ingestion.resolution.identifiers import charity_number, company_number
-from ingestion.resolution.kept import KeptResolution, resolve_kept
+from ingestion.resolution.kept import RESOLVE_COLUMNS, KeptResolution, resolve_kept
 from ingestion.resolution.names import legal_forms, name_key
 from ingestion.resolution.resolve import Overrides
 
@@ -195,6 +198,38 @@ def _declared_anywhere(candidates: pd.DataFrame, flags: list[str]) -> pd.DataFra
     return any_true.astype("boolean").where(declared, pd.NA)
 
 
+class _SetAside:
+    """Frames that wait in a private temporary file while resolution runs, so its heap has their
+    memory; read back as they were. Pickle, not Parquet: it gives back each column's exact dtype
+    (Parquet reads Python-backed text as Arrow-backed), and the file is this process's own, written
+    and read by it alone. Until `to_disk` is called they stay in memory (links kept from the last
+    run: nothing to make room for)."""
+
+    def __init__(self, **frames: pd.DataFrame):
+        self._frames: dict[str, pd.DataFrame] = frames
+        self._folder: tempfile.TemporaryDirectory | None = None
+
+    def _path(self) -> Path:
+        assert self._folder is not None
+        return Path(self._folder.name) / "frames.pickle"
+
+    def to_disk(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="svw_resolution_")
+        with self._path().open("wb") as out:
+            pickle.dump(self._frames, out, protocol=pickle.HIGHEST_PROTOCOL)
+        self._frames = {}
+        pa.default_memory_pool().release_unused()  # Arrow's pool keeps what was freed unless told
+
+    def take_back(self, *names: str) -> tuple[pd.DataFrame, ...]:
+        if self._folder is not None:
+            with self._path().open("rb") as kept:
+                self._frames = pickle.load(kept)
+            self._folder.cleanup()
+            self._folder = None
+        frames, self._frames = self._frames, {}
+        return tuple(frames[name] for name in names)
+
+
 def build_supplier_tables(
     raw_dir: Path,
     overrides: OverridesFile,
@@ -288,8 +323,13 @@ def build_supplier_tables(
     records["address_type"] = records["address_type"].fillna("supplier_list")
     records["registration_vcse_evidence"] = registration_evidence(records, classification_rules)
     records["name_vcse_evidence"] = name_evidence(records, classification_rules)
+    # resolve reads six of the records' columns: the rest of them, and the payees, wait on disk
+    # (600-700 MB at 10M ledger lines, which resolution's own heap needed more).
+    resolver_input = records.rename(columns={"supplier_name": "name"})[list(RESOLVE_COLUMNS)]
+    aside = _SetAside(records=records, payees=payees)
+    del records, payees
     resolution = resolve_kept(
-        records.rename(columns={"supplier_name": "name"}),
+        resolver_input,
         kept_dir,
         overrides.overrides,
         register_edges=evidence.edges,
@@ -297,7 +337,10 @@ def build_supplier_tables(
         fuzzy_threshold=matching_rules.fuzzy_threshold,
         use_aliases=matching_rules.use_trading_name_aliases,
         separate_bare_and_company=matching_rules.keep_bare_and_company_names_apart_within_partner,
+        before_resolving=aside.to_disk,
     )
+    del resolver_input
+    records, payees = aside.take_back("records", "payees")
     if on_resolved is not None:
         on_resolved(resolution)
     links = evidence.stamp(resolution.links, records)

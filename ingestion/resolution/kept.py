@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,15 +81,20 @@ def resolve_kept(
     overrides: Overrides,
     register_edges: list[tuple[str, str, str, float]] | None = None,
     register_keys: set[str] | None = None,
+    before_resolving: Callable[[], None] | None = None,
     **settings,
 ) -> KeptResolution:
     """resolve(records, ...), or the links kept in `kept_dir` by the last run whose inputs were the
-    same. Without a folder it always resolves (tests, benchmarks)."""
+    same. Without a folder it always resolves (tests, benchmarks). `before_resolving` is called only
+    when resolve is: the caller makes room for its heap there (build._SetAside), and a run whose
+    links are kept does not pay for that."""
     fingerprint = resolution_fingerprint(records, overrides, settings, register_edges, register_keys)
     if kept_dir is not None and (kept_dir / FINGERPRINT_FILE).is_file():
         if (kept_dir / FINGERPRINT_FILE).read_text(encoding="utf-8").strip() == fingerprint:
             links = pd.read_parquet(kept_dir / LINKS_FILE)  # the dtypes resolve returns
             return KeptResolution(links, fingerprint, kept=True)
+    if before_resolving is not None:
+        before_resolving()
     links = resolve(records, overrides, register_edges=register_edges, register_keys=register_keys, **settings)
     if kept_dir is not None:
         _keep(links, fingerprint, kept_dir)

@@ -84,3 +84,11 @@ def test_the_same_records_in_another_order_resolve_again(tmp_path):
     """resolve breaks ties by record order, so only the same records in the same order keep links."""
     resolve_kept(_records(), tmp_path, Overrides(), **SETTINGS)
     assert not resolve_kept(_records().iloc[::-1], tmp_path, Overrides(), **SETTINGS).kept
+
+
+def test_room_is_made_for_resolve_only_when_it_runs(tmp_path):
+    """build_supplier_tables sets frames aside before resolve (build._SetAside); kept links need no room."""
+    calls = []
+    resolve_kept(_records(), tmp_path, Overrides(), before_resolving=lambda: calls.append("first"), **SETTINGS)
+    resolve_kept(_records(), tmp_path, Overrides(), before_resolving=lambda: calls.append("second"), **SETTINGS)
+    assert calls == ["first"]
