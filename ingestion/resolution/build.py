@@ -203,9 +203,11 @@ class _SetAside:
     memory; read back as they were. Pickle, not Parquet: it gives back each column's exact dtype
     (Parquet reads Python-backed text as Arrow-backed), and the file is this process's own, written
     and read by it alone. Until `to_disk` is called they stay in memory (links kept from the last
-    run: nothing to make room for)."""
+    run: nothing to make room for). The file goes under `folder` (the raw layer's _staging/, which
+    readers skip), not the system's temporary folder, which may be memory itself (tmpfs)."""
 
-    def __init__(self, **frames: pd.DataFrame):
+    def __init__(self, folder: Path, **frames: pd.DataFrame):
+        self._within = folder
         self._frames: dict[str, pd.DataFrame] = frames
         self._folder: tempfile.TemporaryDirectory | None = None
 
@@ -214,7 +216,8 @@ class _SetAside:
         return Path(self._folder.name) / "frames.pickle"
 
     def to_disk(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="svw_resolution_")
+        self._within.mkdir(parents=True, exist_ok=True)
+        self._folder = tempfile.TemporaryDirectory(prefix="resolution_aside_", dir=self._within)
         with self._path().open("wb") as out:
             pickle.dump(self._frames, out, protocol=pickle.HIGHEST_PROTOCOL)
         self._frames = {}
@@ -326,7 +329,7 @@ def build_supplier_tables(
     # resolve reads six of the records' columns: the rest of them, and the payees, wait on disk
     # (600-700 MB at 10M ledger lines, which resolution's own heap needed more).
     resolver_input = records.rename(columns={"supplier_name": "name"})[list(RESOLVE_COLUMNS)]
-    aside = _SetAside(records=records, payees=payees)
+    aside = _SetAside(raw_dir / "_staging", records=records, payees=payees)
     del records, payees
     resolution = resolve_kept(
         resolver_input,

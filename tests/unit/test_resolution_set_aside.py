@@ -26,19 +26,21 @@ def _records() -> pd.DataFrame:
     )
 
 
-def test_frames_set_aside_come_back_exactly():
-    aside = _SetAside(records=_records(), payees=_records().head(1))
+def test_frames_set_aside_come_back_exactly(tmp_path):
+    aside = _SetAside(tmp_path / "_staging", records=_records(), payees=_records().head(1))
     aside.to_disk()
+    assert len(list((tmp_path / "_staging").rglob("*"))) == 2  # its folder and file, beside the raw layer
     records, payees = aside.take_back("records", "payees")
     pd.testing.assert_frame_equal(records, _records(), check_exact=True)
     pd.testing.assert_frame_equal(payees, _records().head(1), check_exact=True)
     assert list(records.dtypes) == list(_records().dtypes)  # python-backed text is not read back as Arrow
+    assert list((tmp_path / "_staging").iterdir()) == []  # removed once read back
 
 
-def test_frames_on_disk_are_not_held_in_memory():
+def test_frames_on_disk_are_not_held_in_memory(tmp_path):
     records = _records()
     held = weakref.ref(records)
-    aside = _SetAside(records=records)
+    aside = _SetAside(tmp_path, records=records)
     del records
     aside.to_disk()
     gc.collect()
@@ -47,7 +49,8 @@ def test_frames_on_disk_are_not_held_in_memory():
     pd.testing.assert_frame_equal(back, _records())
 
 
-def test_frames_never_set_aside_are_handed_back_as_they_are():
+def test_frames_never_set_aside_are_handed_back_as_they_are(tmp_path):
     records = _records()
-    (back,) = _SetAside(records=records).take_back("records")
+    (back,) = _SetAside(tmp_path / "_staging", records=records).take_back("records")
     assert back is records
+    assert not (tmp_path / "_staging").exists()  # nothing written
