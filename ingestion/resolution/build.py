@@ -10,6 +10,7 @@ All name logic lives here (Python), so dbt only joins on keys.
 
 from __future__ import annotations
 
+import logging
 import pickle
 import tempfile
 from collections.abc import Callable
@@ -216,10 +217,24 @@ class _SetAside:
         return Path(self._folder.name) / "frames.pickle"
 
     def to_disk(self) -> None:
-        self._within.mkdir(parents=True, exist_ok=True)
-        self._folder = tempfile.TemporaryDirectory(prefix="resolution_aside_", dir=self._within)
-        with self._path().open("wb") as out:
-            pickle.dump(self._frames, out, protocol=pickle.HIGHEST_PROTOCOL)
+        """Write the frames and let them go; if they cannot be written (no space, no folder), they
+        stay in memory and resolution goes on with a higher peak and the same links."""
+        try:
+            self._within.mkdir(parents=True, exist_ok=True)
+            self._folder = tempfile.TemporaryDirectory(prefix="resolution_aside_", dir=self._within)
+            with self._path().open("wb") as out:
+                pickle.dump(self._frames, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as error:
+            if self._folder is not None:
+                self._folder.cleanup()
+                self._folder = None
+            logging.getLogger(__name__).warning(
+                "could not set the supplier records aside in %s while resolution runs (%s): they stay in "
+                "memory, so its peak is higher. Free space there, or make the folder writable.",
+                self._within,
+                error,
+            )
+            return
         self._frames = {}
         pa.default_memory_pool().release_unused()  # Arrow's pool keeps what was freed unless told
 

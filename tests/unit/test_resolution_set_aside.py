@@ -54,3 +54,15 @@ def test_frames_never_set_aside_are_handed_back_as_they_are(tmp_path):
     (back,) = _SetAside(tmp_path / "_staging", records=records).take_back("records")
     assert back is records
     assert not (tmp_path / "_staging").exists()  # nothing written
+
+
+def test_frames_that_cannot_be_written_stay_in_memory_and_say_why(tmp_path, caplog):
+    """No space or no folder for the file costs memory, never the records."""
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("a file where the folder would go", encoding="utf-8")
+    records = _records()
+    aside = _SetAside(blocked / "_staging", records=records)
+    aside.to_disk()
+    (back,) = aside.take_back("records")
+    assert back is records
+    assert "could not set the supplier records aside" in caplog.text and str(blocked) in caplog.text
