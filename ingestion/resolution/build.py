@@ -11,7 +11,10 @@ All name logic lives here (Python), so dbt only joins on keys.
 from __future__ import annotations
 
 import logging
+import os
 import pickle
+import shutil
+import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -221,7 +224,8 @@ class _SetAside:
         stay in memory and resolution goes on with a higher peak and the same links."""
         try:
             self._within.mkdir(parents=True, exist_ok=True)
-            self._folder = tempfile.TemporaryDirectory(prefix="resolution_aside_", dir=self._within)
+            _remove_abandoned_asides(self._within)
+            self._folder = tempfile.TemporaryDirectory(prefix=_aside_prefix(os.getpid()), dir=self._within)
             with self._path().open("wb") as out:
                 pickle.dump(self._frames, out, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError as error:
@@ -246,6 +250,35 @@ class _SetAside:
             self._folder = None
         frames, self._frames = self._frames, {}
         return tuple(frames[name] for name in names)
+
+
+def _aside_prefix(pid: int) -> str:
+    # the machine and the process that own the folder: another machine's processes are never judged
+    return f"resolution_aside_{socket.gethostname()}_{pid}_"
+
+
+def _remove_abandoned_asides(folder: Path) -> None:
+    """Remove the folders that resolutions killed outright (SIGKILL, out of memory) left behind: a
+    process that dies that way never cleans up, and each folder holds the records of one run (about
+    400 MB at 10M ledger lines). A folder is abandoned only when its process, on this machine, no
+    longer exists; a live run's folder, or another machine's, is left alone."""
+    own = f"resolution_aside_{socket.gethostname()}_"
+    for path in folder.glob(f"{own}*"):
+        pid_text = path.name[len(own) :].split("_", 1)[0]
+        if not (path.is_dir() and pid_text.isdigit()) or _process_alive(int(pid_text)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        logging.getLogger(__name__).info("removed %s, left by a resolution that was killed", path)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def build_supplier_tables(

@@ -66,3 +66,28 @@ def test_frames_that_cannot_be_written_stay_in_memory_and_say_why(tmp_path, capl
     (back,) = aside.take_back("records")
     assert back is records
     assert "could not set the supplier records aside" in caplog.text and str(blocked) in caplog.text
+
+
+def test_a_killed_resolutions_folder_is_removed_and_a_live_ones_kept(tmp_path):
+    """A resolution killed outright (SIGKILL, out of memory) cannot clean up after itself; the next
+    one removes what it left, but never the folder of a run still going, nor another machine's."""
+    import os
+    import subprocess
+    import sys
+
+    from ingestion.resolution.build import _aside_prefix
+
+    staging = tmp_path / "_staging"
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = staging / f"{_aside_prefix(int(ended.stdout))}abc"
+    live = staging / f"{_aside_prefix(os.getppid())}def"  # this test's parent is alive
+    elsewhere = staging / f"resolution_aside_another-machine_{int(ended.stdout)}_ghi"
+    for folder in (dead, live, elsewhere):
+        folder.mkdir(parents=True)
+        (folder / "frames.pickle").write_bytes(b"records")
+    aside = _SetAside(staging, records=_records())
+    aside.to_disk()
+    assert not dead.exists()
+    assert live.exists() and elsewhere.exists()
+    aside.take_back("records")
+    assert sorted(p.name for p in staging.iterdir()) == sorted([live.name, elsewhere.name])
