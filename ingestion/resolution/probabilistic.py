@@ -389,6 +389,14 @@ def score_pairs(
     return pd.concat([by_names, by_postcodes], ignore_index=True)
 
 
+def _districts(postcodes: pd.Series) -> pd.Series:
+    """Each postcode's outward code ('M33 7XX' -> 'M33'), missing where it is missing. Split once per
+    distinct postcode: splitting each row's was seconds at 10M ledger lines, for a few thousand values."""
+    codes, uniques = pd.factorize(postcodes)  # missing: -1
+    outward = np.array([value.split(" ")[0] for value in uniques] + [None], dtype=object)
+    return pd.Series(outward[codes], index=postcodes.index, dtype=object)
+
+
 def _rows_and_names(
     frame: pd.DataFrame, organisation_of: Callable[[str], str] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -410,7 +418,7 @@ def _rows_and_names(
     )
     rows = rows.drop_duplicates(["name_key", "postcode"]).reset_index(drop=True)
     rows["postcode"] = rows["postcode"].where(rows["postcode"] != "", None)  # never a float NaN, never ""
-    rows["postcode_district"] = rows["postcode"].str.split(" ").str[0].astype(text)
+    rows["postcode_district"] = _districts(rows["postcode"]).astype(text)
     organisations = rows["unique_id"] if organisation_of is None else [organisation_of(k) for k in rows["unique_id"]]
     rows["organisation"] = pd.array(organisations, dtype=text)
     rows["postcode_block"] = postcode_blocks(rows["postcode"])
