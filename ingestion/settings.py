@@ -88,8 +88,9 @@ class Settings:
     deprivation_dir: Path | None = None  # SVW_DEPRIVATION_DIR: editions.csv + files (default: shipped)
     keep_releases: int = 3  # SVW_KEEP_RELEASES: publications kept under published/releases/ (current among them)
     slot_wait_seconds: int = 600  # SVW_SLOT_WAIT_SECONDS: how long a run waits for a live run's warehouse slot
-    # SVW_LOAD_WORKERS: processes that load partners' files, and that draw statements, at once
-    # (load_settings: up to 4, one per core); 1 does the work in the run's own process, with nothing to start
+    # SVW_LOAD_WORKERS: processes that load partners' files, that resolve partners' own supplier records,
+    # and that draw statements, at once (load_settings: up to 4, one per core); 1 does the work in the
+    # run's own process, with nothing to start
     load_workers: int = 1
     # SVW_DBT_MEMORY_LIMIT: DuckDB's memory limit while dbt builds the warehouse (beyond it DuckDB spills
     # to disk). DuckDB's own default is 80% of the machine's memory, which dbt took at 10M ledger lines.

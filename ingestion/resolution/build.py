@@ -289,11 +289,13 @@ def build_supplier_tables(
     registers: RegisterTables | None = None,
     kept_dir: Path | None = None,
     on_resolved: Callable[[KeptResolution], None] | None = None,
+    workers: int = 1,
 ) -> dict[str, pd.DataFrame]:
     """`registers`: the reference registers (ingestion/registers); by default those the `registers`
     assets wrote to <raw_dir>/registers/ (none supplied: no register records, no register links).
     `kept_dir`: where the last run's links are kept, reused when resolve's inputs are unchanged
-    (ingestion/resolution/kept.py); `on_resolved` is told whether they were."""
+    (ingestion/resolution/kept.py); `on_resolved` is told whether they were. `workers`: processes for
+    resolution's partner-local pass (the links do not depend on it)."""
     con = duckdb.connect()
     listed = _read(
         con,
@@ -389,6 +391,7 @@ def build_supplier_tables(
         use_aliases=matching_rules.use_trading_name_aliases,
         separate_bare_and_company=matching_rules.keep_bare_and_company_names_apart_within_partner,
         before_resolving=aside.to_disk,
+        workers=workers,
     )
     del resolver_input
     records, payees = aside.take_back("records", "payees")
@@ -434,10 +437,13 @@ class ResolutionWritten:
     links_kept: bool
 
 
-def write_supplier_tables(raw_dir: Path, config_dir: Path, kept_dir: Path | None) -> ResolutionWritten:
+def write_supplier_tables(
+    raw_dir: Path, config_dir: Path, kept_dir: Path | None, workers: int = 1
+) -> ResolutionWritten:
     """Resolve every record with the rules and overrides in `config_dir` and write the tables to
     <raw_dir>/resolution/. The pipeline runs it in a process of its own, which ends with it, so the
-    steps after it do not run beside resolution's heap (ingestion/child_process.py)."""
+    steps after it do not run beside resolution's heap (ingestion/child_process.py); `workers` more
+    may resolve partners' own records side by side (resolve._partner_local_clusters)."""
     overrides = load_overrides(config_dir / "overrides" / "suppliers.yml")
     rules = load_rules(config_dir)
     kept: list[bool] = []
@@ -448,6 +454,7 @@ def write_supplier_tables(raw_dir: Path, config_dir: Path, kept_dir: Path | None
         rules.supplier_matching,
         kept_dir=kept_dir,
         on_resolved=lambda resolution: kept.append(resolution.kept),
+        workers=workers,
     )
     rows = write_tables(tables, raw_dir / "resolution")
     links = tables["supplier_links"]

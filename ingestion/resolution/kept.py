@@ -82,12 +82,14 @@ def resolve_kept(
     register_edges: list[tuple[str, str, str, float]] | None = None,
     register_keys: set[str] | None = None,
     before_resolving: Callable[[], None] | None = None,
+    workers: int = 1,
     **settings,
 ) -> KeptResolution:
     """resolve(records, ...), or the links kept in `kept_dir` by the last run whose inputs were the
     same. Without a folder it always resolves (tests, benchmarks). `before_resolving` is called only
     when resolve is: the caller makes room for its heap there (build._SetAside), and a run whose
-    links are kept does not pay for that."""
+    links are kept does not pay for that. `workers` (processes for resolve's partner-local pass) is
+    not part of the fingerprint: the links are the same for any number."""
     fingerprint = resolution_fingerprint(records, overrides, settings, register_edges, register_keys)
     if kept_dir is not None and (kept_dir / FINGERPRINT_FILE).is_file():
         if (kept_dir / FINGERPRINT_FILE).read_text(encoding="utf-8").strip() == fingerprint:
@@ -95,7 +97,9 @@ def resolve_kept(
             return KeptResolution(links, fingerprint, kept=True)
     if before_resolving is not None:
         before_resolving()
-    links = resolve(records, overrides, register_edges=register_edges, register_keys=register_keys, **settings)
+    links = resolve(
+        records, overrides, register_edges=register_edges, register_keys=register_keys, workers=workers, **settings
+    )
     if kept_dir is not None:
         _keep(links, fingerprint, kept_dir)
     return KeptResolution(links, fingerprint, kept=False)

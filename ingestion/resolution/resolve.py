@@ -16,6 +16,7 @@ import hashlib
 import re
 import sys
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,19 +89,20 @@ class _Clusters:
         # A record without a number has the empty set, whatever empty value pandas handed over: a
         # float NaN here once made every numbered record 'conflict' with every unnumbered one, so a
         # payee with a company number never met the same name in a ledger without numbers.
-        # Frozen sets, replaced on each union rather than changed in place: most records carry no
-        # number, form or denomination and share the one empty set (a set each was about 1 GB of
-        # resolution's memory at 1.3M records).
+        # Frozen sets, replaced on each union rather than changed in place (a set each was about 1 GB
+        # of resolution's memory at 1.3M records); and only for the roots that have some: most
+        # records carry no number, form or denomination, and a root without an entry has none (an
+        # entry each, even the one shared empty set, was four dicts of 1.3M at 10M ledger lines).
         self.parent = {k: k for k in keys}
-        self.companies = {k: _number_set(c) for k, c in zip(keys, companies)}
-        self.charities = {k: _number_set(c) for k, c in zip(keys, charities)}
+        self.companies = _only_some(keys, (_number_set(c) for c in companies))
+        self.charities = _only_some(keys, (_number_set(c) for c in charities))
         # The legal forms the cluster's names carry (names.legal_forms): like two registration
         # numbers, two forms that share nothing ('X LLP' / 'X Ltd' / 'X plc') are two legal persons.
         names = names or [None] * len(keys)
-        self.forms = {k: legal_forms(n) if isinstance(n, str) else _NONE for k, n in zip(keys, names)}
+        self.forms = _only_some(keys, (legal_forms(n) if isinstance(n, str) else _NONE for n in names))
         # and the denominations a school's or church's names carry (names.denominations): 'St John's RC
         # Primary School' and 'St John's CE Primary School' are two schools (supplier-matching-v6)
-        self.faiths = {k: denominations(n) if isinstance(n, str) else _NONE for k, n in zip(keys, names)}
+        self.faiths = _only_some(keys, (denominations(n) if isinstance(n, str) else _NONE for n in names))
         # partner -> the partner-local organisations (see _partner_local_clusters) each cluster holds,
         # kept only for clusters that have joined another: a record on its own holds its own (a dict
         # and a set for each of 1.3M records was half a gigabyte at 10M ledger lines)
@@ -127,11 +129,14 @@ class _Clusters:
 
     def _roots_conflict(self, ra, rb, forms: bool) -> bool:
         return (
-            (bool(self.companies[ra]) and bool(self.companies[rb]) and self.companies[ra] != self.companies[rb])
-            or (bool(self.charities[ra]) and bool(self.charities[rb]) and self.charities[ra] != self.charities[rb])
+            _disagree(self.companies, ra, rb)
+            or _disagree(self.charities, ra, rb)
             or (
                 forms
-                and (forms_conflict(self.forms[ra], self.forms[rb]) or forms_conflict(self.faiths[ra], self.faiths[rb]))
+                and (
+                    forms_conflict(self.forms.get(ra, _NONE), self.forms.get(rb, _NONE))
+                    or forms_conflict(self.faiths.get(ra, _NONE), self.faiths.get(rb, _NONE))
+                )
             )
         )
 
@@ -168,10 +173,10 @@ class _Clusters:
         if guarded and self._roots_apart(ra, rb):
             return _REFUSED
         self.parent[rb] = ra
-        self.companies[ra] |= self.companies.pop(rb)
-        self.charities[ra] |= self.charities.pop(rb)
-        self.forms[ra] |= self.forms.pop(rb)
-        self.faiths[ra] |= self.faiths.pop(rb)
+        for held in (self.companies, self.charities, self.forms, self.faiths):
+            joining = held.pop(rb, None)
+            if joining:
+                held[ra] = held.get(ra, _NONE) | joining
         if self._local:
             joined = self._locals_of(ra)
             for partner, ids in self._locals_of(rb).items():
@@ -184,13 +189,33 @@ class _Clusters:
 _REFUSED, _JOINED, _ALREADY = 0, 1, 2
 
 
+def _only_some(keys, values) -> dict[str, frozenset[str]]:
+    """key -> value, for the keys whose value is not empty."""
+    return {k: v for k, v in zip(keys, values) if v}
+
+
+def _disagree(held: dict[str, frozenset[str]], ra, rb) -> bool:
+    """Both organisations hold numbers of this kind, and not the same ones."""
+    a, b = held.get(ra), held.get(rb)
+    return bool(a) and bool(b) and a != b
+
+
 def _partner(record_key: str) -> str:
     # interned: a partner's name is held for each organisation that has joined another
     return sys.intern(record_key.split(":", 1)[0])
 
 
+# Below this many records the partner-local pass runs in this process: a spawned worker costs about
+# two seconds to start, more than the pass itself takes on a few partners' payees.
+PARALLEL_FROM_RECORDS = 200_000
+
+
 def _partner_local_clusters(
-    frame: pd.DataFrame, fuzzy_threshold: float, use_aliases: bool, separate_bare_and_company: bool
+    frame: pd.DataFrame,
+    fuzzy_threshold: float,
+    use_aliases: bool,
+    separate_bare_and_company: bool,
+    workers: int = 1,
 ) -> tuple[dict[str, str], list[tuple[str, str, str, float]]]:
     """Each partner's records resolved on their own (numbers and name rules, no other partner, no
     probabilistic stage): record -> its partner-local organisation. Another partner's records may join
@@ -199,33 +224,69 @@ def _partner_local_clusters(
     Also returns the name links each partner made, which the GM-wide pass applies before any other
     partner's names: since organisations carry legal forms (supplier-matching-v5), another partner's
     'X Ltd' joined to one of a partner's records first could otherwise refuse that partner's own link
-    to its 'X plc' namesake, and split what the partner alone keeps together."""
+    to its 'X plc' namesake, and split what the partner alone keeps together.
+
+    Partners are independent of each other here, so with `workers` > 1 (and enough records to pay for
+    the processes) they are resolved in that many spawned processes; the results are put together in
+    partner order, exactly as one process would have made them."""
+    partners = [own for _, own in frame.groupby(frame["record_key"].map(_partner), sort=True)]
+    job = functools.partial(
+        _one_partner_local,
+        fuzzy_threshold=fuzzy_threshold,
+        use_aliases=use_aliases,
+        separate_bare_and_company=separate_bare_and_company,
+    )
+    if workers > 1 and len(partners) > 1 and len(frame) >= PARALLEL_FROM_RECORDS:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from ingestion.child_process import die_with_parent
+
+        # spawn, not fork: a fork's child is counted with every page of this process's heap, and the
+        # caller may hold DuckDB threads, which a fork copies mid-state
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(partners)), mp_context=context, initializer=die_with_parent
+        ) as pool:
+            results = list(pool.map(job, partners))
+    else:
+        results = [job(own) for own in partners]
     local: dict[str, str] = {}
     made: list[tuple[str, str, str, float]] = []
-    for _, own in frame.groupby(frame["record_key"].map(_partner), sort=True):
-        clusters = _Clusters(
-            own["record_key"].tolist(),
-            own["company_number"].tolist(),
-            own["charity_number"].tolist(),
-            names=own["name"].tolist(),
-        )
-        steps = [
-            (_edges_by_shared_value(own, "company_number", "company_number"), False),
-            (_edges_by_shared_value(own, "charity_number", "charity_number"), False),
-            (_vat_edges(own), True),
-            (_name_edges(own, "key", "name_exact", separate_bare_and_company), True),
-            (_name_edges(own, "compact", "name_compact", separate_bare_and_company), True),
-            *([(_alias_edges(own), True)] if use_aliases else []),
-            (_truncation_edges(own), True),
-            (_fuzzy_edges(own, fuzzy_threshold), True),
-        ]
-        for candidates, by_name in steps:
-            for a, b, method, score in candidates:
-                if clusters.union(a, b, by_name) and by_name:
-                    made.append((a, b, method, score))
-        for key in own["record_key"]:
-            local[key] = clusters.find(key)  # a record of this partner: its key names the organisation
+    for keys, roots, links in results:
+        local.update(zip(keys, roots))
+        made.extend(links)
     return local, made
+
+
+def _one_partner_local(
+    own: pd.DataFrame, fuzzy_threshold: float, use_aliases: bool, separate_bare_and_company: bool
+) -> tuple[list[str], list[str], list[tuple[str, str, str, float]]]:
+    """One partner's records resolved on their own: their keys, each one's partner-local organisation
+    (the key of its root record) and the name links made, in the order they were made."""
+    clusters = _Clusters(
+        own["record_key"].tolist(),
+        own["company_number"].tolist(),
+        own["charity_number"].tolist(),
+        names=own["name"].tolist(),
+    )
+    steps = [
+        (_edges_by_shared_value(own, "company_number", "company_number"), False),
+        (_edges_by_shared_value(own, "charity_number", "charity_number"), False),
+        (_vat_edges(own), True),
+        (_name_edges(own, "key", "name_exact", separate_bare_and_company), True),
+        (_name_edges(own, "compact", "name_compact", separate_bare_and_company), True),
+        *([(_alias_edges(own), True)] if use_aliases else []),
+        (_truncation_edges(own), True),
+        (_fuzzy_edges(own, fuzzy_threshold), True),
+    ]
+    made: list[tuple[str, str, str, float]] = []
+    for candidates, by_name in steps:
+        for a, b, method, score in candidates:
+            if clusters.union(a, b, by_name) and by_name:
+                made.append((a, b, method, score))
+    keys = own["record_key"].tolist()
+    return keys, [clusters.find(key) for key in keys], made
 
 
 _NONE: frozenset[str] = frozenset()
@@ -392,12 +453,12 @@ def _known_words(frame: pd.DataFrame) -> frozenset[str]:
     return frozenset(word for word, names in used_by.items() if names >= 2)
 
 
-def _unless_names_say_two(candidates, frame: pd.DataFrame):
+def _unless_names_say_two(candidates, frame: pd.DataFrame, known_words: frozenset[str] | None = None):
     """The candidate links whose two names do not say they are two organisations (names.names_say_two):
     the same refusals the fuzzy rule applies, for a stage that scores names rather than reading them
     (the probabilistic one: a high score for 'X UK' / 'X', or for 'X 2' / 'X 3', is still two)."""
     keys = dict(zip(frame["record_key"], frame["key"]))
-    known_words = _known_words(frame)
+    known_words = _known_words(frame) if known_words is None else known_words
     verdicts: dict[tuple[str, str], bool] = {}  # one name pair scored under many postcodes is read once
     for a, b, method, score in candidates:
         key_a, key_b = keys.get(a), keys.get(b)
@@ -410,28 +471,29 @@ def _unless_names_say_two(candidates, frame: pd.DataFrame):
             yield a, b, method, score
 
 
-def _fuzzy_edges(frame: pd.DataFrame, threshold: float):
+def _fuzzy_edges(frame: pd.DataFrame, threshold: float, known_words: frozenset[str] | None = None):
     """Near-identical names: 8+ characters, within blocks of names that begin alike, that do not say
     they are two (names.names_say_two: the same digits, not a qualifier apart, no word changed into
     another) and differ only by a slip (names.fuzzy_words_agree)."""
     distinct = frame.dropna(subset=["key"]).drop_duplicates("compact")
     if distinct.empty:
         return
-    known_words = _known_words(frame)
+    known_words = _known_words(frame) if known_words is None else known_words
     # Blocks share the first three letters, so a slip in the first word ('Haliwell Homes') still meets.
     blocks: dict[str, list[tuple[str, str, str]]] = {}
     for record_key, compact, key in zip(distinct["record_key"], distinct["compact"], distinct["key"]):
-        blocks.setdefault(compact[:3], []).append((record_key, compact, key))
+        if len(compact) >= 8:  # shorter names are never compared: not one of their pairs could link
+            blocks.setdefault(compact[:3], []).append((record_key, compact, key))
     for block_name in sorted(blocks):
         block = blocks[block_name]
         if len(block) < 2:
             continue
         keys, names, spaced = (list(column) for column in zip(*block))
-        scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=threshold, workers=1)
+        # every core: the scores are the same whichever computes them
+        scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
         for i, j in zip(*scores.nonzero()):
             if (
                 i < j
-                and min(len(names[i]), len(names[j])) >= 8
                 and not names_say_two(spaced[i], spaced[j], known_words)
                 and fuzzy_words_agree(spaced[i], spaced[j], known_words)
             ):
@@ -442,25 +504,39 @@ def _alias_edges(frame: pd.DataFrame):
     """Records sharing an alias ('X Ltd t/a Y' and 'X Ltd - Site' both give X), or whose alias or
     named parent organisation is another record's name."""
     by_key = frame.dropna(subset=["key"]).groupby("key")["record_key"].first().to_dict()
+    # Only the few records whose names carry an alias or a parent are walked, in frame order: the
+    # names are read once each, not once per record (1.3M records, a few thousand such names, at 10M
+    # ledger lines).
+    distinct = [n for n in pd.unique(frame["name"].dropna()) if isinstance(n, str)]
+    legal_of = {n: aliases for n in distinct if (aliases := _legal_aliases(n))}
+    others_of = {}
+    for n in distinct:
+        kinds, parents = _alias_kinds(n), _parent_names(n)
+        if kinds or parents:
+            others_of[n] = (kinds, parents)
     # a parent note names a registered organisation: a record of that name, or the legal side of
     # another record's 'X Ltd t/a Y' ('I Love MCR (I Love Media Ltd)' meets 'I Love Media Ltd T/A ...')
     legal_names = dict(by_key)
-    for record_key, name in zip(frame["record_key"], frame["name"]):
-        if isinstance(name, str):
-            for legal in _legal_aliases(name):
-                legal_names.setdefault(legal, record_key)
+    for record_key, name in _records_named(frame, legal_of):
+        for legal in legal_of[name]:
+            legal_names.setdefault(legal, record_key)
     first_with_alias: dict[str, str] = {}
-    for record_key, name in zip(frame["record_key"], frame["name"]):
-        if not isinstance(name, str):
-            continue
-        for alias, kind in _alias_kinds(name):
+    for record_key, name in _records_named(frame, others_of):
+        kinds, parents = others_of[name]
+        for alias, kind in kinds:
             other = by_key.get(alias) or (first_with_alias.setdefault(alias, record_key) if kind == SHARED else None)
             if other and other != record_key:
                 yield record_key, other, "name_alias", 100.0
-        for parent in _parent_names(name):
+        for parent in parents:
             other = legal_names.get(parent)
             if other and other != record_key:
                 yield record_key, other, "name_parent", 100.0
+
+
+def _records_named(frame: pd.DataFrame, names: Collection[str]) -> list[tuple[str, str]]:
+    """(record_key, name) of the records whose name is one of these, in frame order."""
+    chosen = frame[frame["name"].isin(list(names))]
+    return list(zip(chosen["record_key"].tolist(), chosen["name"].tolist()))
 
 
 def _only_legal_form_cut(cut: str, shorter: str) -> bool:
@@ -513,13 +589,15 @@ def resolve(
     model_dir: Path | None = None,
     register_edges: list[tuple[str, str, str, float]] | None = None,
     register_keys: set[str] | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis,
     carries_identity_number. `probabilistic`: after the name rules, link the pairs the saved Splink
     model (config/models/supplier_names.*) scores at or above its threshold (or the one given).
     `separate_bare_and_company`: within one partner, 'X' and 'X Ltd' stay two suppliers on names alone.
     The three matching settings not given are config/rules.yml's supplier_matching as shipped (the
-    pipeline passes its own), so no value is written twice."""
+    pipeline passes its own), so no value is written twice. `workers`: processes for the partner-local
+    pass; the links are the same for any number."""
     shipped = shipped_rules().supplier_matching
     fuzzy_threshold = shipped.fuzzy_threshold if fuzzy_threshold is None else fuzzy_threshold
     use_aliases = shipped.use_trading_name_aliases if use_aliases is None else use_aliases
@@ -533,7 +611,9 @@ def resolve(
     # filtered only when there is something to leave out: each filter copies the 1.3M-record frame
     auto = frame[~frame["record_key"].isin(split)] if split else frame
     named = auto[~auto["record_key"].isin(register_keys)] if register_keys else auto
-    local, local_links = _partner_local_clusters(named, fuzzy_threshold, use_aliases, separate_bare_and_company)
+    local, local_links = _partner_local_clusters(
+        named, fuzzy_threshold, use_aliases, separate_bare_and_company, workers
+    )
     clusters = _Clusters(
         frame["record_key"].tolist(),
         frame["company_number"].tolist(),
@@ -557,9 +637,14 @@ def resolve(
         if current is None or rank < METHOD_RANK[current[0]]:
             best[b] = (method, score, a)
 
+    parent = clusters.parent
+
     def apply(candidates, by_name, guarded=False, forms=True):
         for a, b, method, score in candidates:
-            if clusters.together(a, b, by_name, guarded, forms):
+            # Two records with one parent are in one organisation already: most candidate links are
+            # (nine in ten at 10M ledger lines, 'X' met again under each rule), and this answers them
+            # without the calls `together` makes. Its answer would be the same.
+            if parent[a] == parent[b] or clusters.together(a, b, by_name, guarded, forms):
                 keep(a, b, method, score)
 
     apply(_edges_by_shared_value(auto, "company_number", "company_number"), by_name=False)
@@ -584,12 +669,13 @@ def resolve(
     if use_aliases:
         apply(_alias_edges(auto), by_name=True, guarded=True)
     apply(_truncation_edges(auto), by_name=True, guarded=True)
-    apply(_fuzzy_edges(auto, fuzzy_threshold), by_name=True, guarded=True)
+    known_words = _known_words(auto)  # the fuzzy rule's and the probabilistic stage's refusals read them
+    apply(_fuzzy_edges(auto, fuzzy_threshold, known_words), by_name=True, guarded=True)
     if probabilistic:
         from ingestion.resolution.probabilistic import MODEL_DIR, probabilistic_edges
 
         scored = probabilistic_edges(auto, model_dir or MODEL_DIR, probabilistic_threshold, clusters.find)
-        apply(_unless_names_say_two(scored, auto), by_name=True, guarded=True)
+        apply(_unless_names_say_two(scored, auto, known_words), by_name=True, guarded=True)
     known = set(frame["record_key"])
     for a, b in overrides.force_link:
         if a in known and b in known:

@@ -33,6 +33,7 @@ def supplier_resolution(context: dg.AssetExecutionContext, warehouse: WarehouseS
         settings.raw_dir,
         settings.config_dir,
         settings.work_dir / "resolution_kept",
+        settings.load_workers,
     )
     context.log.info(
         "supplier resolution: inputs unchanged since the last run, its links kept"
