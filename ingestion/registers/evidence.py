@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.missing import values_or_none
 from ingestion.normalise import normalise_postcodes
 from ingestion.registers import read_register_tables, registers_supplied
 from ingestion.registers.common import RegisterTables, entity_key
@@ -110,10 +111,14 @@ def _partner_view(records: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "record_key": records["record_key"].astype(str),
-            "key": [name_key(n) if isinstance(n, str) else None for n in records["supplier_name"]],
+            "key": [name_key(n) if isinstance(n, str) else None for n in values_or_none(records["supplier_name"])],
             "postcode": normalise_postcodes(records["postcode"].astype("string")).to_numpy(),
-            "company": [company_number(v) if isinstance(v, str) else None for v in records["company_number"]],
-            "charity": [charity_number(v) if isinstance(v, str) else None for v in records["charity_number"]],
+            "company": [
+                company_number(v) if isinstance(v, str) else None for v in values_or_none(records["company_number"])
+            ],
+            "charity": [
+                charity_number(v) if isinstance(v, str) else None for v in values_or_none(records["charity_number"])
+            ],
         }
     )
 

@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 
+from ingestion.missing import values_or_none
 from ingestion.registry import SupplierClassificationRule
 from ingestion.resolution.identifiers import charity_number, company_number
 
@@ -19,7 +20,9 @@ def registration_evidence(records: pd.DataFrame, rules: SupplierClassificationRu
     prefixes = set(rules.vcse_company_prefixes)
     legal_form = re.compile("|".join(rules.vcse_name_patterns), re.IGNORECASE)
     out: list[str | None] = []
-    for name, company, charity in zip(records["supplier_name"], records["company_number"], records["charity_number"]):
+    # columns as lists: walking a pandas text column builds each value through its accessors
+    columns = (values_or_none(records[c]) for c in ("supplier_name", "company_number", "charity_number"))
+    for name, company, charity in zip(*columns):
         company = company_number(company) if isinstance(company, str) else None
         if isinstance(charity, str) and charity_number(charity):
             out.append("charity_number")
@@ -36,7 +39,7 @@ def name_evidence(records: pd.DataFrame, rules: SupplierClassificationRule) -> p
     """The first VCSE-sounding word in the name (lowest trust), never for NHS bodies."""
     words = re.compile(r"\b(" + "|".join(map(re.escape, rules.vcse_name_words)) + r")\b", re.IGNORECASE)
     out: list[str | None] = []
-    for name in records["supplier_name"]:
+    for name in values_or_none(records["supplier_name"]):
         match = words.search(name) if isinstance(name, str) and "NHS" not in name.upper() else None
         out.append(match.group(1).upper() if match else None)
     return pd.Series(out, index=records.index, dtype="string")
