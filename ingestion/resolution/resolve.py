@@ -691,6 +691,9 @@ def resolve(
         members.setdefault(root, []).append(position)
 
     def present(column: str, positions: list[int]) -> list[str]:
+        if len(positions) == 1:  # most organisations are one record
+            value = values[column][positions[0]]
+            return [value] if isinstance(value, str) else []
         return sorted({v for v in (values[column][p] for p in positions) if isinstance(v, str)})
 
     # A VAT number that several organisations share (a group registration) identifies none of them.
