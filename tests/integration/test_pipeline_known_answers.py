@@ -12,6 +12,7 @@ import pytest
 from ingestion.raw_store import all_manifests
 from ingestion.registry import load_rules
 from orchestration import run_pipeline
+from publishing import mart_results
 from publishing.declared import declared
 from tests.conftest import PROJECT_ROOT, SAMPLE_DIR
 from tests.unit.test_published_contracts import KPI_LOCAL_SPEND_PUBLISHED
@@ -121,6 +122,33 @@ def test_every_published_table_passed_its_data_quality_suite(published):
     mart = checks[checks["layer"] == "mart"]
     assert set(mart["subject"]) == set(declared().published)
     assert mart["success"].all() and (mart["severity"] == "blocking").all()
+
+
+def test_the_gate_takes_each_marts_suite_from_the_runs_check(published, monkeypatch):
+    """The run's blocking checks hand their GX results to the publication gate (publishing/mart_results.py)
+    so no suite runs twice: the gate, given the run, validates no mart itself, and what it records
+    is what validating the working warehouse afresh gives."""
+    from orchestration.defs import publish as publish_defs
+
+    settings = published.settings()
+    folder = settings.warehouse_path.parent / mart_results.FOLDER
+    runs = {json.loads(p.read_text())["run_id"] for p in folder.glob("*.json")}
+    assert {p.stem for p in folder.glob("*.json")} == set(declared().published) and len(runs) == 1
+    fresh, _ = publish_defs.evaluate_gate(settings)
+    validated: list[str] = []
+    real_validate = publish_defs.validate_mart
+    monkeypatch.setattr(
+        publish_defs, "validate_mart", lambda path, table, *a: validated.append(table) or real_validate(path, table, *a)
+    )
+    reused: list[str] = []
+    handed, _ = publish_defs.evaluate_gate(settings, runs.pop(), reused)
+    assert validated == [] and sorted(reused) == sorted(declared().published)
+    assert handed.as_records() == fresh.as_records()
+    recorded = published_table(published, "publication_checks")
+    mart = recorded[recorded["layer"] == "mart"]
+    assert sorted(zip(mart["subject"], mart["check"])) == sorted(
+        (c.subject, c.check) for c in handed.checks if c.layer == "mart"
+    )
 
 
 def test_sample_years_are_complete_and_their_shares_stated(published):
