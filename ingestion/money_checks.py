@@ -233,7 +233,9 @@ def foreign_rows(mapped: pd.DataFrame, partner: Partner) -> Found:
     if "organisation" not in mapped:
         return _result(check, "the layout maps no organisation column", fix, [], len(mapped)), []
     names = mapped["organisation"].astype("string").str.strip()
-    cores = names.fillna("").map(_core)
+    # a file names its payer in a handful of ways: each distinct name is reduced once, not per row
+    named = names.fillna("")
+    cores = named.map({name: _core(name) for name in named.unique()})
     foreign = (cores != "") & ~cores.isin(_identities(partner))
     rows = [int(r) for r in mapped.loc[foreign, ROW_ID]]
     if not rows:
