@@ -16,6 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -197,9 +198,46 @@ def row_condition_text(gx_expectation) -> str:
     return condition if isinstance(condition, str) else str(getattr(condition, "pass_through_filter", condition))
 
 
+# Integers a float64 holds exactly, so comparing them as floats gives the answers comparing them as
+# integers gives.
+_EXACT_IN_FLOAT = 2**53
+# Expectations whose answer on an integer column is the same with the column as float64 (missing as NaN).
+_NUMERIC_ONLY = (gx.expectations.ExpectColumnValuesToBeBetween, gx.expectations.ExpectColumnValuesToNotBeNull)
+
+
+def _ranged_integer_columns(expectations: list[Expectation]) -> set[str]:
+    """Columns a range check reads and nothing but range and missing-value checks read. GX's range
+    check compares a nullable or Arrow-backed integer column one value at a time in Python (about
+    45 ms on a 16,666-row month, on amount_pence); as float64 it takes one vectorised pass."""
+    ranged = {
+        e.gx_expectation.column
+        for e in expectations
+        if isinstance(e.gx_expectation, gx.expectations.ExpectColumnValuesToBeBetween)
+    }
+    others = {
+        getattr(e.gx_expectation, "column", None)
+        for e in expectations
+        if not isinstance(e.gx_expectation, _NUMERIC_ONLY)
+    }
+    others |= {c for e in expectations for c in (getattr(e.gx_expectation, "column_list", None) or [])}
+    return ranged - others - {ROW_ID}
+
+
+def _exact_floats(values: pd.Series) -> pd.Series | None:
+    """A nullable or Arrow-backed integer column as float64 (missing as NaN), when every value is
+    exactly representable; None otherwise (or when it is not such a column)."""
+    if isinstance(values.dtype, np.dtype) or not pd.api.types.is_integer_dtype(values.dtype):
+        return None
+    largest = values.abs().max()
+    if not pd.isna(largest) and int(largest) > _EXACT_IN_FLOAT:
+        return None
+    return pd.Series(values.to_numpy(dtype="float64", na_value=np.nan), index=values.index)
+
+
 def _columns_for_gx(frame: pd.DataFrame, expectations: list[Expectation]) -> pd.DataFrame:
     """Only the columns the suite reads, in NumPy-backed dtypes: GX hashes the whole batch, which
     is slow for Arrow-backed columns and wasted on columns no expectation looks at."""
+    ranged = _ranged_integer_columns(expectations)
     wanted = {ROW_ID} | {getattr(e.gx_expectation, "column", None) for e in expectations}
     wanted |= {c for e in expectations for c in (getattr(e.gx_expectation, "column_list", None) or [])}
     # and the columns a row_condition reads (row kinds, rows accepted as exceptions)
@@ -210,7 +248,10 @@ def _columns_for_gx(frame: pd.DataFrame, expectations: list[Expectation]) -> pd.
         if column not in wanted:
             continue
         values = frame[column]
-        if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_date(values.dtype.pyarrow_dtype):
+        as_floats = _exact_floats(values) if column in ranged else None
+        if as_floats is not None:
+            values = as_floats
+        elif isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_date(values.dtype.pyarrow_dtype):
             values = pd.Series(
                 pc.cast(values.array._pa_array, pa.timestamp("s")).to_numpy(zero_copy_only=False), index=frame.index
             )
