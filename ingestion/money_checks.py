@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from ingestion import raw_store
@@ -142,9 +143,18 @@ def _other_partitions(raw_dir: Path, partner: str, period: str, refs: pd.Series)
     return found.to_pandas()
 
 
+def _datetimes(values: pd.Series) -> pd.Series:
+    """Payment dates as datetime64 (missing as NaT). Arrow dates are cast in Arrow: made into Python
+    date objects first, Trafford's 210,068-row year took 0.23 s; the values are the same."""
+    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_date(values.dtype.pyarrow_dtype):
+        stamps = pc.cast(values.array._pa_array, pa.timestamp("s")).to_numpy(zero_copy_only=False)
+        return pd.Series(stamps, index=values.index)
+    return pd.to_datetime(pd.Series(values.to_numpy(), index=values.index))
+
+
 def _key(frame: pd.DataFrame) -> pd.Series:
     """Reference | date | pence | payee (case ignored): one payment, wherever it was delivered."""
-    dates = pd.to_datetime(pd.Series(frame["payment_date"].to_numpy(), index=frame.index))
+    dates = _datetimes(frame["payment_date"])
     parts = [
         dates.dt.strftime("%Y-%m-%d").astype("string"),
         pd.Series(frame["amount_pence"].to_numpy(), index=frame.index).astype("Int64").astype("string"),
@@ -188,7 +198,7 @@ def outside_named_period(prepared: pd.DataFrame, landed: LandedFile, max_share: 
     the file, not on its rows: none is quarantined for it, the file fails."""
     check = "file_mostly_outside_named_period"
     period = landed.period
-    dates = pd.to_datetime(pd.Series(prepared["payment_date"].to_numpy(), index=prepared.index))
+    dates = _datetimes(prepared["payment_date"])
     dated = dates.notna()
     outside = dated & ~prepared["in_file_period"].astype(bool)
     n_dated, n_outside = int(dated.sum()), int(outside.sum())
