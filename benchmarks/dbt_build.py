@@ -20,44 +20,21 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 
-from benchmarks.scale import TreeMemory
+from benchmarks.dbt_memory import ROOT, _quoted, run_build
 from ingestion.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-DBT = Path(sys.executable).parent / "dbt"
 MEMORY_LIMIT = Settings.__dataclass_fields__["dbt_memory_limit"].default
 
 
 def build(project: Path, raw_dir: Path, warehouse: Path, scratch: Path) -> dict:
-    dbt_vars = {"svw_raw_dir": str(raw_dir), "svw_warehouse": str(warehouse), "svw_dbt_memory_limit": MEMORY_LIMIT}
-    target = scratch / "target"
-    command = [str(DBT), "build", "--profiles-dir", ".", "--vars", json.dumps(dbt_vars), "--quiet"]
-    command += ["--target-path", str(target), "--log-path", str(scratch / "logs")]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    memory = TreeMemory(process.pid)
-    memory.start()
-    output, _ = process.communicate()
-    seconds = time.perf_counter() - started
-    memory.finished.set()
-    memory.join()
-    if process.returncode != 0:
-        raise SystemExit(f"dbt build of {project} failed (exit {process.returncode}):\n{output.decode()[-4000:]}")
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    nodes = {r["unique_id"]: r["execution_time"] for r in results}
-    return {"seconds": seconds, "peak_mb": memory.peak(), "nodes": nodes}
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+    seconds, peak_mb = run_build(project, raw_dir, warehouse, MEMORY_LIMIT, scratch)
+    results = json.loads((scratch / "target" / "run_results.json").read_text())["results"]
+    return {"seconds": seconds, "peak_mb": peak_mb, "nodes": {r["unique_id"]: r["execution_time"] for r in results}}
 
 
 def _relations(con: duckdb.DuckDBPyConnection, catalog: str, kind: str) -> set[str]:

@@ -47,12 +47,14 @@ def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def build(raw_dir: Path, warehouse: Path, limit: str, scratch: Path) -> dict:
+def run_build(project: Path, raw_dir: Path, warehouse: Path, limit: str, scratch: Path) -> tuple[float, float]:
+    """`dbt build` of `project` as a run does it (the run's --vars), in a fresh process, its target and
+    logs under `scratch`: wall seconds and the peak RSS of its process tree (MB)."""
     dbt_vars = {"svw_raw_dir": str(raw_dir), "svw_warehouse": str(warehouse), "svw_dbt_memory_limit": limit}
     command = [str(DBT), "build", "--profiles-dir", ".", "--vars", json.dumps(dbt_vars), "--quiet"]
     command += ["--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")]
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT / "dbt_project", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     memory = TreeMemory(process.pid)
     memory.start()
     output, _ = process.communicate()
@@ -61,9 +63,15 @@ def build(raw_dir: Path, warehouse: Path, limit: str, scratch: Path) -> dict:
     memory.join()
     if process.returncode != 0:
         raise SystemExit(
-            f"dbt build at memory limit {limit} failed (exit {process.returncode}):\n{output.decode()[-4000:]}"
+            f"dbt build of {project} at memory limit {limit} failed (exit {process.returncode}):\n"
+            f"{output.decode()[-4000:]}"
         )
-    return {"seconds": round(seconds, 1), "peak_mb": round(memory.peak()), "counts": row_counts(warehouse)}
+    return seconds, memory.peak()
+
+
+def build(raw_dir: Path, warehouse: Path, limit: str, scratch: Path) -> dict:
+    seconds, peak_mb = run_build(ROOT / "dbt_project", raw_dir, warehouse, limit, scratch)
+    return {"seconds": round(seconds, 1), "peak_mb": round(peak_mb), "counts": row_counts(warehouse)}
 
 
 def main() -> int:
