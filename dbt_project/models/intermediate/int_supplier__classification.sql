@@ -1,6 +1,10 @@
 -- SME and VCSE flags per organisation, from the most trusted evidence any of its records carries:
 -- 1 partner override, 2 registration evidence, 3 self-declaration on a tender (when that feed is
--- present), 4 partner supplier-list flag, 5 name heuristic. Ties: the most recent evidence.
+-- present), 4 partner supplier-list flag, 5 name heuristic. Ties: the most recent evidence, then
+-- the source's name. Evidence of equal trust, date and source that disagrees (two records of one
+-- partner's list, one SME and one not) gives false: a claim of SME or VCSE status needs evidence
+-- that no equal evidence contradicts. Without that rule the pick fell to DuckDB's threads and a
+-- flag could change between builds of the same inputs (sme-vcse-v3).
 with links as (
     select
         record_key,
@@ -95,7 +99,7 @@ evidence as (
 best as (
     select
         *,
-        row_number() over (partition by supplier_id, flag order by trust asc, as_of desc nulls last, source asc) as position
+        row_number() over (partition by supplier_id, flag order by trust asc, as_of desc nulls last, source asc, value asc) as position
     from evidence
 )
 
