@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks.scale import TreeMemory
+from ingestion.dbt_digest import project_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).parent / "dbt"
@@ -51,6 +52,7 @@ def run_build(project: Path, raw_dir: Path, warehouse: Path, limit: str, scratch
     """`dbt build` of `project` as a run does it (the run's --vars), in a fresh process, its target and
     logs under `scratch`: wall seconds and the peak RSS of its process tree (MB)."""
     dbt_vars = {"svw_raw_dir": str(raw_dir), "svw_warehouse": str(warehouse), "svw_dbt_memory_limit": limit}
+    dbt_vars["svw_project_digest"] = project_digest(project)  # as Settings.dbt_vars: incremental models keep rows
     command = [str(DBT), "build", "--profiles-dir", ".", "--vars", json.dumps(dbt_vars), "--quiet"]
     command += ["--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")]
     started = time.perf_counter()

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingestion.dbt_digest import project_digest
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Every entry point (make run, make dev, svw, the Dagster daemon) reads its defaults here, so a run
@@ -142,6 +144,8 @@ class Settings:
             "svw_raw_dir": str(self.raw_dir),
             "svw_warehouse": str(self.warehouse_path),
             "svw_dbt_memory_limit": self.dbt_memory_limit,
+            # which project built the rows an incremental model keeps (ingestion/dbt_digest.py)
+            "svw_project_digest": project_digest(self.dbt_project_dir),
         }
 
     def environment(self) -> dict[str, str]:

@@ -9,7 +9,6 @@ copies the cached file instead of generating it again.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import shutil
 import subprocess
@@ -18,22 +17,12 @@ from pathlib import Path
 
 import duckdb
 
-# what the catalogue is generated from; target/, logs/ and the profile's secrets are not read
-PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests", "seeds", "snapshots", "analyses")
-
+from ingestion.dbt_digest import project_digest
 
 def catalogue_fingerprint(dbt_project_dir: Path, dbt_vars: dict[str, str], warehouse: Path) -> str:
     """One hash of everything the generated catalogue depends on."""
     digest = hashlib.sha256()
-    digest.update(importlib.metadata.version("dbt-core").encode())
-    digest.update(importlib.metadata.version("dbt-duckdb").encode())
-    for name in PROJECT_INPUTS:
-        root = dbt_project_dir / name
-        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-        for path in files:
-            if path.is_file():
-                digest.update(str(path.relative_to(dbt_project_dir)).encode())
-                digest.update(path.read_bytes())
+    digest.update(project_digest(dbt_project_dir).encode())
     digest.update(json.dumps(sorted(dbt_vars.items())).encode())
     with duckdb.connect(str(warehouse), read_only=True) as con:
         schema = con.execute(
