@@ -19,6 +19,7 @@ import duckdb
 
 from ingestion.dbt_digest import project_digest
 
+
 def catalogue_fingerprint(dbt_project_dir: Path, dbt_vars: dict[str, str], warehouse: Path) -> str:
     """One hash of everything the generated catalogue depends on."""
     digest = hashlib.sha256()
