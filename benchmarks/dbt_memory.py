@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks.scale import TreeMemory
-from ingestion.dbt_digest import project_digest
+from ingestion.dbt_digest import kept_rows_from_another_project, project_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT = Path(sys.executable).parent / "dbt"
@@ -54,6 +54,8 @@ def run_build(project: Path, raw_dir: Path, warehouse: Path, limit: str, scratch
     dbt_vars = {"svw_raw_dir": str(raw_dir), "svw_warehouse": str(warehouse), "svw_dbt_memory_limit": limit}
     dbt_vars["svw_project_digest"] = project_digest(project)  # as Settings.dbt_vars: incremental models keep rows
     command = [str(DBT), "build", "--profiles-dir", ".", "--vars", json.dumps(dbt_vars), "--quiet"]
+    if kept_rows_from_another_project(warehouse, dbt_vars["svw_project_digest"]):
+        command.append("--full-refresh")  # as orchestration/defs/transform.py does
     command += ["--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

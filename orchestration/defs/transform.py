@@ -11,6 +11,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from ingestion.dbt_digest import kept_rows_from_another_project
 from ingestion.settings import PROJECT_ROOT, Settings
 from orchestration.resources import WarehouseSettings
 
@@ -48,7 +49,12 @@ def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, wareho
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     # the folders go to dbt as --vars, not through this process's environment: two runs in one
     # process (a test, a sensor tick) each give dbt their own paths
-    invocation = dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context, raise_on_error=False)
+    dbt_vars = settings.dbt_vars()
+    stale = kept_rows_from_another_project(settings.warehouse_path, dbt_vars["svw_project_digest"])
+    if stale:
+        context.log.info(f"dbt project changed since {', '.join(stale)} were built: a full refresh builds every row")
+    command = ["build", "--vars", json.dumps(dbt_vars), *(["--full-refresh"] if stale else [])]
+    invocation = dbt.cli(command, context=context, raise_on_error=False)
     yield from invocation.stream()
     results = invocation.get_artifact("run_results.json")
     target = run_results_path(settings)

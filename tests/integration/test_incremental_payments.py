@@ -1,11 +1,12 @@
-"""The payments joined to their suppliers (int_spend__linked_to_supplier) are built incrementally, by
-partition: each change a partner or resolution can make must leave exactly the rows a build from
-nothing makes, and a month that did not change must not be written again (issue 13).
+"""The payments' two ten-million-row tables (int_spend__linked_to_supplier and fct_spend) are built
+incrementally, by partition: each change a partner or resolution can make must leave exactly the rows
+a build from nothing makes, and a month that did not change must not be written again (issue 13).
 
 Each step changes a copy of the published sample's raw layer, builds the kept warehouse again, builds
-a fresh one from the same raw layer, and compares the two tables row for row (EXCEPT ALL both ways).
-A row of a month no step touches is marked in the kept warehouse: it survives an incremental build
-(so that month was not rewritten) and is gone after a build by another dbt project (every row is).
+a fresh one from the same raw layer, and compares both tables row for row (EXCEPT ALL both ways). A
+row of a month no step touches is marked in the kept warehouse's tables: it survives an incremental
+build (so that month was not rewritten), and is gone after the full refresh a run makes when the
+dbt project is not the one that built the kept rows.
 """
 
 from __future__ import annotations
@@ -23,18 +24,20 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.dbt_digest import project_digest
+from ingestion.dbt_digest import INCREMENTAL_MODELS, kept_rows_from_another_project, project_digest
 from ingestion.settings import PROJECT_ROOT
 
 DBT = Path(sys.executable).parent / "dbt"
-MODEL = "int_spend__linked_to_supplier"
+MODELS = ("int_spend__linked_to_supplier", "fct_spend")
+MODEL = MODELS[0]
 MARK = "kept from the last build"
 
 
-def _build(tmp_path: Path, raw: Path, warehouse: Path, digest: str) -> None:
+def _build(tmp_path: Path, raw: Path, warehouse: Path, digest: str, full_refresh: bool = False) -> None:
     dbt_vars = {"svw_raw_dir": str(raw), "svw_warehouse": str(warehouse), "svw_project_digest": digest}
+    command = [str(DBT), "run", "--select", "+fct_spend", "--profiles-dir", ".", "--vars", json.dumps(dbt_vars)]
     result = subprocess.run(
-        [str(DBT), "run", "--select", f"+{MODEL}", "--profiles-dir", ".", "--vars", json.dumps(dbt_vars), "--quiet"],
+        [*command, "--quiet", *(["--full-refresh"] if full_refresh else [])],
         cwd=PROJECT_ROOT / "dbt_project",
         capture_output=True,
         text=True,
@@ -44,14 +47,21 @@ def _build(tmp_path: Path, raw: Path, warehouse: Path, digest: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _differences(kept: Path, fresh: Path) -> tuple[int, int]:
+def _differences(kept: Path, fresh: Path) -> dict[str, tuple[int, int]]:
+    found = {}
     with duckdb.connect() as con:
         con.execute("attach ? as kept (read_only)", [str(kept)])
         con.execute("attach ? as fresh (read_only)", [str(fresh)])
-        only_kept = con.execute(f"select count(*) from (from kept.{MODEL} except all from fresh.{MODEL})").fetchone()
-        only_fresh = con.execute(f"select count(*) from (from fresh.{MODEL} except all from kept.{MODEL})").fetchone()
-    assert only_kept is not None and only_fresh is not None
-    return only_kept[0], only_fresh[0]
+        for model in MODELS:
+            only_kept = con.execute(
+                f"select count(*) from (from kept.{model} except all from fresh.{model})"
+            ).fetchone()
+            only_fresh = con.execute(
+                f"select count(*) from (from fresh.{model} except all from kept.{model})"
+            ).fetchone()
+            assert only_kept is not None and only_fresh is not None
+            found[model] = (only_kept[0], only_fresh[0])
+    return found
 
 
 def _sql(warehouse: Path, query: str, params: list | None = None) -> list[tuple]:
@@ -86,15 +96,24 @@ def test_every_change_leaves_the_rows_a_fresh_build_makes_and_months_unchanged_a
     shutil.move(new, aside)
     _build(tmp_path, raw_layer, kept, digest)
 
+    def mark(value) -> None:
+        for model in MODELS:
+            _sql(kept, f"update {model} set service_area = ? where payment_id = ?", [value, payment_id])
+
     def step(name: str) -> None:
         fresh = tmp_path / f"fresh_{name}.duckdb"
         _build(tmp_path, raw_layer, kept, digest)
         _build(tmp_path, raw_layer, fresh, digest)
-        marked = _sql(kept, f"select payment_id, service_area from {MODEL} where service_area = ?", [MARK])
-        assert len(marked) == 1, f"{name}: the month no step touches was written again"
-        _sql(kept, f"update {MODEL} set service_area = ? where payment_id = ?", [original, marked[0][0]])
-        assert _differences(kept, fresh) == (0, 0), f"{name}: the incremental build differs from a fresh one"
-        _sql(kept, f"update {MODEL} set service_area = ? where payment_id = ?", [MARK, marked[0][0]])
+        for model in MODELS:
+            marked = _sql(
+                kept, f"select count(*) from {model} where payment_id = ? and service_area = ?", [payment_id, MARK]
+            )
+            assert marked == [(1,)], f"{name}: the month no step touches was written again in {model}"
+        mark(original)
+        assert _differences(kept, fresh) == dict.fromkeys(MODELS, (0, 0)), (
+            f"{name}: incremental and fresh builds differ"
+        )
+        mark(MARK)
 
     partner, period = _partition(untouched)
     (payment_id, original) = _sql(
@@ -102,7 +121,7 @@ def test_every_change_leaves_the_rows_a_fresh_build_makes_and_months_unchanged_a
         f"select payment_id, service_area from {MODEL} where partner_code = ? and period = ? order by payment_id limit 1",
         [partner, period],
     )[0]
-    _sql(kept, f"update {MODEL} set service_area = ? where payment_id = ?", [MARK, payment_id])
+    mark(MARK)
 
     # a new month arrives
     shutil.move(aside, new)
@@ -140,8 +159,25 @@ def test_every_change_leaves_the_rows_a_fresh_build_makes_and_months_unchanged_a
         ),
     )
     step("organisation relinked")
-    assert _sql(kept, f"select count(*) from {MODEL} where supplier_key = 'sup-split-by-a-test'")[0][0] > 0
 
-    # another dbt project (a changed model or macro) builds every row again
-    _build(tmp_path, raw_layer, kept, "another project")
-    assert _sql(kept, f"select count(*) from {MODEL} where service_area = ?", [MARK]) == [(0,)]
+    for model, supplier in (("int_spend__linked_to_supplier", "supplier_key"), ("fct_spend", "supplier_id")):
+        relinked_rows = _sql(kept, f"select count(*) from {model} where {supplier} = 'sup-split-by-a-test'")
+        assert relinked_rows[0][0] > 0, model
+
+    # another dbt project (a changed model or macro): a run sees it and refreshes every row
+    assert kept_rows_from_another_project(kept, digest) == []
+    assert kept_rows_from_another_project(kept, "another project") == sorted(MODELS)
+    _build(tmp_path, raw_layer, kept, "another project", full_refresh=True)
+    for model in MODELS:
+        assert _sql(kept, f"select count(*) from {model} where service_area = ?", [MARK]) == [(0,)]
+    assert kept_rows_from_another_project(kept, "another project") == []
+
+
+def test_the_incremental_models_named_in_python_are_the_ones_dbt_builds_incrementally():
+    manifest = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    incremental = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+    }
+    assert incremental == INCREMENTAL_MODELS

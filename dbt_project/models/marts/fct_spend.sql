@@ -1,5 +1,63 @@
 -- One row per ledger line, with its supplier and the file and row it came from.
 -- Redacted payees never carry a name here.
+--
+-- A projection of int_spend__linked_to_supplier, built incrementally by partition the same way
+-- (macros/incremental_by_partition.sql): a partition is written again when the loads and suppliers
+-- its rows carry differ from that model's, and rows of loads it no longer holds are deleted.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='payment_id',
+        on_schema_change='fail',
+        post_hook=[
+            "{{ delete_rows_of_loads_gone(ref('int_spend__linked_to_supplier')) }}",
+            "{{ record_project_that_built_rows() }}",
+        ],
+    )
+}}
+
+{%- set rebuild_all = every_row_rebuilt() %}
+
+{% if is_incremental() and not rebuild_all %}
+    with partition_digests as (
+        select
+            partner_code,
+            period,
+            {{ partition_digest(["load_id", "supplier_key", "supplier_link_method"]) }}
+        from {{ ref('int_spend__linked_to_supplier') }}
+        group by partner_code, period
+    ),
+
+    kept_partition_digests as (
+        select
+            partner_code,
+            period,
+            {{ partition_digest(["load_id", "supplier_id", "supplier_link_method"]) }}
+        from {{ this }}
+        group by partner_code, period
+    ),
+
+    changed_partitions as (
+        select distinct
+            partner_code,
+            period
+        from (
+            (select * from partition_digests except select * from kept_partition_digests)
+            union all
+            (select * from kept_partition_digests except select * from partition_digests)
+        )
+    ),
+
+    linked as (
+        select linked.*
+        from {{ ref('int_spend__linked_to_supplier') }} as linked
+        inner join changed_partitions using (partner_code, period)
+    )
+{% else %}
+    with linked as (select * from {{ ref('int_spend__linked_to_supplier') }})
+{% endif %}
+
 select
     payment_id,
     partner_code,
@@ -19,4 +77,4 @@ select
     source_file_hash,
     source_row_number,
     load_id
-from {{ ref('int_spend__linked_to_supplier') }}
+from linked
