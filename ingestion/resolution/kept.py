@@ -7,7 +7,8 @@ numbers and postcode; the overrides; the register links; the matching settings; 
 its own code), so its links are kept beside a fingerprint of all of that and handed back unchanged
 when the fingerprint is the same. Anything else (a new name, a changed number, a new override, a
 rule or model or code change) resolves every record again: the kept links are an exact copy of what
-`resolve` would return, never an approximation of it.
+`resolve` would return, never an approximation of it. Within that, each partner's own pass is kept
+apart (kept_local.py), so the partners whose records did not change are read back, not resolved.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.resolution.kept_local import code_digest
 from ingestion.resolution.probabilistic import MODEL_DIR
 from ingestion.resolution.resolve import Overrides, resolve
 
@@ -27,6 +29,7 @@ from ingestion.resolution.resolve import Overrides, resolve
 RESOLVE_COLUMNS = ("record_key", "name", "company_number", "charity_number", "vat_number", "postcode")
 LINKS_FILE = "supplier_links.parquet"
 FINGERPRINT_FILE = "fingerprint.txt"
+PARTNER_LOCAL_DIR = "partner_local"  # ingestion/resolution/kept_local.py
 
 
 @dataclass
@@ -34,12 +37,6 @@ class KeptResolution:
     links: pd.DataFrame
     fingerprint: str
     kept: bool  # True: the previous run's links, whose inputs were the same
-
-
-def _digest_files(digest, paths) -> None:
-    for path in sorted(paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
 
 
 def resolution_fingerprint(
@@ -52,9 +49,10 @@ def resolution_fingerprint(
 ) -> str:
     """Everything resolve's links depend on. Records are taken in the order given, and their missing
     values all hash alike (None, NA and NaN are one missing value here, as in resolve)."""
-    digest = hashlib.sha256()
-    _digest_files(digest, Path(__file__).parent.glob("*.py"))
-    _digest_files(digest, (p for p in model_dir.glob("*") if p.is_file()))
+    digest = hashlib.sha256(code_digest().encode())
+    for path in sorted(p for p in model_dir.glob("*") if p.is_file()):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     frame = pd.DataFrame(
         {c: records[c] if c in records else pd.Series(pd.NA, index=records.index) for c in RESOLVE_COLUMNS}
     )
@@ -98,7 +96,14 @@ def resolve_kept(
     if before_resolving is not None:
         before_resolving()
     links = resolve(
-        records, overrides, register_edges=register_edges, register_keys=register_keys, workers=workers, **settings
+        records,
+        overrides,
+        register_edges=register_edges,
+        register_keys=register_keys,
+        workers=workers,
+        # each partner's own pass kept apart: a partner whose records did not change is read back
+        kept_dir=kept_dir / PARTNER_LOCAL_DIR if kept_dir is not None else None,
+        **settings,
     )
     if kept_dir is not None:
         _keep(links, fingerprint, kept_dir)

@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 from ingestion.missing import text_or_none, values_or_none
 from ingestion.registry import shipped_rules
 from ingestion.resolution.identifiers import charity_number, company_number, vat_number
+from ingestion.resolution.kept_local import KeptPartnerResults
 from ingestion.resolution.names import (
     LEGAL_FORMS,
     SHARED,
@@ -216,6 +217,7 @@ def _partner_local_clusters(
     use_aliases: bool,
     separate_bare_and_company: bool,
     workers: int = 1,
+    kept_dir: Path | None = None,
 ) -> tuple[dict[str, str], list[tuple[str, str, str, float]]]:
     """Each partner's records resolved on their own (numbers and name rules, no other partner, no
     probabilistic stage): record -> its partner-local organisation. Another partner's records may join
@@ -230,13 +232,41 @@ def _partner_local_clusters(
     the processes) they are resolved in that many spawned processes; the results are put together in
     partner order, exactly as one process would have made them."""
     partners = [own for _, own in frame.groupby(frame["record_key"].map(_partner), sort=True)]
+    settings: dict[str, float | bool] = {
+        "fuzzy_threshold": fuzzy_threshold,
+        "use_aliases": use_aliases,
+        "separate_bare_and_company": separate_bare_and_company,
+    }
     job = functools.partial(
         _one_partner_local,
         fuzzy_threshold=fuzzy_threshold,
         use_aliases=use_aliases,
         separate_bare_and_company=separate_bare_and_company,
     )
-    if workers > 1 and len(partners) > 1 and len(frame) >= PARALLEL_FROM_RECORDS:
+    # With `kept_dir`, a partner whose records, the settings and the code are those of a kept result
+    # is read back (ingestion/resolution/kept_local.py); only the others are resolved.
+    kept = KeptPartnerResults(kept_dir, settings) if kept_dir is not None else None
+    fingerprints = [kept.fingerprint(own) for own in partners] if kept else []
+    results: list = [kept.get(f) for f in fingerprints] if kept else [None] * len(partners)
+    todo = [i for i, result in enumerate(results) if result is None]
+    for i, result in zip(todo, _resolve_partners([partners[i] for i in todo], job, workers), strict=True):
+        results[i] = result
+        if kept:
+            kept.put(fingerprints[i], result)
+    if kept:
+        kept.forget_unused()
+    local: dict[str, str] = {}
+    made: list[tuple[str, str, str, float]] = []
+    for keys, roots, links in results:
+        local.update(zip(keys, roots))
+        made.extend(links)
+    return local, made
+
+
+def _resolve_partners(partners: list[pd.DataFrame], job, workers: int) -> list:
+    """`job` on each partner's records, in that many spawned processes when there are enough records
+    to pay for them; the results in the order given."""
+    if workers > 1 and len(partners) > 1 and sum(len(own) for own in partners) >= PARALLEL_FROM_RECORDS:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -248,15 +278,8 @@ def _partner_local_clusters(
         with ProcessPoolExecutor(
             max_workers=min(workers, len(partners)), mp_context=context, initializer=die_with_parent
         ) as pool:
-            results = list(pool.map(job, partners))
-    else:
-        results = [job(own) for own in partners]
-    local: dict[str, str] = {}
-    made: list[tuple[str, str, str, float]] = []
-    for keys, roots, links in results:
-        local.update(zip(keys, roots))
-        made.extend(links)
-    return local, made
+            return list(pool.map(job, partners))
+    return [job(own) for own in partners]
 
 
 def _one_partner_local(
@@ -590,6 +613,7 @@ def resolve(
     register_edges: list[tuple[str, str, str, float]] | None = None,
     register_keys: set[str] | None = None,
     workers: int = 1,
+    kept_dir: Path | None = None,
 ) -> pd.DataFrame:
     """One row per record: record_key, supplier_id, link_method, link_score, linked_to, identity_basis,
     carries_identity_number. `probabilistic`: after the name rules, link the pairs the saved Splink
@@ -597,7 +621,8 @@ def resolve(
     `separate_bare_and_company`: within one partner, 'X' and 'X Ltd' stay two suppliers on names alone.
     The three matching settings not given are config/rules.yml's supplier_matching as shipped (the
     pipeline passes its own), so no value is written twice. `workers`: processes for the partner-local
-    pass; the links are the same for any number."""
+    pass; the links are the same for any number. `kept_dir`: where each partner's partner-local result
+    is kept for the next run (ingestion/resolution/kept_local.py); the links are the same without it."""
     shipped = shipped_rules().supplier_matching
     fuzzy_threshold = shipped.fuzzy_threshold if fuzzy_threshold is None else fuzzy_threshold
     use_aliases = shipped.use_trading_name_aliases if use_aliases is None else use_aliases
@@ -612,7 +637,7 @@ def resolve(
     auto = frame[~frame["record_key"].isin(split)] if split else frame
     named = auto[~auto["record_key"].isin(register_keys)] if register_keys else auto
     local, local_links = _partner_local_clusters(
-        named, fuzzy_threshold, use_aliases, separate_bare_and_company, workers
+        named, fuzzy_threshold, use_aliases, separate_bare_and_company, workers, kept_dir
     )
     clusters = _Clusters(
         frame["record_key"].tolist(),
