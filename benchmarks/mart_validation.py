@@ -7,12 +7,21 @@ Point it at a working warehouse built at scale (`benchmarks/scale.py` leaves one
 folder, work/warehouse.duckdb). Each size runs in a fresh subprocess, which reports wall time, peak
 RSS and the checks' outcomes; `0` reads the table whole. The outcomes must be the same at every size:
 the script fails if they differ.
+
+`--baseline <checkout>` measures another checkout's code beside this one, in the same run, the two
+interleaved `--repeat` times (median reported); their outcomes must be identical too:
+
+    git worktree add /tmp/mv_base 32f598d
+    (cd /tmp/mv_base/dbt_project && /path/to/this/.venv/bin/dbt parse --profiles-dir .)   # its manifest
+    .venv/bin/python -m benchmarks.mart_validation <warehouse.duckdb> --parts 2000000 --baseline /tmp/mv_base --repeat 3
+    git worktree remove /tmp/mv_base
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -34,14 +43,16 @@ print(json.dumps({
 """
 
 
-def measure(warehouse: Path, table: str, rows_per_part: int) -> dict:
+def measure(warehouse: Path, table: str, rows_per_part: int, root: Path = ROOT) -> dict:
+    """One validation in a fresh interpreter importing the code of the checkout at `root`."""
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(warehouse), table, str(rows_per_part)],
-        cwd=ROOT,
+        cwd=root,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if done.returncode:
+        raise SystemExit(f"the validation with the code in {root} failed:\n{done.stderr.strip()[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -50,16 +61,26 @@ def main() -> int:
     parser.add_argument("warehouse", type=Path)
     parser.add_argument("--table", default="fct_spend")
     parser.add_argument("--parts", default="0,2000000,1000000", help="rows per part; 0 reads the table whole")
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure beside this one")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement (median reported)")
     args = parser.parse_args()
-    runs = {int(n): measure(args.warehouse.resolve(), args.table, int(n)) for n in args.parts.split(",")}
-    print(f"{'rows per part':>14} {'seconds':>8} {'peak MB':>8}")
-    for n, run in runs.items():
-        print(f"{'whole' if n == 0 else f'{n:,}':>14} {run['seconds']:>8} {run['peak_mb']:>8}")
-    outcomes = {json.dumps(run["outcome"]) for run in runs.values()}
+    roots = {"this": ROOT} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
+    sizes = [int(n) for n in args.parts.split(",")]
+    runs: dict[tuple[str, int], list[dict]] = {(code, n): [] for code in roots for n in sizes}
+    for _ in range(args.repeat):
+        for n in sizes:
+            for code, root in roots.items():
+                runs[code, n].append(measure(args.warehouse.resolve(), args.table, n, root))
+    print(f"{'code':>9} {'rows per part':>14} {'seconds':>8} {'peak MB':>8}   (median of {args.repeat})")
+    for (code, n), measured in runs.items():
+        seconds = statistics.median(run["seconds"] for run in measured)
+        peak = statistics.median(run["peak_mb"] for run in measured)
+        print(f"{code:>9} {'whole' if n == 0 else f'{n:,}':>14} {seconds:>8} {peak:>8.0f}")
+    outcomes = {json.dumps(run["outcome"]) for measured in runs.values() for run in measured}
     if len(outcomes) != 1:
-        print("the checks' outcomes differ between sizes:", *outcomes, sep="\n")
+        print("the checks' outcomes differ between sizes or checkouts:", *outcomes, sep="\n")
         return 1
-    print("outcomes identical at every size:", next(iter(runs.values()))["outcome"])
+    print("outcomes identical at every size and checkout:", next(iter(runs.values()))[0]["outcome"])
     return 0
 
 

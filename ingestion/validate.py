@@ -24,8 +24,16 @@ import pyarrow.compute as pc
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 import great_expectations as gx  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.execution_engine import pandas_execution_engine  # noqa: E402
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+# GX fingerprints every pandas batch smaller than HASH_THRESHOLD bytes (an md5 over every value,
+# hashed one by one) only to label the batch in its result metadata, which nothing here reads. A
+# batch is fetched twice per validation, so on fct_spend at 10M rows the fingerprints were 15 s of
+# the mart suite's 41 s (benchmarks/mart_validation.py). A threshold of 0 fingerprints no batch;
+# tests/unit/test_gx_batch_fingerprint.py fails if a GX upgrade moves or renames the setting.
+pandas_execution_engine.HASH_THRESHOLD = 0
 
 BLOCKING = "blocking"
 WARNING = "warning"
