@@ -29,6 +29,32 @@
     sum(hash({{ values | join(', ') }})::hugeint) as row_digest
 {%- endmacro %}
 
+{# Two CTEs to follow a `partition_digests` CTE (partner_code, period, partition_digest of the rows
+   as they would be built now): the kept rows' digests, from `kept_values` (the same values as the
+   kept table names them), and the partitions whose two digests differ, or that only one side has
+   (a new month; a month whose rows are all gone). Only those partitions are built again. #}
+{% macro kept_and_changed_partitions(kept_values) -%}
+    kept_partition_digests as (
+        select
+            partner_code,
+            period,
+            {{ partition_digest(kept_values) }}
+        from {{ this }}
+        group by partner_code, period
+    ),
+
+    changed_partitions as (
+        select distinct
+            partner_code,
+            period
+        from (
+            (select * from partition_digests except select * from kept_partition_digests)
+            union all
+            (select * from kept_partition_digests except select * from partition_digests)
+        )
+    )
+{%- endmacro %}
+
 {# The post-hooks, run inside the build's transaction, so the rows and the record of who built them
    change together. First the rows of loads the source no longer holds (a month withdrawn, or
    replaced by another load) are deleted; then the project that built the rows is recorded. #}

@@ -63,25 +63,7 @@ with payee_links as (
         group by spend.partner_code, spend.period
     ),
 
-    kept_partition_digests as (
-        select
-            partner_code,
-            period,
-            {{ partition_digest(["load_id", "record_key", "supplier_key", "supplier_link_method"]) }}
-        from {{ this }}
-        group by partner_code, period
-    ),
-
-    changed_partitions as (
-        select distinct
-            partner_code,
-            period
-        from (
-            (select * from partition_digests except select * from kept_partition_digests)
-            union all
-            (select * from kept_partition_digests except select * from partition_digests)
-        )
-    ),
+    {{ kept_and_changed_partitions(["load_id", "record_key", "supplier_key", "supplier_link_method"]) }},
 
     spend as (
         select spend.*

@@ -29,25 +29,7 @@
         group by partner_code, period
     ),
 
-    kept_partition_digests as (
-        select
-            partner_code,
-            period,
-            {{ partition_digest(["load_id", "supplier_id", "supplier_link_method"]) }}
-        from {{ this }}
-        group by partner_code, period
-    ),
-
-    changed_partitions as (
-        select distinct
-            partner_code,
-            period
-        from (
-            (select * from partition_digests except select * from kept_partition_digests)
-            union all
-            (select * from kept_partition_digests except select * from partition_digests)
-        )
-    ),
+    {{ kept_and_changed_partitions(["load_id", "supplier_id", "supplier_link_method"]) }},
 
     linked as (
         select linked.*
