@@ -472,6 +472,11 @@ def inputs_for(args: argparse.Namespace, rows: int, scratch: Path) -> dict:
     return {**made, "landing": scratch / "inputs" / "landing", "config": scratch / "inputs" / "config"}
 
 
+# The re-runs --reruns makes, in order: nothing changed; one new partner-month of known payees; one
+# more naming NEW_PAYEES payees never seen.
+_RERUNS = ("rerun_unchanged", "new_partner_month", f"new_partner_month_{NEW_PAYEES}_new_payees")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", default="1000000", help="comma-separated sizes in ledger rows")
@@ -532,11 +537,7 @@ def main() -> None:
             new_month = run_pipeline(made, scratch)
             add_partner_month(made, args.years, month_number=5, new_payees=NEW_PAYEES)
             new_payees = run_pipeline(made, scratch)
-            for name, run in (
-                ("rerun_unchanged", unchanged),
-                ("new_partner_month", new_month),
-                (f"new_partner_month_{NEW_PAYEES}_new_payees", new_payees),
-            ):
+            for name, run in zip(_RERUNS, (unchanged, new_month, new_payees), strict=True):
                 result[f"{name}_s"] = round(run["seconds"], 1)
                 result[f"{name}_pct"] = round(100 * run["seconds"] / pipeline["seconds"], 1)
                 result[f"{name}_peak_tree_rss_mb"] = round(run["peak_tree_rss_mb"])
@@ -555,10 +556,16 @@ def main() -> None:
             f"{r['build_and_publish_s']:>11} {r['peak_rss_mb']:>8,} {r['anchor_s']:>9} {r['ratio']:>6}"
         )
     for r in results:
-        print(f"\n{r['rows']:,} rows, steps of a second or more: seconds, peak RSS of the process tree (MB)")
-        for step, figures in sorted(r["steps"].items(), key=lambda kv: -kv[1]["peak_rss_mb"]):
-            if figures["seconds"] >= 1:
-                print(f"  {step:<48} {figures['seconds']:>8} {figures['peak_rss_mb']:>8,}")
+        runs = [("full run", "")] + [(name, f"{name}_") for name in _RERUNS if f"{name}_s" in r]
+        for title, prefix in runs:
+            steps = r[f"{prefix}steps"]
+            head = f"\n{r['rows']:,} rows, {title}"
+            if prefix:
+                head += f": {r[f'{prefix}s']} s, {r[f'{prefix}pct']}% of the full run"
+            print(head + "; steps of a second or more: seconds, peak RSS of the process tree (MB)")
+            for step, figures in sorted(steps.items(), key=lambda kv: -kv[1]["seconds"]):
+                if figures["seconds"] >= 1:
+                    print(f"  {step:<48} {figures['seconds']:>8} {figures['peak_rss_mb']:>8,}")
 
 
 if __name__ == "__main__":
