@@ -546,6 +546,11 @@ def main() -> None:
         print(json.dumps(result), flush=True)
         if args.keep is None:
             shutil.rmtree(scratch, ignore_errors=True)
+    print_summary(results)
+
+
+def print_summary(results: list[dict]) -> None:
+    """Each size's figures as a table, then each run's steps (the full run's, then each re-run's)."""
     print(
         f"\n{'rows':>10} {'names':>8} {'files':>6} {'pipeline s':>10} {'ingest s':>9} {'build+pub s':>11} "
         f"{'peak MB':>8} {'anchor s':>9} {'ratio':>6}"  # peak MB: the largest one process
