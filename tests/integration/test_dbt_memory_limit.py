@@ -4,32 +4,16 @@ at 10M ledger lines that default let dbt's step take the whole run past 4 GB (do
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ingestion.settings import PROJECT_ROOT, load_settings
-
-DBT = Path(sys.executable).parent / "dbt"
+from ingestion.settings import load_settings
+from tests.integration.dbt_cli import run_dbt
 
 
 def _memory_limit_dbt_sees(tmp_path: Path, dbt_vars: dict[str, str]) -> str:
-    result = subprocess.run(
-        [str(DBT), "run-operation", "show_memory_limit", "--profiles-dir", ".", "--vars", json.dumps(dbt_vars)],
-        cwd=PROJECT_ROOT / "dbt_project",
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            **os.environ,
-            "DBT_LOG_PATH": str(tmp_path / "logs"),
-            "DBT_TARGET_PATH": str(tmp_path / "target"),
-        },
-    )
+    result = run_dbt(["run-operation", "show_memory_limit"], dbt_vars, tmp_path, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     line = next(line for line in result.stdout.splitlines() if "duckdb memory_limit:" in line)
     return line.split("duckdb memory_limit:", 1)[1].strip()

@@ -12,22 +12,18 @@ dbt project is not the one that built the kept rows.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import pytest
 
 from ingestion.dbt_digest import INCREMENTAL_MODELS, kept_rows_from_another_project, project_digest
 from ingestion.settings import PROJECT_ROOT
+from tests.integration.dbt_cli import run_dbt
 
-DBT = Path(sys.executable).parent / "dbt"
 MODELS = ("int_spend__linked_to_supplier", "fct_spend")
 MODEL = MODELS[0]
 MARK = "kept from the last build"
@@ -35,15 +31,8 @@ MARK = "kept from the last build"
 
 def _build(tmp_path: Path, raw: Path, warehouse: Path, digest: str, full_refresh: bool = False) -> None:
     dbt_vars = {"svw_raw_dir": str(raw), "svw_warehouse": str(warehouse), "svw_project_digest": digest}
-    command = [str(DBT), "run", "--select", "+fct_spend", "--profiles-dir", ".", "--vars", json.dumps(dbt_vars)]
-    result = subprocess.run(
-        [*command, "--quiet", *(["--full-refresh"] if full_refresh else [])],
-        cwd=PROJECT_ROOT / "dbt_project",
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "DBT_LOG_PATH": str(tmp_path / "logs"), "DBT_TARGET_PATH": str(tmp_path / "target")},
-    )
+    args = ["run", "--select", "+fct_spend", "--quiet", *(["--full-refresh"] if full_refresh else [])]
+    result = run_dbt(args, dbt_vars, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -76,13 +65,6 @@ def _rewrite(path: Path, change) -> None:
 
 def _partition(folder: Path) -> tuple[str, str]:
     return folder.parent.name.split("=", 1)[1], folder.name.split("=", 1)[1]
-
-
-@pytest.fixture
-def raw_layer(published_sample, tmp_path) -> Path:
-    raw = tmp_path / "raw"
-    shutil.copytree(published_sample.raw, raw)
-    return raw
 
 
 def test_every_change_leaves_the_rows_a_fresh_build_makes_and_months_unchanged_are_not_rewritten(raw_layer, tmp_path):

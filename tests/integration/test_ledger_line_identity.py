@@ -5,10 +5,7 @@ the three fail where payment_id itself is repeated or missing, and pass on the s
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -18,8 +15,8 @@ import pytest
 
 from ingestion.dbt_digest import project_digest
 from ingestion.settings import PROJECT_ROOT
+from tests.integration.dbt_cli import run_dbt
 
-DBT = Path(sys.executable).parent / "dbt"
 LINE_TESTS = {
     "unique_together": "unique_together_stg_raw__spend",
     "not_null_hash": "not_null_stg_raw__spend_source_file_hash",
@@ -34,17 +31,8 @@ def _build_staging(tmp_path: Path, raw: Path) -> tuple[dict[str, str], Path]:
         "svw_warehouse": str(warehouse),
         "svw_project_digest": project_digest(PROJECT_ROOT / "dbt_project"),
     }
-    target = tmp_path / "target"
-    subprocess.run(
-        [str(DBT), "build", "--select", "stg_raw__spend", "--profiles-dir", ".", "--vars", json.dumps(dbt_vars)],
-        cwd=PROJECT_ROOT / "dbt_project",
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "DBT_LOG_PATH": str(tmp_path / "logs"), "DBT_TARGET_PATH": str(target)},
-        check=False,
-    )
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    run_dbt(["build", "--select", "stg_raw__spend"], dbt_vars, tmp_path)
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
     return {r["unique_id"].split(".")[2]: r["status"] for r in results}, warehouse
 
 
@@ -60,13 +48,6 @@ def _payment_ids(warehouse: Path) -> tuple[int, int]:
 def _status(statuses: dict[str, str], test: str) -> str:
     (status,) = [s for name, s in statuses.items() if name.startswith(LINE_TESTS[test])]
     return status
-
-
-@pytest.fixture
-def raw_layer(published_sample, tmp_path) -> Path:
-    raw = tmp_path / "raw"
-    shutil.copytree(published_sample.raw, raw)
-    return raw
 
 
 def _a_month(raw: Path) -> Path:
